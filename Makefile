@@ -1,0 +1,72 @@
+# xstrap - build a Linux guest's root filesystem from a distribution's repositories.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+DATADIR = $(PREFIX)/share/xstrap
+
+LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs lua5.4
+CFLAGS ?= -O2 -g
+XS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
+	-DXS_DATADIR='"$(DATADIR)"' $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
+XS_LDLIBS = $(shell $(PKG_CONFIG) --libs $(LIBS_PC)) -pthread
+
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+
+CORE_SRC = $(filter-out core/main.c,$(wildcard core/*.c))
+CORE_OBJ = $(CORE_SRC:core/%.c=$(BUILD)/obj/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+all: $(BUILD)/xstrap
+
+$(BUILD)/obj/%.o: core/%.c $(wildcard core/*.h) | $(BUILD)/obj
+	$(CC) $(XS_CFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/libxstrap.a: $(CORE_OBJ)
+	$(AR) rcs $@ $^
+
+$(BUILD)/xstrap: $(BUILD)/obj/main.o $(BUILD)/libxstrap.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(XS_LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libxstrap.a | $(BUILD)/tests
+	$(CC) $(XS_CFLAGS) -Icore $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libxstrap.a \
+		$(XS_LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+unit: $(UNIT_BIN)
+
+# The test command of the README and of .ci/run: installs what the tests need
+# (when root and missing), builds, then runs unit and end-to-end tests.
+check: deps-check all unit
+	tests/run.sh $(BUILD)
+
+check-asan:
+	$(MAKE) BUILD=build-asan SANITIZE=1 check
+
+deps:
+	tests/lib/deps.sh build
+
+deps-check:
+	tests/lib/deps.sh check
+
+bench: all
+	bench/bench.sh
+
+install: all
+	install -D -m 0755 $(BUILD)/xstrap $(DESTDIR)$(PREFIX)/bin/xstrap
+	mkdir -p $(DESTDIR)$(DATADIR)
+	cp -r repos $(DESTDIR)$(DATADIR)/
+	for d in classes hooks lua; do [ -z "$$(ls $$d)" ] || cp -r $$d $(DESTDIR)$(DATADIR)/; done
+	[ ! -f docs/xstrap.1 ] || install -D -m 0644 docs/xstrap.1 $(DESTDIR)$(PREFIX)/share/man/man1/xstrap.1
+
+clean:
+	rm -rf $(BUILD) build-asan
+
+.PHONY: all unit check check-asan deps deps-check bench install clean

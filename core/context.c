@@ -1,0 +1,91 @@
+#include "context.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void xs_strlist_add(struct xs_strlist *l, const char *s)
+{
+	if (l->n + 1 >= l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 8;
+		l->v = xs_realloc(l->v, l->cap * sizeof(*l->v));
+	}
+	l->v[l->n++] = xs_strdup(s);
+	l->v[l->n] = NULL;
+}
+
+void xs_strlist_add_split(struct xs_strlist *l, const char *csv)
+{
+	const char *p = csv;
+	while (*p) {
+		size_t len = strcspn(p, ", \t");
+		if (len) {
+			char *s = xs_strndup(p, len);
+			if (!xs_strlist_has(l, s))
+				xs_strlist_add(l, s);
+			free(s);
+		}
+		p += len;
+		p += strspn(p, ", \t");
+	}
+}
+
+bool xs_strlist_has(const struct xs_strlist *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i], s))
+			return true;
+	return false;
+}
+
+void xs_strlist_free(struct xs_strlist *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+void xs_opts_free(struct xs_opts *o)
+{
+	xs_strlist_free(&o->include);
+	xs_strlist_free(&o->exclude);
+	xs_strlist_free(&o->components);
+	xs_strlist_free(&o->keyrings);
+	free(o->arch);
+	free(o->cache_dir);
+	free(o->suite);
+	free(o->target);
+	free(o->mirror);
+	free(o->datadir);
+}
+
+static const struct {
+	const char *name;
+	enum xs_variant v;
+} variants[] = {
+	{ "extract", XS_VARIANT_EXTRACT },     { "custom", XS_VARIANT_CUSTOM },
+	{ "essential", XS_VARIANT_ESSENTIAL }, { "minbase", XS_VARIANT_MINBASE },
+	{ "required", XS_VARIANT_REQUIRED },   { "important", XS_VARIANT_IMPORTANT },
+	{ "-", XS_VARIANT_IMPORTANT },         { "debootstrap", XS_VARIANT_IMPORTANT },
+	{ "buildd", XS_VARIANT_BUILDD },       { "standard", XS_VARIANT_STANDARD },
+};
+
+const char *xs_variant_name(enum xs_variant v)
+{
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
+		if (variants[i].v == v)
+			return variants[i].name;
+	return "?";
+}
+
+int xs_variant_parse(const char *s, enum xs_variant *out)
+{
+	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)
+		if (!strcmp(variants[i].name, s)) {
+			*out = variants[i].v;
+			return 0;
+		}
+	return -1;
+}

@@ -1,0 +1,64 @@
+/* context.h - the state one xstrap run carries through every stage. */
+#ifndef XS_CONTEXT_H
+#define XS_CONTEXT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "log.h"
+
+struct s_Pool;
+
+enum xs_variant {
+	XS_VARIANT_EXTRACT,   /* mmdebstrap's: unpack only, nothing configured */
+	XS_VARIANT_CUSTOM,    /* only --include */
+	XS_VARIANT_ESSENTIAL, /* Essential: yes */
+	XS_VARIANT_MINBASE,   /* required + apt */
+	XS_VARIANT_REQUIRED,  /* Priority: required (mmdebstrap's "required") */
+	XS_VARIANT_IMPORTANT, /* required + important (debootstrap's default) */
+	XS_VARIANT_BUILDD,    /* required + apt + build-essential */
+	XS_VARIANT_STANDARD,  /* required + important + standard */
+};
+
+enum xs_format_kind { XS_OUT_DIR, XS_OUT_TAR };
+
+struct xs_strlist {
+	char **v;
+	size_t n, cap;
+};
+
+struct xs_opts {
+	enum xs_variant variant;
+	enum xs_format_kind format;
+	struct xs_strlist include, exclude, components, keyrings;
+	char *arch;
+	char *cache_dir;
+	char *suite;
+	char *target;
+	char *mirror;
+	char *datadir; /* repos/ lives here */
+	bool no_verify;
+	bool recommends;
+	bool json;
+	bool merged_usr;
+	bool keep_policy;
+};
+
+struct xs_ctx {
+	struct xs_opts o;
+	struct xs_log log;
+	struct s_Pool *pool;
+	int jobs; /* parallel extraction workers */
+};
+
+void xs_strlist_add(struct xs_strlist *l, const char *s);
+void xs_strlist_add_split(struct xs_strlist *l, const char *csv);
+bool xs_strlist_has(const struct xs_strlist *l, const char *s);
+void xs_strlist_free(struct xs_strlist *l);
+
+void xs_opts_free(struct xs_opts *o);
+const char *xs_variant_name(enum xs_variant v);
+int xs_variant_parse(const char *s, enum xs_variant *out);
+
+#endif

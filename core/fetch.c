@@ -1,0 +1,307 @@
+#include "fetch.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "version.h"
+
+enum { MAX_TRIES = 4 };
+
+struct job {
+	struct xs_transfer *t;
+	CURL *h;
+	int fd;
+	char *part;
+	struct xs_digest *digest;
+	uint64_t got, resume_from;
+	int tries;
+	double not_before;
+	bool checked_code;
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+void xs_fetch_global_init(void)
+{
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static size_t on_data(char *p, size_t sz, size_t nm, void *arg)
+{
+	struct job *j = arg;
+	size_t n = sz * nm;
+	if (!j->checked_code) {
+		long code = 0;
+		curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &code);
+		j->checked_code = true;
+		if (j->resume_from && code == 200) {
+			/* The server ignored the range: start over. */
+			if (j->fd >= 0 && (ftruncate(j->fd, 0) < 0 || lseek(j->fd, 0, SEEK_SET) < 0))
+				return 0;
+			xs_digest_abort(j->digest);
+			j->digest = xs_digest_new_sha256();
+			j->got = 0;
+			j->resume_from = 0;
+		}
+	}
+	if (j->t->size && j->got + n > j->t->size)
+		return 0; /* longer than the index says: refuse to store it */
+	if (j->fd >= 0) {
+		for (size_t off = 0; off < n;) {
+			ssize_t w = write(j->fd, p + off, n - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return 0;
+			off += w;
+		}
+	} else {
+		xs_buf_add(j->t->mem, p, n);
+	}
+	xs_digest_add(j->digest, p, n);
+	j->got += n;
+	return n;
+}
+
+static void job_close(struct job *j)
+{
+	if (j->h)
+		curl_easy_cleanup(j->h);
+	j->h = NULL;
+	if (j->fd >= 0)
+		close(j->fd); /* also drops the flock */
+	j->fd = -1;
+	xs_digest_abort(j->digest);
+	j->digest = NULL;
+}
+
+/* Opens DEST.part, locked so that concurrent runs sharing a cache never
+ * write the same file; returns 1 when another run finished it meanwhile. */
+static int open_part(struct xs_log *log, struct job *j)
+{
+	struct xs_transfer *t = j->t;
+	j->part = xs_asprintf("%s.part", t->dest);
+	j->fd = open(j->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (j->fd < 0)
+		return xs_fail(log, errno, "%s: cannot create: %s", j->part, strerror(errno));
+	if (flock(j->fd, LOCK_EX) < 0)
+		return xs_fail(log, errno, "%s: cannot lock: %s", j->part, strerror(errno));
+	if (!access(t->dest, F_OK))
+		return 1;
+	struct stat st;
+	if (fstat(j->fd, &st) < 0)
+		return xs_fail(log, errno, "%s: %s", j->part, strerror(errno));
+	j->digest = xs_digest_new_sha256();
+	j->got = 0;
+	if (t->sha256 && t->size && st.st_size > 0 && (uint64_t)st.st_size < t->size) {
+		/* Resume: the bytes already there count towards the digest. */
+		char chunk[65536];
+		ssize_t r;
+		lseek(j->fd, 0, SEEK_SET);
+		while ((r = read(j->fd, chunk, sizeof(chunk))) > 0) {
+			xs_digest_add(j->digest, chunk, r);
+			j->got += r;
+		}
+		j->resume_from = j->got;
+	} else if (ftruncate(j->fd, 0) < 0) {
+		return xs_fail(log, errno, "%s: %s", j->part, strerror(errno));
+	}
+	lseek(j->fd, 0, SEEK_END);
+	return 0;
+}
+
+static int job_start(struct xs_log *log, struct job *j, CURLM *m)
+{
+	struct xs_transfer *t = j->t;
+	j->fd = -1;
+	j->checked_code = false;
+	if (t->dest) {
+		struct stat st;
+		if (!stat(t->dest, &st) && (!t->size || (uint64_t)st.st_size == t->size)) {
+			t->from_cache = true;
+			return 1;
+		}
+		int r = open_part(log, j);
+		if (r)
+			return r;
+	} else {
+		j->digest = xs_digest_new_sha256();
+		j->got = 0;
+		j->resume_from = 0;
+		t->mem->len = 0;
+	}
+	j->h = curl_easy_init();
+	curl_easy_setopt(j->h, CURLOPT_URL, t->url);
+	curl_easy_setopt(j->h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(j->h, CURLOPT_WRITEDATA, j);
+	curl_easy_setopt(j->h, CURLOPT_PRIVATE, j);
+	curl_easy_setopt(j->h, CURLOPT_FAILONERROR, 1L);
+	curl_easy_setopt(j->h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(j->h, CURLOPT_ERRORBUFFER, j->errbuf);
+	curl_easy_setopt(j->h, CURLOPT_USERAGENT, "xstrap/" XS_VERSION);
+	curl_easy_setopt(j->h, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(j->h, CURLOPT_LOW_SPEED_LIMIT, 100L);
+	curl_easy_setopt(j->h, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(j->h, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	curl_easy_setopt(j->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	if (j->resume_from)
+		curl_easy_setopt(j->h, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)j->resume_from);
+	j->errbuf[0] = 0;
+	curl_multi_add_handle(m, j->h);
+	return 0;
+}
+
+/* Returns 0 done, 1 retry later, <0 failed for good. */
+static int job_finish(struct xs_log *log, struct job *j, CURLcode cc)
+{
+	struct xs_transfer *t = j->t;
+	long code = 0;
+	curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &code);
+	bool is_file = xs_str_startswith(t->url, "file:");
+	if (cc != CURLE_OK) {
+		bool missing = (code == 404 || code == 410) ||
+			       (is_file && (cc == CURLE_FILE_COULDNT_READ_FILE));
+		if (missing) {
+			if (j->part)
+				unlink(j->part);
+			if (t->missing_ok)
+				return -ENOENT;
+			return xs_fail(log, ENOENT, "%s: not found on the mirror (%s)", t->url,
+				       code ? "HTTP 404" : "no such file");
+		}
+		bool transient = !is_file && (code >= 500 || code == 0 || code == 408 || code == 429);
+		if (transient && j->tries + 1 < MAX_TRIES)
+			return 1;
+		const char *why = j->errbuf[0] ? j->errbuf : curl_easy_strerror(cc);
+		return xs_fail(log, EIO, "%s: download failed: %s%s", t->url, why,
+			       transient ? " (gave up after retries; is the mirror reachable? check http_proxy)" : "");
+	}
+	if (t->size && j->got != t->size) {
+		if (j->part)
+			unlink(j->part);
+		return xs_fail(log, EBADMSG, "%s: size mismatch: expected %llu bytes, got %llu", t->url,
+			       (unsigned long long)t->size, (unsigned long long)j->got);
+	}
+	char hex[XS_SHA256_HEX];
+	xs_digest_final(j->digest, hex);
+	j->digest = NULL;
+	if (t->sha256 && strcmp(hex, t->sha256)) {
+		if (j->part)
+			unlink(j->part);
+		return xs_fail(log, EBADMSG,
+			       "%s: SHA256 mismatch: expected %s, got %s (the file differs from what the signed index promises; discarded)",
+			       t->url, t->sha256, hex);
+	}
+	if (j->part && rename(j->part, t->dest) < 0)
+		return xs_fail(log, errno, "%s: cannot store: %s", t->dest, strerror(errno));
+	return 0;
+}
+
+int xs_fetch_all(struct xs_log *log, struct xs_transfer *t, size_t n, int parallel,
+		 const char *what)
+{
+	struct job *jobs = xs_calloc(n, sizeof(*jobs));
+	CURLM *m = curl_multi_init();
+	size_t next = 0, active = 0, finished = 0;
+	int first_err = 0;
+	uint64_t total = 0;
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].t = &t[i];
+		jobs[i].fd = -1;
+		t[i].result = 0;
+		total += t[i].size;
+	}
+	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)parallel);
+	size_t *retry = xs_calloc(n, sizeof(*retry));
+	size_t nretry = 0;
+	while (finished < n && !first_err) {
+		double now = xs_now();
+		/* Start queued retries whose backoff has passed, then new jobs. */
+		for (size_t k = 0; k < nretry && active < (size_t)parallel;) {
+			struct job *j = &jobs[retry[k]];
+			if (j->not_before > now) {
+				k++;
+				continue;
+			}
+			retry[k] = retry[--nretry];
+			int r = job_start(log, j, m);
+			if (r < 0) {
+				first_err = r;
+				break;
+			}
+			active++;
+		}
+		while (!first_err && next < n && active < (size_t)parallel) {
+			struct job *j = &jobs[next++];
+			int r = job_start(log, j, m);
+			if (r < 0)
+				first_err = j->t->result = r;
+			else if (r > 0) {
+				job_close(j);
+				finished++;
+			} else
+				active++;
+		}
+		if (first_err)
+			break;
+		int running = 0;
+		curl_multi_perform(m, &running);
+		CURLMsg *msg;
+		int left;
+		while ((msg = curl_multi_info_read(m, &left))) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			struct job *j;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+			curl_multi_remove_handle(m, j->h);
+			active--;
+			int r = job_finish(log, j, msg->data.result);
+			job_close(j);
+			if (r == 1) {
+				j->tries++;
+				j->not_before = xs_now() + 0.5 * (1 << j->tries);
+				free(j->part);
+				j->part = NULL;
+				retry[nretry++] = j - jobs;
+				xs_debug(log, "%s: retrying (%d)", j->t->url, j->tries);
+				continue;
+			}
+			j->t->result = r;
+			finished++;
+			if (r < 0 && !(r == -ENOENT && j->t->missing_ok))
+				first_err = r;
+		}
+		if (total && what) {
+			uint64_t done = 0;
+			for (size_t i = 0; i < n; i++)
+				done += t[i].from_cache || (jobs[i].t->result == 0 && i < next && !jobs[i].h)
+						? t[i].size
+						: jobs[i].got;
+			xs_progress(log, what, done, total, "MB");
+		}
+		if (finished < n && !first_err)
+			curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (jobs[i].h)
+			curl_multi_remove_handle(m, jobs[i].h);
+		job_close(&jobs[i]);
+		free(jobs[i].part);
+	}
+	xs_progress_end(log);
+	curl_multi_cleanup(m);
+	free(jobs);
+	free(retry);
+	return first_err;
+}
+
+int xs_fetch_one(struct xs_log *log, struct xs_transfer *t)
+{
+	int r = xs_fetch_all(log, t, 1, 1, NULL);
+	return r ? r : t->result;
+}

@@ -1,0 +1,32 @@
+/* fetch.h - parallel downloads with libcurl: checksums verified while the
+ * bytes stream, retries with backoff, resume of a partial file, http_proxy
+ * and file:// honoured. A file reaches its final name only once verified. */
+#ifndef XS_FETCH_H
+#define XS_FETCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "context.h"
+#include "util.h"
+
+struct xs_transfer {
+	const char *url;
+	const char *dest;   /* final path, or NULL to collect into mem */
+	struct xs_buf *mem;
+	const char *sha256; /* expected digest, or NULL when none is known yet */
+	uint64_t size;      /* expected size, or 0 */
+	bool missing_ok;    /* a 404 is an answer (result -ENOENT), not an error */
+	int result;         /* 0, or -errno with the message in the log */
+	bool from_cache;
+};
+
+/* Runs all transfers, PARALLEL at a time. Returns 0 when every transfer
+ * succeeded (or was missing_ok and missing), else the first failure. */
+int xs_fetch_all(struct xs_log *log, struct xs_transfer *t, size_t n, int parallel,
+		 const char *what);
+/* One transfer. */
+int xs_fetch_one(struct xs_log *log, struct xs_transfer *t);
+void xs_fetch_global_init(void);
+
+#endif

@@ -1,0 +1,191 @@
+/* main.c - the command line: options, subcommands, exit codes. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "fetch.h"
+#include "stages.h"
+#include "target.h"
+#include "util.h"
+#include "version.h"
+
+static const char usage[] =
+	"Usage: xstrap [OPTIONS] SUITE TARGET [MIRROR]\n"
+	"       xstrap plan [OPTIONS] SUITE [MIRROR]\n"
+	"\n"
+	"Builds a Debian root filesystem for SUITE (bookworm, trixie, sid, ...) in the\n"
+	"directory TARGET from MIRROR (default: the host's apt sources), verifying\n"
+	"every signature and checksum. `plan` prints the package set only.\n"
+	"\n"
+	"Options:\n"
+	"  --variant=NAME     minbase, required, important (default; also \"-\"), buildd,\n"
+	"                     standard, essential, custom (only --include) or extract\n"
+	"                     (unpack --include packages, configure nothing)\n"
+	"  --include=A,B      also install these packages\n"
+	"  --exclude=A,B      never install these packages\n"
+	"  --components=A,B   archive components (default: main)\n"
+	"  --arch=ARCH        Debian architecture (default: the host's)\n"
+	"  --keyring=FILE     OpenPGP key file (armored or binary) that signs the archive;\n"
+	"                     repeatable (default: the suite's key in repos/keys)\n"
+	"  --cache-dir=DIR    package and index cache (default /var/cache/xstrap)\n"
+	"  --format=FMT       dir (default) or tar (TARGET is then a tar file,\n"
+	"                     reproducible under SOURCE_DATE_EPOCH)\n"
+	"  --recommends       install Recommends too\n"
+	"  --no-verify        do NOT check signatures and checksums (dangerous)\n"
+	"  --json             plan: print the package set as JSON\n"
+	"  -j, --jobs=N       parallel extraction workers (default 2)\n"
+	"  -q, --quiet        print errors only\n"
+	"  -v, --verbose      print timings and script output\n"
+	"  -h, --help         this text\n"
+	"  -V, --version      the version\n";
+
+enum {
+	OPT_VARIANT = 256, OPT_INCLUDE, OPT_EXCLUDE, OPT_COMPONENTS, OPT_ARCH, OPT_KEYRING,
+	OPT_CACHE, OPT_NOVERIFY, OPT_JSON, OPT_FORMAT, OPT_RECOMMENDS,
+};
+
+static const struct option longopts[] = {
+	{ "variant", required_argument, NULL, OPT_VARIANT },
+	{ "include", required_argument, NULL, OPT_INCLUDE },
+	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+	{ "components", required_argument, NULL, OPT_COMPONENTS },
+	{ "arch", required_argument, NULL, OPT_ARCH },
+	{ "keyring", required_argument, NULL, OPT_KEYRING },
+	{ "cache-dir", required_argument, NULL, OPT_CACHE },
+	{ "no-verify", no_argument, NULL, OPT_NOVERIFY },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "recommends", no_argument, NULL, OPT_RECOMMENDS },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void on_signal(int sig)
+{
+	/* The chroot child runs in its own mount namespace: killing it is all
+	 * the cleanup the host needs. */
+	xs_target_kill_children();
+	static const char msg[] = "\nxstrap: interrupted\n";
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(128 + sig);
+	_exit(128 + sig);
+}
+
+static char *find_datadir(void)
+{
+	const char *env = getenv("XSTRAP_DATADIR");
+	if (env && *env)
+		return xs_strdup(env);
+	/* run from the build tree: build/xstrap next to repos/ */
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = 0;
+		for (int up = 0; up < 2; up++) {
+			char *slash = strrchr(exe, '/');
+			if (!slash)
+				break;
+			*slash = 0;
+			_cleanup_free_ char *probe = xs_asprintf("%s/repos/debian.conf", exe);
+			if (!access(probe, R_OK))
+				return xs_strdup(exe);
+		}
+	}
+	return xs_strdup(XS_DATADIR);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "xstrap: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'xstrap --help'.\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct xs_ctx ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	struct xs_opts *o = &ctx.o;
+	enum xs_level level = XS_NORMAL;
+	o->variant = XS_VARIANT_IMPORTANT;
+	ctx.jobs = 2;
+	bool plan = false;
+	if (argc > 1 && !strcmp(argv[1], "plan")) {
+		plan = true;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
+	int c;
+	while ((c = getopt_long(argc, argv, "qvhVj:", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_VARIANT:
+			if (xs_variant_parse(optarg, &o->variant) < 0)
+				return usage_error("unknown variant \"%s\" (expected minbase, required, important, buildd, standard, essential, custom or extract)", optarg);
+			break;
+		case OPT_INCLUDE: xs_strlist_add_split(&o->include, optarg); break;
+		case OPT_EXCLUDE: xs_strlist_add_split(&o->exclude, optarg); break;
+		case OPT_COMPONENTS: xs_strlist_add_split(&o->components, optarg); break;
+		case OPT_ARCH: free(o->arch); o->arch = xs_strdup(optarg); break;
+		case OPT_KEYRING: xs_strlist_add(&o->keyrings, optarg); break;
+		case OPT_CACHE: free(o->cache_dir); o->cache_dir = xs_strdup(optarg); break;
+		case OPT_NOVERIFY: o->no_verify = true; break;
+		case OPT_JSON: o->json = true; break;
+		case OPT_RECOMMENDS: o->recommends = true; break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "dir") || !strcmp(optarg, "directory"))
+				o->format = XS_OUT_DIR;
+			else if (!strcmp(optarg, "tar"))
+				o->format = XS_OUT_TAR;
+			else
+				return usage_error("unknown format \"%s\" (expected dir or tar)", optarg);
+			break;
+		case 'j':
+			ctx.jobs = atoi(optarg);
+			if (ctx.jobs < 1 || ctx.jobs > 16)
+				return usage_error("--jobs: expected 1 to 16, found \"%s\"", optarg);
+			break;
+		case 'q': level = XS_QUIET; break;
+		case 'v': level = XS_VERBOSE; break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': printf("xstrap %s\n", XS_VERSION); return 0;
+		default: fputs("Try 'xstrap --help'.\n", stderr); return 2;
+		}
+	}
+	int need = plan ? 1 : 2;
+	int left = argc - optind;
+	if (left < need || left > need + 1)
+		return usage_error("%s", plan ? "expected: xstrap plan [OPTIONS] SUITE [MIRROR]"
+					      : "expected: xstrap [OPTIONS] SUITE TARGET [MIRROR]");
+	o->suite = xs_strdup(argv[optind++]);
+	if (!plan)
+		o->target = xs_strdup(argv[optind++]);
+	if (optind < argc)
+		o->mirror = xs_strdup(argv[optind++]);
+	o->datadir = find_datadir();
+	xs_log_init(&ctx.log, level);
+
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	xs_fetch_global_init();
+
+	int r = xs_prepare(&ctx);
+	if (!r)
+		r = plan ? xs_plan(&ctx) : xs_build(&ctx);
+	if (r < 0)
+		fprintf(stderr, "xstrap: error: %s\n", ctx.log.err[0] ? ctx.log.err : strerror(-r));
+	xs_opts_free(o);
+	return r < 0 ? 1 : 0;
+}

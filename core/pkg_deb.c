@@ -1,0 +1,366 @@
+#include "pkg_deb.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "target.h"
+
+/* libarchive reads the inner tar straight out of the outer ar member. */
+struct inner {
+	struct archive *outer;
+};
+
+static la_ssize_t inner_read(struct archive *a, void *arg, const void **buf)
+{
+	struct inner *in = arg;
+	size_t size;
+	la_int64_t off;
+	(void)a;
+	int r = archive_read_data_block(in->outer, buf, &size, &off);
+	if (r == ARCHIVE_EOF)
+		return 0;
+	if (r != ARCHIVE_OK)
+		return -1;
+	return size;
+}
+
+static struct archive *open_inner(struct archive *outer, struct inner *in)
+{
+	struct archive *a = archive_read_new();
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_lzma(a);
+	archive_read_support_format_tar(a);
+	in->outer = outer;
+	if (archive_read_open(a, in, NULL, inner_read, NULL) != ARCHIVE_OK) {
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static int read_control(struct xs_log *log, struct xs_pkg *p, struct archive *a)
+{
+	struct archive_entry *e;
+	int r;
+	size_t cap = 0;
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		if (archive_entry_filetype(e) != AE_IFREG)
+			continue;
+		_cleanup_free_ char *name = xs_target_normalize(archive_entry_pathname(e));
+		if (!name || !*name || strchr(name, '/'))
+			continue;
+		struct xs_buf b = { 0 };
+		const void *buf;
+		size_t size;
+		la_int64_t off;
+		while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
+			xs_buf_add(&b, buf, size);
+		if (r != ARCHIVE_EOF) {
+			xs_buf_free(&b);
+			return xs_fail(log, EBADMSG, "%s: control.tar member %s: %s", p->cache_path, name,
+				       archive_error_string(a));
+		}
+		xs_buf_add(&b, "", 0);
+		if (p->nctrl == cap) {
+			cap = cap ? cap * 2 : 8;
+			p->ctrl = xs_realloc(p->ctrl, cap * sizeof(*p->ctrl));
+		}
+		struct xs_ctrlfile *c = &p->ctrl[p->nctrl++];
+		c->name = xs_strdup(name);
+		c->data = b.data;
+		c->len = b.len;
+		c->mode = archive_entry_perm(e);
+	}
+	if (r != ARCHIVE_EOF)
+		return xs_fail(log, EBADMSG, "%s: control.tar: %s", p->cache_path, archive_error_string(a));
+	return 0;
+}
+
+static bool is_conffile(const struct xs_pkg *p, const char *rel)
+{
+	const struct xs_ctrlfile *c = xs_pkg_ctrl(p, "conffiles");
+	if (!c)
+		return false;
+	size_t rl = strlen(rel);
+	for (const char *l = c->data; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		size_t ll = nl ? (size_t)(nl - l) : strlen(l);
+		const char *s = l + strspn(l, "/");
+		size_t sl = ll - (s - l);
+		/* a line may carry a flag after the path ("remove-on-upgrade") */
+		const char *sp = memchr(s, ' ', sl);
+		if (sp)
+			sl = sp - s;
+		if (sl == rl && !strncmp(s, rel, rl))
+			return true;
+		l = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+static struct xs_mentry *manifest_add(struct xs_manifest *m)
+{
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 64;
+		m->v = xs_realloc(m->v, m->cap * sizeof(*m->v));
+	}
+	struct xs_mentry *e = &m->v[m->n++];
+	memset(e, 0, sizeof(*e));
+	return e;
+}
+
+static int write_regular(struct xs_log *log, struct xs_pkg *p, struct archive *a, int dfd,
+			 const char *base, struct xs_mentry *me, const char *rel)
+{
+	int fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST) {
+		/* replace whatever is there (file or symlink), as dpkg does */
+		if (unlinkat(dfd, base, 0) < 0)
+			return xs_fail(log, errno, "%s: cannot replace /%s in the target: %s", p->name, rel,
+				       strerror(errno));
+		fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	}
+	if (fd < 0)
+		return xs_fail(log, errno, "%s: cannot create /%s in the target: %s", p->name, rel,
+			       strerror(errno));
+	struct xs_digest *md5 = is_conffile(p, rel) ? xs_digest_new_md5() : NULL;
+	const void *buf;
+	size_t size;
+	la_int64_t off;
+	int r;
+	int err = 0;
+	while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK) {
+		/* sparse entries: libarchive reports the offset of each block */
+		if (lseek(fd, off, SEEK_SET) < 0) {
+			err = errno;
+			break;
+		}
+		for (size_t done = 0; done < size;) {
+			ssize_t w = write(fd, (const char *)buf + done, size - done);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0) {
+				err = errno;
+				break;
+			}
+			done += w;
+		}
+		if (err)
+			break;
+		if (md5)
+			xs_digest_add(md5, buf, size);
+	}
+	if (!err && r != ARCHIVE_EOF) {
+		close(fd);
+		xs_digest_abort(md5);
+		return xs_fail(log, EBADMSG, "%s: data.tar entry /%s: %s", p->cache_path, rel,
+			       archive_error_string(a));
+	}
+	if (!err && ftruncate(fd, me->size) < 0)
+		err = errno;
+	if (!err && fchown(fd, me->uid, me->gid) < 0)
+		err = errno;
+	if (!err && fchmod(fd, me->mode & 07777) < 0)
+		err = errno;
+	if (md5)
+		xs_digest_final(md5, me->md5);
+	close(fd);
+	if (err)
+		return xs_fail(log, err, "%s: cannot write /%s in the target: %s", p->name, rel,
+			       strerror(err));
+	return 0;
+}
+
+static int set_meta_at(int dfd, const char *base, const struct xs_mentry *me, time_t mtime)
+{
+	if (fchownat(dfd, base, me->uid, me->gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISLNK(me->mode) && fchmodat(dfd, base, me->mode & 07777, 0) < 0)
+		return -errno;
+	struct timespec ts[2] = { { mtime, 0 }, { mtime, 0 } };
+	utimensat(dfd, base, ts, AT_SYMLINK_NOFOLLOW);
+	return 0;
+}
+
+static int unpack_entry(struct xs_log *log, int rootfd, struct xs_pkg *p, struct archive *a,
+			struct archive_entry *e)
+{
+	const char *raw = archive_entry_pathname(e);
+	_cleanup_free_ char *rel = xs_target_normalize(raw ? raw : "");
+	if (!rel)
+		return xs_fail(log, EPERM, "%s: archive entry \"%s\" leaves the target (\"..\"); refusing the package",
+			       p->name, raw);
+	struct xs_mentry *me = manifest_add(&p->manifest);
+	me->path = xs_strdup(rel);
+	me->mode = archive_entry_mode(e);
+	me->uid = archive_entry_uid(e);
+	me->gid = archive_entry_gid(e);
+	me->size = archive_entry_size(e);
+	time_t mtime = archive_entry_mtime(e);
+	const char *hl = archive_entry_hardlink(e);
+	if (!*rel) /* the root itself: dpkg leaves it alone */
+		return 0;
+	const char *base;
+	_cleanup_close_ int dfd = xs_target_parent(rootfd, rel, true, &base);
+	if (dfd < 0)
+		return xs_fail(log, -dfd, "%s: cannot reach the directory of /%s in the target: %s",
+			       p->name, rel, strerror(-dfd));
+	int r = 0;
+	if (hl) {
+		_cleanup_free_ char *src = xs_target_normalize(hl);
+		if (!src)
+			return xs_fail(log, EPERM, "%s: hard link /%s -> \"%s\" leaves the target; refusing the package",
+				       p->name, rel, hl);
+		me->hardlink = true;
+		me->link = xs_strdup(src);
+		const char *sbase;
+		_cleanup_close_ int sfd = xs_target_parent(rootfd, src, false, &sbase);
+		if (sfd < 0)
+			return xs_fail(log, -sfd, "%s: hard link /%s: its source /%s is not in the target",
+				       p->name, rel, src);
+		unlinkat(dfd, base, 0);
+		if (linkat(sfd, sbase, dfd, base, 0) < 0)
+			return xs_fail(log, errno, "%s: cannot link /%s to /%s in the target: %s", p->name,
+				       rel, src, strerror(errno));
+		return 0;
+	}
+	switch (archive_entry_filetype(e)) {
+	case AE_IFDIR: {
+		if (mkdirat(dfd, base, 0700) == 0)
+			return set_meta_at(dfd, base, me, mtime) < 0
+				       ? xs_fail(log, errno, "%s: /%s: %s", p->name, rel, strerror(errno))
+				       : 0;
+		if (errno != EEXIST)
+			return xs_fail(log, errno, "%s: cannot create /%s in the target: %s", p->name, rel,
+				       strerror(errno));
+		/* An existing directory, or a symlink to one inside the target
+		 * (merged /usr: bin -> usr/bin), stays as it is, as with dpkg. */
+		int fd = xs_target_open(rootfd, rel, O_PATH | O_DIRECTORY);
+		if (fd >= 0) {
+			close(fd);
+			return 0;
+		}
+		if (unlinkat(dfd, base, 0) < 0 || mkdirat(dfd, base, 0700) < 0)
+			return xs_fail(log, errno, "%s: cannot replace /%s by a directory: %s", p->name,
+				       rel, strerror(errno));
+		return set_meta_at(dfd, base, me, mtime) < 0 ? xs_fail(log, errno, "%s: /%s", p->name, rel) : 0;
+	}
+	case AE_IFREG:
+		r = write_regular(log, p, a, dfd, base, me, rel);
+		if (!r) {
+			struct timespec ts[2] = { { mtime, 0 }, { mtime, 0 } };
+			utimensat(dfd, base, ts, AT_SYMLINK_NOFOLLOW);
+		}
+		return r;
+	case AE_IFLNK: {
+		const char *to = archive_entry_symlink(e);
+		me->link = xs_strdup(to ? to : "");
+		if (symlinkat(me->link, dfd, base) < 0) {
+			if (errno != EEXIST)
+				return xs_fail(log, errno, "%s: cannot create symlink /%s: %s", p->name, rel,
+					       strerror(errno));
+			struct stat st;
+			if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+				return xs_fail(log, EEXIST, "%s: /%s is a directory in the target, the package wants a symlink to %s",
+					       p->name, rel, me->link);
+			unlinkat(dfd, base, 0);
+			if (symlinkat(me->link, dfd, base) < 0)
+				return xs_fail(log, errno, "%s: cannot create symlink /%s: %s", p->name,
+					       rel, strerror(errno));
+		}
+		set_meta_at(dfd, base, me, mtime);
+		return 0;
+	}
+	case AE_IFCHR:
+	case AE_IFBLK:
+	case AE_IFIFO: {
+		dev_t dev = makedev(archive_entry_rdevmajor(e), archive_entry_rdevminor(e));
+		unlinkat(dfd, base, 0);
+		if (mknodat(dfd, base, me->mode, dev) < 0)
+			return xs_fail(log, errno, "%s: cannot create device /%s: %s", p->name, rel,
+				       strerror(errno));
+		set_meta_at(dfd, base, me, mtime);
+		return 0;
+	}
+	default:
+		return xs_fail(log, EINVAL, "%s: /%s has an unsupported file type", p->name, rel);
+	}
+}
+
+static int read_data(struct xs_log *log, int rootfd, struct xs_pkg *p, struct archive *a)
+{
+	struct archive_entry *e;
+	int r;
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		int u = unpack_entry(log, rootfd, p, a, e);
+		if (u < 0)
+			return u;
+	}
+	if (r != ARCHIVE_EOF)
+		return xs_fail(log, EBADMSG, "%s (%s): data.tar: %s", p->cache_path, p->name,
+			       archive_error_string(a));
+	return 0;
+}
+
+int xs_deb_unpack(struct xs_log *log, int rootfd, struct xs_pkg *p)
+{
+	struct archive *ar = archive_read_new();
+	archive_read_support_format_ar(ar);
+	int r = 0;
+	if (archive_read_open_filename(ar, p->cache_path, 1 << 16) != ARCHIVE_OK) {
+		r = xs_fail(log, EBADMSG, "%s (%s): not a .deb: %s", p->cache_path, p->name,
+			    archive_error_string(ar));
+		goto out;
+	}
+	struct archive_entry *e;
+	bool seen_binary = false, seen_control = false, seen_data = false;
+	int h;
+	while (!r && (h = archive_read_next_header(ar, &e)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		if (!strcmp(name, "debian-binary")) {
+			char v[8] = { 0 };
+			archive_read_data(ar, v, sizeof(v) - 1);
+			if (strncmp(v, "2.", 2)) {
+				r = xs_fail(log, EBADMSG, "%s (%s): expected .deb format 2.x, found \"%.4s\"",
+					    p->cache_path, p->name, v);
+			}
+			seen_binary = true;
+			continue;
+		}
+		bool control = xs_str_startswith(name, "control.tar");
+		bool data = xs_str_startswith(name, "data.tar");
+		if (!control && !data)
+			continue;
+		if (!seen_binary || (data && !seen_control)) {
+			r = xs_fail(log, EBADMSG, "%s (%s): members out of order (%s)", p->cache_path,
+				    p->name, name);
+			break;
+		}
+		struct inner in;
+		struct archive *a = open_inner(ar, &in);
+		if (!a) {
+			r = xs_fail(log, EBADMSG, "%s (%s): cannot open %s", p->cache_path, p->name, name);
+			break;
+		}
+		r = control ? read_control(log, p, a) : read_data(log, rootfd, p, a);
+		archive_read_free(a);
+		seen_control |= control;
+		seen_data |= data;
+	}
+	if (!r && !seen_data)
+		r = xs_fail(log, EBADMSG, "%s (%s): expected control.tar and data.tar members, found %s",
+			    p->cache_path, p->name, seen_control ? "no data.tar" : "neither");
+out:
+	archive_read_free(ar);
+	return r;
+}

@@ -1,0 +1,220 @@
+#include "solve.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <solv/bitmap.h>
+#include <solv/pool.h>
+#include <solv/poolarch.h>
+#include <solv/repo.h>
+#include <solv/selection.h>
+#include <solv/solver.h>
+#include <solv/transaction.h>
+
+static bool priority_in(const char *prio, enum xs_variant v)
+{
+	if (!prio)
+		return false;
+	if (!strcmp(prio, "required"))
+		return v != XS_VARIANT_EXTRACT && v != XS_VARIANT_CUSTOM && v != XS_VARIANT_ESSENTIAL;
+	if (!strcmp(prio, "important"))
+		return v == XS_VARIANT_IMPORTANT || v == XS_VARIANT_STANDARD;
+	if (!strcmp(prio, "standard"))
+		return v == XS_VARIANT_STANDARD;
+	return false;
+}
+
+static void job_name(Pool *pool, Queue *jobs, const char *name)
+{
+	queue_push2(jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME, pool_str2id(pool, name, 1));
+}
+
+static bool name_exists(Pool *pool, const char *name)
+{
+	Id id = pool_str2id(pool, name, 0);
+	if (!id)
+		return false;
+	Id p, pp;
+	FOR_PROVIDES(p, pp, id)
+	if (pool->solvables[p].name == id && (!pool->considered || MAPTST(pool->considered, p)))
+		return true;
+	return false;
+}
+
+/* The seed set a variant asks for, as debootstrap and mmdebstrap define it. */
+static void variant_jobs(struct xs_ctx *ctx, const struct xs_suite *suite, Queue *jobs)
+{
+	Pool *pool = ctx->pool;
+	enum xs_variant v = ctx->o.variant;
+	Id kprio = xs_key_priority(pool), kess = xs_key_essential(pool);
+	Map seen;
+	map_init(&seen, pool->ss.nstrings);
+	Id p;
+	Solvable *s;
+	FOR_POOL_SOLVABLES(p)
+	{
+		s = pool->solvables + p;
+		if (pool->considered && !MAPTST(pool->considered, p))
+			continue;
+		if (!pool_installable(pool, s) || MAPTST(&seen, s->name))
+			continue;
+		bool want = priority_in(solvable_lookup_str(s, kprio), v) ||
+			    (v == XS_VARIANT_ESSENTIAL && solvable_lookup_void(s, kess));
+		if (want) {
+			MAPSET(&seen, s->name);
+			queue_push2(jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME, s->name);
+		}
+	}
+	map_free(&seen);
+	if (v == XS_VARIANT_MINBASE || v == XS_VARIANT_BUILDD)
+		job_name(pool, jobs, "apt");
+	if (v == XS_VARIANT_BUILDD)
+		job_name(pool, jobs, "build-essential");
+	if (v != XS_VARIANT_EXTRACT && v != XS_VARIANT_CUSTOM)
+		for (size_t i = 0; i < suite->add.n; i++)
+			if (name_exists(pool, suite->add.v[i]))
+				job_name(pool, jobs, suite->add.v[i]);
+}
+
+/* Excluded packages vanish from the pool, as with dnf's exclude: nothing
+ * can choose them to satisfy a dependency. */
+static void apply_excludes(struct xs_ctx *ctx, const struct xs_suite *suite)
+{
+	Pool *pool = ctx->pool;
+	if (!pool->considered) {
+		pool->considered = solv_calloc(1, sizeof(Map));
+		map_init(pool->considered, pool->nsolvables);
+		map_setall(pool->considered);
+	}
+	Id p;
+	FOR_POOL_SOLVABLES(p)
+	{
+		const char *n = pool_id2str(pool, pool->solvables[p].name);
+		if (xs_strlist_has(&ctx->o.exclude, n) ||
+		    (xs_strlist_has(&suite->exclude, n) && !xs_strlist_has(&ctx->o.include, n)))
+			MAPCLR(pool->considered, p);
+	}
+}
+
+static int describe_problems(struct xs_ctx *ctx, Solver *solv, int nprob)
+{
+	struct xs_buf b = { 0 };
+	for (Id pr = 1; pr <= nprob; pr++) {
+		xs_buf_printf(&b, "%s%s", pr > 1 ? "; " : "", solver_problem2str(solv, pr));
+		int nsol = solver_solution_count(solv, pr);
+		if (nsol > 0) {
+			Id e = 0, p, rp;
+			xs_buf_addstr(&b, " (a way out: ");
+			bool first = true;
+			while ((e = solver_next_solutionelement(solv, pr, 1, e, &p, &rp)) != 0) {
+				xs_buf_printf(&b, "%s%s", first ? "" : ", ",
+					      solver_solutionelement2str(solv, p, rp));
+				first = false;
+			}
+			xs_buf_addstr(&b, ")");
+		}
+	}
+	int r = xs_fail(&ctx->log, EINVAL, "cannot satisfy the request for %s: %s", ctx->o.suite, b.data);
+	xs_buf_free(&b);
+	return r;
+}
+
+static int fill_pkg(struct xs_ctx *ctx, struct xs_apt *apt, Id p, struct xs_pkg *out)
+{
+	Pool *pool = ctx->pool;
+	Solvable *s = pool->solvables + p;
+	out->id = p;
+	out->name = xs_strdup(pool_id2str(pool, s->name));
+	out->version = xs_strdup(pool_id2str(pool, s->evr));
+	out->arch = xs_strdup(pool_id2str(pool, s->arch));
+	const char *loc = solvable_lookup_location(s, NULL);
+	out->filename = xs_strdup(loc);
+	out->url = xs_asprintf("%s/%s", apt->mirror, loc);
+	out->size = solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, 0);
+	out->priority = xs_strdup(solvable_lookup_str(s, xs_key_priority(pool)));
+	out->section = xs_strdup(solvable_lookup_str(s, xs_key_section(pool)));
+	out->essential = solvable_lookup_void(s, xs_key_essential(pool));
+	const char *ma = solvable_lookup_str(s, SOLVABLE_MULTIARCH);
+	out->multiarch_same = ma && !strcmp(ma, "same");
+	out->stanza_off = solvable_lookup_num(s, xs_key_stanza_off(pool), 0);
+	out->stanza_len = solvable_lookup_num(s, xs_key_stanza_len(pool), 0);
+	struct xs_index *ix = s->repo->appdata;
+	out->repo_index = ix - apt->idx;
+	Id type = 0;
+	const char *sum = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type);
+	if (sum && type == REPOKEY_TYPE_SHA256)
+		memcpy(out->sha256, sum, XS_SHA256_HEX);
+	else if (!ctx->o.no_verify)
+		return xs_fail(&ctx->log, EBADMSG,
+			       "%s %s: the index gives no SHA256 for %s; refusing to install an unverifiable package",
+			       out->name, out->version, loc);
+	out->cache_path = xs_asprintf("%s/debs/%s.deb", ctx->o.cache_dir,
+				      out->sha256[0] ? out->sha256 : "unverified");
+	return 0;
+}
+
+int xs_resolve(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_apt *apt,
+	       struct xs_txn *out)
+{
+	Pool *pool = ctx->pool;
+	Queue jobs;
+	int r = 0;
+	queue_init(&jobs);
+	memset(out, 0, sizeof(*out));
+	apply_excludes(ctx, suite);
+	for (size_t i = 0; i < ctx->o.include.n; i++) {
+		const char *n = ctx->o.include.v[i];
+		if (xs_strlist_has(&ctx->o.exclude, n)) {
+			r = xs_fail(&ctx->log, EINVAL, "package %s is both included and excluded", n);
+			goto out;
+		}
+		if (!name_exists(pool, n)) {
+			Id id = pool_str2id(pool, n, 0);
+			Id p, pp;
+			bool virtual = false;
+			if (id)
+				FOR_PROVIDES(p, pp, id) virtual = true;
+			if (!virtual) {
+				r = xs_fail(&ctx->log, ENOENT,
+					    "package \"%s\" not found in %s (components: %s) on %s", n,
+					    ctx->o.suite, ctx->o.components.v[0], apt->mirror);
+				goto out;
+			}
+			queue_push2(&jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, id);
+			continue;
+		}
+		job_name(pool, &jobs, n);
+	}
+	variant_jobs(ctx, suite, &jobs);
+	if (!jobs.count) {
+		r = xs_fail(&ctx->log, EINVAL, "nothing to install: variant %s selects no package in %s%s",
+			    xs_variant_name(ctx->o.variant), ctx->o.suite,
+			    ctx->o.variant <= XS_VARIANT_CUSTOM ? " (give --include=PKG,...)" : "");
+		goto out;
+	}
+	Solver *solv = solver_create(pool);
+	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, !ctx->o.recommends);
+	solver_set_flag(solv, SOLVER_FLAG_ADD_ALREADY_RECOMMENDED, 0);
+	int nprob = solver_solve(solv, &jobs);
+	if (nprob) {
+		r = describe_problems(ctx, solv, nprob);
+		solver_free(solv);
+		goto out;
+	}
+	Transaction *trans = solver_create_transaction(solv);
+	transaction_order(trans, 0);
+	out->v = xs_calloc(trans->steps.count, sizeof(*out->v));
+	for (int i = 0; i < trans->steps.count && !r; i++) {
+		Id p = trans->steps.elements[i];
+		if (transaction_type(trans, p, SOLVER_TRANSACTION_SHOW_ACTIVE) != SOLVER_TRANSACTION_INSTALL)
+			continue;
+		r = fill_pkg(ctx, apt, p, &out->v[out->n]);
+		out->bytes += out->v[out->n].size;
+		out->n++;
+	}
+	transaction_free(trans);
+	solver_free(solv);
+out:
+	queue_free(&jobs);
+	return r;
+}

@@ -1,0 +1,392 @@
+#include "stages.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <solv/pool.h>
+#include <solv/poolarch.h>
+
+#include "configure.h"
+#include "db_dpkg.h"
+#include "fetch.h"
+#include "out_tar.h"
+#include "pkg_deb.h"
+#include "repo_apt.h"
+#include "solve.h"
+#include "sources.h"
+#include "suites.h"
+#include "target.h"
+
+static struct xs_suite the_suite;
+
+static const char *host_arch(void)
+{
+	static const char *const map[][2] = {
+		{ "x86_64", "amd64" }, { "aarch64", "arm64" }, { "i686", "i386" },
+		{ "armv7l", "armhf" }, { "ppc64le", "ppc64el" }, { "s390x", "s390x" },
+		{ "riscv64", "riscv64" },
+	};
+	struct utsname u;
+	if (uname(&u) == 0)
+		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+			if (!strcmp(u.machine, map[i][0]))
+				return map[i][1];
+	return "amd64";
+}
+
+int xs_prepare(struct xs_ctx *ctx)
+{
+	struct xs_opts *o = &ctx->o;
+	int r = xs_suite_lookup(o->datadir, o->suite, &the_suite, &ctx->log);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	bool known = r == 0;
+	if (!o->mirror) {
+		o->mirror = xs_host_mirror("/etc/apt");
+		if (!o->mirror)
+			return xs_fail(&ctx->log, ENOENT,
+				       "no mirror given and none found in the host's apt sources (/etc/apt/sources.list, /etc/apt/sources.list.d/); give one: xstrap SUITE TARGET MIRROR");
+	}
+	size_t ml = strlen(o->mirror);
+	while (ml > 1 && o->mirror[ml - 1] == '/')
+		o->mirror[--ml] = 0;
+	if (!strstr(o->mirror, "://")) {
+		/* a plain path is a local mirror */
+		char *m = xs_asprintf("file://%s", o->mirror);
+		free(o->mirror);
+		o->mirror = m;
+	}
+	if (!known) {
+		/* Unknown by name: fine when the mirror has it and a key is given. */
+		the_suite.name = xs_strdup(o->suite);
+		the_suite.merged_usr = true;
+		if (!o->keyrings.n && !o->no_verify)
+			return xs_fail(&ctx->log, ENOENT,
+				       "unknown suite \"%s\": not defined in %s/repos/debian.conf; for another archive give its key with --keyring=FILE",
+				       o->suite, o->datadir);
+	} else if (!o->keyrings.n && the_suite.keyring) {
+		xs_strlist_add(&o->keyrings, the_suite.keyring);
+	}
+	if (!o->components.n) {
+		if (the_suite.components.n)
+			for (size_t i = 0; i < the_suite.components.n; i++)
+				xs_strlist_add(&o->components, the_suite.components.v[i]);
+		else
+			xs_strlist_add(&o->components, "main");
+	}
+	if (!o->arch)
+		o->arch = xs_strdup(host_arch());
+	if (!o->cache_dir) {
+		const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+		if (geteuid() == 0)
+			o->cache_dir = xs_strdup("/var/cache/xstrap");
+		else if (xdg && *xdg)
+			o->cache_dir = xs_asprintf("%s/xstrap", xdg);
+		else
+			o->cache_dir = xs_asprintf("%s/.cache/xstrap", home ? home : "/tmp");
+	}
+	o->merged_usr = the_suite.merged_usr;
+	if ((r = xs_mkdir_p(o->cache_dir, 0755)) < 0)
+		return xs_fail(&ctx->log, -r, "%s: cannot create the cache directory: %s", o->cache_dir,
+			       strerror(-r));
+	if (o->no_verify)
+		xs_warn(&ctx->log, "--no-verify: signatures and checksums are NOT verified; anyone on the path to %s can put anything into this root",
+			o->mirror);
+	return 0;
+}
+
+static int load_and_resolve(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_txn *txn)
+{
+	ctx->pool = pool_create();
+	pool_setdisttype(ctx->pool, DISTTYPE_DEB);
+	pool_setarch(ctx->pool, ctx->o.arch);
+	double t0 = xs_now();
+	int r = xs_apt_load(ctx, &the_suite, apt);
+	if (r < 0)
+		return r;
+	xs_debug(&ctx->log, "metadata: %.2f s", xs_now() - t0);
+	t0 = xs_now();
+	r = xs_resolve(ctx, &the_suite, apt, txn);
+	xs_debug(&ctx->log, "resolve: %.2f s", xs_now() - t0);
+	return r;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void print_plan(struct xs_ctx *ctx, const struct xs_txn *txn)
+{
+	if (ctx->o.json) {
+		printf("[");
+		for (size_t i = 0; i < txn->n; i++) {
+			const struct xs_pkg *p = &txn->v[i];
+			printf("%s\n {\"name\": ", i ? "," : "");
+			json_str(stdout, p->name);
+			printf(", \"version\": ");
+			json_str(stdout, p->version);
+			printf(", \"arch\": ");
+			json_str(stdout, p->arch);
+			printf(", \"size\": %llu, \"sha256\": ", (unsigned long long)p->size);
+			json_str(stdout, p->sha256);
+			printf(", \"filename\": ");
+			json_str(stdout, p->filename);
+			printf(", \"priority\": ");
+			json_str(stdout, p->priority);
+			printf("}");
+		}
+		printf("\n]\n");
+		return;
+	}
+	for (size_t i = 0; i < txn->n; i++)
+		printf("%s %s %s\n", txn->v[i].name, txn->v[i].version, txn->v[i].arch);
+}
+
+static void cleanup_run(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_txn *txn)
+{
+	xs_txn_free(txn);
+	xs_apt_free(apt);
+	if (ctx->pool)
+		pool_free(ctx->pool);
+	ctx->pool = NULL;
+	xs_suite_free(&the_suite);
+}
+
+int xs_plan(struct xs_ctx *ctx)
+{
+	struct xs_apt apt = { 0 };
+	struct xs_txn txn = { 0 };
+	int r = load_and_resolve(ctx, &apt, &txn);
+	if (!r)
+		print_plan(ctx, &txn);
+	cleanup_run(ctx, &apt, &txn);
+	return r;
+}
+
+static int download(struct xs_ctx *ctx, struct xs_txn *txn)
+{
+	_cleanup_free_ char *dir = xs_asprintf("%s/debs", ctx->o.cache_dir);
+	xs_mkdir_p(dir, 0755);
+	struct xs_transfer *t = xs_calloc(txn->n, sizeof(*t));
+	for (size_t i = 0; i < txn->n; i++) {
+		struct xs_pkg *p = &txn->v[i];
+		t[i].url = p->url;
+		t[i].dest = p->cache_path;
+		t[i].sha256 = p->sha256[0] ? p->sha256 : NULL;
+		t[i].size = p->size;
+		if (!t[i].sha256) { /* --no-verify: never trust or fill the shared cache */
+			free(p->cache_path);
+			p->cache_path = xs_asprintf("%s/unverified-%s_%s_%s.deb", dir, p->name, p->version, p->arch);
+			t[i].dest = p->cache_path;
+			unlink(p->cache_path);
+		}
+	}
+	int r = xs_fetch_all(&ctx->log, t, txn->n, 6, "Downloading");
+	size_t cached = 0;
+	for (size_t i = 0; i < txn->n; i++)
+		cached += t[i].from_cache;
+	xs_debug(&ctx->log, "download: %zu of %zu packages were in the cache", cached, txn->n);
+	free(t);
+	return r;
+}
+
+struct extract_pool {
+	struct xs_ctx *ctx;
+	struct xs_txn *txn;
+	int rootfd;
+	atomic_size_t next, done;
+	atomic_int failed;
+	uint64_t bytes_total;
+	atomic_uint_fast64_t bytes_done;
+};
+
+static void *extract_worker(void *arg)
+{
+	struct extract_pool *ep = arg;
+	for (;;) {
+		size_t i = atomic_fetch_add(&ep->next, 1);
+		if (i >= ep->txn->n || atomic_load(&ep->failed))
+			break;
+		struct xs_pkg *p = &ep->txn->v[i];
+		int r = xs_deb_unpack(&ep->ctx->log, ep->rootfd, p);
+		if (r < 0) {
+			atomic_store(&ep->failed, r);
+			break;
+		}
+		atomic_fetch_add(&ep->done, 1);
+		uint64_t b = atomic_fetch_add(&ep->bytes_done, p->size) + p->size;
+		xs_progress(&ep->ctx->log, "Extracting", b, ep->bytes_total, "MB");
+	}
+	return NULL;
+}
+
+static int extract(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
+{
+	struct extract_pool ep = { .ctx = ctx, .txn = txn, .rootfd = rootfd, .bytes_total = txn->bytes };
+	int n = ctx->jobs > 0 ? ctx->jobs : 2;
+	if ((size_t)n > txn->n)
+		n = txn->n ? txn->n : 1;
+	pthread_t th[16];
+	if (n > 16)
+		n = 16;
+	for (int i = 0; i < n; i++)
+		pthread_create(&th[i], NULL, extract_worker, &ep);
+	for (int i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	xs_progress_end(&ctx->log);
+	return atomic_load(&ep.failed);
+}
+
+/* merged /usr, as debootstrap does it: the top-level directories are
+ * symlinks into /usr before any package lands. */
+static int setup_target(struct xs_ctx *ctx, int rootfd)
+{
+	static const char *const common[] = { "bin", "sbin", "lib" };
+	int r = 0;
+	if (!ctx->o.merged_usr || ctx->o.variant == XS_VARIANT_EXTRACT)
+		return 0;
+	const char *libdirs[3] = { NULL };
+	if (!strcmp(ctx->o.arch, "amd64"))
+		libdirs[0] = "lib64";
+	else if (!strcmp(ctx->o.arch, "ppc64el") || !strcmp(ctx->o.arch, "s390x") ||
+		 !strcmp(ctx->o.arch, "loong64"))
+		libdirs[0] = "lib64";
+	for (size_t i = 0; i < 4 && !r; i++) {
+		const char *d = i < 3 ? common[i] : libdirs[0];
+		if (!d)
+			continue;
+		_cleanup_free_ char *u = xs_asprintf("usr/%s", d);
+		_cleanup_free_ char *to = xs_asprintf("usr/%s", d);
+		if ((r = xs_target_mkdir_p(rootfd, u, 0755)) == 0)
+			r = xs_target_symlink(rootfd, d, to);
+		if (r == -EEXIST)
+			r = 0;
+	}
+	if (r < 0)
+		return xs_fail(&ctx->log, -r, "cannot set up merged /usr in %s: %s", ctx->o.target, strerror(-r));
+	return 0;
+}
+
+static int write_etc(struct xs_ctx *ctx, int rootfd)
+{
+	/* what debootstrap leaves for the admin to fill in */
+	int r = 0;
+	_cleanup_free_ char *sources = xs_asprintf("deb %s %s %s\n", ctx->o.mirror, ctx->o.suite,
+						   ctx->o.components.v[0]);
+	static const char fstab[] = "# UNCONFIGURED FSTAB FOR BASE SYSTEM\n";
+	_cleanup_close_ int fd = xs_target_open(rootfd, "etc/fstab", O_PATH);
+	if (fd == -ENOENT)
+		r = xs_target_write(rootfd, "etc/fstab", fstab, sizeof(fstab) - 1, 0644);
+	if (!r && xs_str_startswith(ctx->o.mirror, "http"))
+		r = xs_target_write(rootfd, "etc/apt/sources.list", sources, strlen(sources), 0644);
+	if (r < 0)
+		return xs_fail(&ctx->log, -r, "cannot write /etc files in %s: %s", ctx->o.target, strerror(-r));
+	return 0;
+}
+
+static int check_target_empty(struct xs_ctx *ctx, const char *path)
+{
+	DIR *d = opendir(path);
+	if (!d) {
+		if (errno != ENOENT)
+			return xs_fail(&ctx->log, errno, "%s: cannot open the target: %s", path, strerror(errno));
+		int r = xs_mkdir_p(path, 0755);
+		return r < 0 ? xs_fail(&ctx->log, -r, "%s: cannot create the target: %s", path, strerror(-r)) : 0;
+	}
+	struct dirent *de;
+	int r = 0;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") && strcmp(de->d_name, "lost+found")) {
+			r = xs_fail(&ctx->log, EEXIST, "%s: the target directory is not empty (found %s); give an empty or new directory",
+				    path, de->d_name);
+			break;
+		}
+	closedir(d);
+	return r;
+}
+
+int xs_build(struct xs_ctx *ctx)
+{
+	struct xs_apt apt = { 0 };
+	struct xs_txn txn = { 0 };
+	double t0 = xs_now();
+	int rootfd = -1;
+	_cleanup_free_ char *root = NULL;
+	int r;
+	bool tar = ctx->o.format == XS_OUT_TAR;
+	_cleanup_free_ char *tarpath = tar ? xs_strdup(ctx->o.target) : NULL;
+	if (tar) {
+		root = xs_asprintf("%s.xstrap-tmp", ctx->o.target);
+		xs_rm_rf(root);
+	} else {
+		root = xs_strdup(ctx->o.target);
+	}
+	if ((r = check_target_empty(ctx, root)) < 0)
+		goto out;
+	if ((r = load_and_resolve(ctx, &apt, &txn)) < 0)
+		goto out;
+	xs_info(&ctx->log, "%zu packages, %.1f MB to fetch from %s", txn.n, txn.bytes / 1e6, ctx->o.mirror);
+	double t1 = xs_now();
+	if ((r = download(ctx, &txn)) < 0)
+		goto out;
+	xs_debug(&ctx->log, "download: %.2f s", xs_now() - t1);
+	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		r = xs_fail(&ctx->log, errno, "%s: %s", root, strerror(errno));
+		goto out;
+	}
+	/* chroot and dpkg want to see the target by its path */
+	free(ctx->o.target);
+	ctx->o.target = realpath(root, NULL);
+	if ((r = setup_target(ctx, rootfd)) < 0)
+		goto out;
+	t1 = xs_now();
+	if ((r = extract(ctx, &txn, rootfd)) < 0)
+		goto out;
+	xs_debug(&ctx->log, "extract: %.2f s", xs_now() - t1);
+	if (ctx->o.variant != XS_VARIANT_EXTRACT) {
+		t1 = xs_now();
+		if ((r = xs_dpkg_write_db(&ctx->log, rootfd, &apt, &txn)) < 0)
+			goto out;
+		if ((r = write_etc(ctx, rootfd)) < 0)
+			goto out;
+		r = xs_configure_debian(ctx, rootfd, &txn);
+		xs_configure_cleanup(ctx, rootfd);
+		if (r < 0)
+			goto out;
+		xs_debug(&ctx->log, "configure: %.2f s", xs_now() - t1);
+	}
+	if (tar) {
+		const char *sde = getenv("SOURCE_DATE_EPOCH");
+		time_t clamp = sde ? (time_t)strtoll(sde, NULL, 10) : 0;
+		if ((r = xs_write_tar(&ctx->log, root, tarpath, clamp)) < 0)
+			goto out;
+	}
+	xs_info(&ctx->log, "%s: %zu packages, %.1f MB, %.1f s", tar ? tarpath : ctx->o.target, txn.n, txn.bytes / 1e6,
+		xs_now() - t0);
+out:
+	if (rootfd >= 0)
+		close(rootfd);
+	if (tar)
+		xs_rm_rf(root);
+	cleanup_run(ctx, &apt, &txn);
+	return r;
+}

@@ -1,0 +1,101 @@
+#include "suites.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+static char *trim(char *s)
+{
+	s += strspn(s, " \t");
+	char *e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+		*--e = 0;
+	return s;
+}
+
+void xs_suite_free(struct xs_suite *s)
+{
+	free(s->name);
+	free(s->keyring);
+	xs_strlist_free(&s->aliases);
+	xs_strlist_free(&s->components);
+	xs_strlist_free(&s->add);
+	xs_strlist_free(&s->exclude);
+	memset(s, 0, sizeof(*s));
+}
+
+static bool matches(const struct xs_suite *s, const char *want)
+{
+	return s->name && (!strcmp(s->name, want) || xs_strlist_has(&s->aliases, want));
+}
+
+int xs_suite_lookup(const char *datadir, const char *suite, struct xs_suite *out,
+		    struct xs_log *log)
+{
+	_cleanup_free_ char *path = xs_asprintf("%s/repos/debian.conf", datadir);
+	struct xs_buf b = { 0 };
+	int r = xs_read_file(path, &b);
+	if (r < 0)
+		return xs_fail(log, -r, "%s: cannot read the suite definitions: %s", path,
+			       strerror(-r));
+	struct xs_suite cur = { 0 };
+	int lineno = 0;
+	r = -ENOENT;
+	char *save = NULL;
+	for (char *line = strtok_r(b.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		lineno++;
+		char *l = trim(line);
+		if (!*l || *l == '#')
+			continue;
+		if (*l == '[') {
+			if (matches(&cur, suite))
+				break;
+			xs_suite_free(&cur);
+			char *e = strchr(l, ']');
+			if (!e) {
+				r = xs_fail(log, EINVAL, "%s: line %d: expected [suite], found \"%s\"",
+					    path, lineno, l);
+				goto out;
+			}
+			cur.name = xs_strndup(l + 1, e - l - 1);
+			continue;
+		}
+		char *eq = strchr(l, '=');
+		if (!eq || !cur.name) {
+			r = xs_fail(log, EINVAL, "%s: line %d: expected key = value inside a [suite], found \"%s\"",
+				    path, lineno, l);
+			goto out;
+		}
+		*eq = 0;
+		char *key = trim(l), *val = trim(eq + 1);
+		if (!strcmp(key, "aliases"))
+			xs_strlist_add_split(&cur.aliases, val);
+		else if (!strcmp(key, "components"))
+			xs_strlist_add_split(&cur.components, val);
+		else if (!strcmp(key, "add"))
+			xs_strlist_add_split(&cur.add, val);
+		else if (!strcmp(key, "exclude"))
+			xs_strlist_add_split(&cur.exclude, val);
+		else if (!strcmp(key, "merged-usr"))
+			cur.merged_usr = !strcmp(val, "yes");
+		else if (!strcmp(key, "keyring")) {
+			free(cur.keyring);
+			cur.keyring = val[0] == '/' ? xs_strdup(val)
+						    : xs_asprintf("%s/repos/keys/%s", datadir, val);
+		} else {
+			r = xs_fail(log, EINVAL, "%s: line %d: unknown key \"%s\"", path, lineno, key);
+			goto out;
+		}
+	}
+	if (matches(&cur, suite)) {
+		*out = cur;
+		memset(&cur, 0, sizeof(cur));
+		r = 0;
+	}
+out:
+	xs_suite_free(&cur);
+	xs_buf_free(&b);
+	return r;
+}

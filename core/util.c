@@ -1,0 +1,311 @@
+#include "util.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <solv/chksum.h>
+#include <solv/knownid.h>
+
+void xs_closep(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+static void oom(void)
+{
+	fputs("xstrap: error: out of memory\n", stderr);
+	abort();
+}
+
+void *xs_malloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xs_calloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xs_realloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xs_strdup(const char *s)
+{
+	char *d = strdup(s ? s : "");
+	if (!d)
+		oom();
+	return d;
+}
+
+char *xs_strndup(const char *s, size_t n)
+{
+	char *d = strndup(s, n);
+	if (!d)
+		oom();
+	return d;
+}
+
+char *xs_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom();
+	va_end(ap);
+	return s;
+}
+
+void xs_buf_add(struct xs_buf *b, const void *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->data = xs_realloc(b->data, cap);
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = 0;
+}
+
+void xs_buf_addstr(struct xs_buf *b, const char *s)
+{
+	xs_buf_add(b, s, strlen(s));
+}
+
+void xs_buf_printf(struct xs_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom();
+	va_end(ap);
+	xs_buf_addstr(b, s);
+	free(s);
+}
+
+void xs_buf_free(struct xs_buf *b)
+{
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+int xs_read_file(const char *path, struct xs_buf *out)
+{
+	char chunk[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = -errno;
+			close(fd);
+			return e;
+		}
+		if (!n)
+			break;
+		xs_buf_add(out, chunk, n);
+	}
+	if (!out->data)
+		xs_buf_add(out, "", 0);
+	close(fd);
+	return 0;
+}
+
+int xs_write_file_at(int dirfd, const char *path, const void *data, size_t len, int mode)
+{
+	int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0)
+		return -errno;
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = -errno;
+			close(fd);
+			return e;
+		}
+		p += n;
+		len -= n;
+	}
+	if (fchmod(fd, mode) < 0 || close(fd) < 0)
+		return -errno;
+	return 0;
+}
+
+int xs_mkdir_p(const char *path, int mode)
+{
+	_cleanup_free_ char *p = xs_strdup(path);
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = 0;
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int rm_rf_at(int dirfd, const char *name)
+{
+	struct stat st;
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dirfd, name, 0) < 0 ? -errno : 0;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	struct dirent *de;
+	int r = 0;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		int e = rm_rf_at(fd, de->d_name);
+		if (e < 0 && !r)
+			r = e;
+	}
+	closedir(d);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && !r)
+		r = -errno;
+	return r;
+}
+
+int xs_rm_rf(const char *path)
+{
+	return rm_rf_at(AT_FDCWD, path);
+}
+
+struct xs_digest {
+	Chksum *c;
+	Id type;
+};
+
+static struct xs_digest *digest_new(Id type)
+{
+	struct xs_digest *d = xs_malloc(sizeof(*d));
+	d->type = type;
+	d->c = solv_chksum_create(type);
+	return d;
+}
+
+struct xs_digest *xs_digest_new_sha256(void) { return digest_new(REPOKEY_TYPE_SHA256); }
+struct xs_digest *xs_digest_new_md5(void) { return digest_new(REPOKEY_TYPE_MD5); }
+
+void xs_digest_add(struct xs_digest *d, const void *p, size_t n)
+{
+	/* libsolv takes an int length: feed huge blocks in pieces. */
+	const unsigned char *b = p;
+	while (n) {
+		int k = n > (1u << 30) ? (1 << 30) : (int)n;
+		solv_chksum_add(d->c, b, k);
+		b += k;
+		n -= k;
+	}
+}
+
+void xs_digest_final(struct xs_digest *d, char *hex)
+{
+	int len = 0;
+	const unsigned char *raw = solv_chksum_get(d->c, &len);
+	for (int i = 0; i < len; i++)
+		sprintf(hex + 2 * i, "%02x", raw[i]);
+	hex[2 * len] = 0;
+	solv_chksum_free(d->c, NULL);
+	free(d);
+}
+
+void xs_digest_abort(struct xs_digest *d)
+{
+	if (!d)
+		return;
+	solv_chksum_free(d->c, NULL);
+	free(d);
+}
+
+int xs_sha256_file(const char *path, char hex[XS_SHA256_HEX])
+{
+	char chunk[65536];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct xs_digest *d = xs_digest_new_sha256();
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = -errno;
+			xs_digest_abort(d);
+			close(fd);
+			return e;
+		}
+		if (!n)
+			break;
+		xs_digest_add(d, chunk, n);
+	}
+	close(fd);
+	xs_digest_final(d, hex);
+	return 0;
+}
+
+void xs_sha256_mem(const void *p, size_t n, char hex[XS_SHA256_HEX])
+{
+	struct xs_digest *d = xs_digest_new_sha256();
+	xs_digest_add(d, p, n);
+	xs_digest_final(d, hex);
+}
+
+bool xs_str_startswith(const char *s, const char *prefix)
+{
+	return !strncmp(s, prefix, strlen(prefix));
+}
+
+bool xs_str_endswith(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+double xs_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}

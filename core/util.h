@@ -1,0 +1,56 @@
+/* util.h - allocation that cannot fail silently, strings, files, digests. */
+#ifndef XS_UTIL_H
+#define XS_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define XS_SHA256_HEX 65
+#define XS_MD5_HEX 33
+
+#define _cleanup_(f) __attribute__((cleanup(f)))
+#define _cleanup_free_ _cleanup_(xs_freep)
+#define _cleanup_close_ _cleanup_(xs_closep)
+static inline void xs_freep(void *p) { free(*(void **)p); }
+void xs_closep(int *fd);
+
+void *xs_malloc(size_t n);
+void *xs_calloc(size_t n, size_t m);
+void *xs_realloc(void *p, size_t n);
+char *xs_strdup(const char *s);
+char *xs_strndup(const char *s, size_t n);
+char *xs_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable byte buffer, NUL-terminated for convenience. */
+struct xs_buf {
+	char *data;
+	size_t len, cap;
+};
+void xs_buf_add(struct xs_buf *b, const void *p, size_t n);
+void xs_buf_addstr(struct xs_buf *b, const char *s);
+void xs_buf_printf(struct xs_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void xs_buf_free(struct xs_buf *b);
+
+int xs_read_file(const char *path, struct xs_buf *out);
+int xs_write_file_at(int dirfd, const char *path, const void *data, size_t len, int mode);
+int xs_mkdir_p(const char *path, int mode);
+int xs_rm_rf(const char *path);
+
+/* Digests through libsolv's chksum, so no hand-written hash code. */
+struct xs_digest;
+struct xs_digest *xs_digest_new_sha256(void);
+struct xs_digest *xs_digest_new_md5(void);
+void xs_digest_add(struct xs_digest *d, const void *p, size_t n);
+/* Writes the hex digest (65 or 33 bytes with NUL) and frees d. */
+void xs_digest_final(struct xs_digest *d, char *hex);
+void xs_digest_abort(struct xs_digest *d);
+int xs_sha256_file(const char *path, char hex[XS_SHA256_HEX]);
+void xs_sha256_mem(const void *p, size_t n, char hex[XS_SHA256_HEX]);
+
+bool xs_str_startswith(const char *s, const char *prefix);
+bool xs_str_endswith(const char *s, const char *suffix);
+double xs_now(void);
+
+#endif

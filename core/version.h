@@ -1,0 +1,1 @@
+#define XS_VERSION "0.1.0"

@@ -1,0 +1,32 @@
+#!/bin/sh
+# Installs what xstrap needs to build (deps.sh build) or to build and run its
+# tests (deps.sh check) on Debian, when run as root and something is missing.
+set -e
+build_pkgs="build-essential pkg-config libsolv-dev libsolvext-dev libcurl4-openssl-dev
+ libarchive-dev libgpgme-dev libext2fs-dev liblua5.4-dev gpg ca-certificates"
+check_pkgs="$build_pkgs libcmocka-dev bats dpkg-dev apt-utils debootstrap mmdebstrap
+ apt-cacher-ng python3 xz-utils zstd curl"
+case "$1" in
+build) want=$build_pkgs ;;
+check) want=$check_pkgs ;;
+*) echo "usage: $0 build|check" >&2; exit 2 ;;
+esac
+missing=""
+for p in $want; do
+	dpkg-query -W -f '${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing Debian packages:$missing (run as root, or install them)" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+# apt-cacher-ng must not start from its maintainer script: the tests start
+# their own, bound to 127.0.0.1 and pointed at the host's mirror.
+printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d.xstrap
+[ -e /usr/sbin/policy-rc.d ] || { cp /usr/sbin/policy-rc.d.xstrap /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d; rmpol=1; }
+apt-get install -y -q --no-install-recommends $missing >/dev/null
+[ -z "${rmpol:-}" ] || rm -f /usr/sbin/policy-rc.d
+rm -f /usr/sbin/policy-rc.d.xstrap

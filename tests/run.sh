@@ -1,0 +1,43 @@
+#!/bin/bash
+# Runs every unit test (cmocka, built into build/tests/) and every end-to-end
+# test (bats, tests/e2e/*.bats) in TAP mode and closes with one line:
+#   N passed, N failed, N skipped
+# Usage: tests/run.sh [BUILD_DIR] [BATS_FILE...]
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$top/build}
+shift || true
+export XSTRAP="${XSTRAP:-$build/xstrap}"
+export XSTRAP_TOP="$top"
+export CMOCKA_MESSAGE_OUTPUT=TAP
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+run_tap() {
+	# Print the TAP stream as it arrives and keep a copy for counting.
+	"$@" 2>&1 | tee -a "$log"
+}
+
+if [ $# -eq 0 ]; then
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] || continue
+		echo "# unit: $(basename "$t")"
+		run_tap "$t"
+	done
+	set -- "$top"/tests/e2e/*.bats
+fi
+
+bats_files=()
+for f in "$@"; do [ -f "$f" ] && bats_files+=("$f"); done
+if [ ${#bats_files[@]} -gt 0 ]; then
+	echo "# e2e: ${bats_files[*]##*/}"
+	run_tap bats --tap "${bats_files[@]}"
+fi
+
+skipped=$(grep -cE '^ok [0-9]+.*# (skip|SKIP)' "$log")
+passed=$(grep -cE '^ok [0-9]+' "$log")
+passed=$((passed - skipped))
+failed=$(grep -cE '^not ok [0-9]+' "$log")
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
