@@ -177,13 +177,16 @@ static int ns_init(const char *target, char **const *argvs, size_t n, char **con
 		return 120;
 	if (mount_api(target) < 0)
 		return 121;
-	if (chroot(target) < 0 || chdir("/") < 0)
-		return 122;
+	/* Only the commands enter the chroot: PID 1 keeps the host's root, so
+	 * ischroot(1) and friends in the target see a chroot, as under
+	 * debootstrap, and skip what they do on a live system. */
 	for (size_t i = 0; i < n; i++) {
 		pid_t pid = fork();
 		if (pid < 0)
 			return 123;
 		if (!pid) {
+			if (chroot(target) < 0 || chdir("/") < 0)
+				_exit(122);
 			if (logfd >= 0) {
 				dup2(logfd, STDOUT_FILENO);
 				dup2(logfd, STDERR_FILENO);

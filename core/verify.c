@@ -1,6 +1,7 @@
 #include "verify.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gpgme.h>
 #include <locale.h>
 #include <stdio.h>
@@ -46,6 +47,15 @@ int xs_verifier_new(struct xs_verifier **out, const struct xs_strlist *keyfiles,
 		v->home[0] = 0;
 		goto fail;
 	}
+	/* Verification needs no agent: never leave one running behind us. */
+	static const char gpgconf[] = "no-autostart\nno-auto-check-trustdb\ntrust-model always\n";
+	char *conf = xs_asprintf("%s/gpg.conf", v->home);
+	r = xs_write_file_at(AT_FDCWD, conf, gpgconf, sizeof(gpgconf) - 1, 0600);
+	if (r < 0)
+		xs_fail(log, -r, "%s: %s", conf, strerror(-r));
+	free(conf);
+	if (r < 0)
+		goto fail;
 	if ((e = gpgme_new(&v->ctx))) {
 		r = gpg_fail(log, "gpgme", e);
 		goto fail;
