@@ -22,9 +22,10 @@ int xs_setup_dev(struct xs_log *log, int rootfd)
 		int maj, min;
 		gid_t gid;
 	} nodes[] = {
+		/* as debootstrap's devices.tar.gz has them */
 		{ "null", 0666, 1, 3, 0 },    { "zero", 0666, 1, 5, 0 },  { "full", 0666, 1, 7, 0 },
-		{ "random", 0666, 1, 8, 0 },  { "urandom", 0666, 1, 9, 0 }, { "tty", 0666, 5, 0, 5 },
-		{ "console", 0600, 5, 1, 0 }, { "ptmx", 0666, 5, 2, 5 },
+		{ "random", 0666, 1, 8, 0 },  { "urandom", 0666, 1, 9, 0 }, { "tty", 0666, 5, 0, 0 },
+		{ "console", 0666, 5, 1, 0 }, { "ptmx", 0666, 5, 2, 0 },
 	};
 	static const char *const links[][2] = {
 		{ "fd", "/proc/self/fd" },

@@ -116,6 +116,37 @@ static void add_interests(const struct xs_pkg *p, const char *info, struct inter
 	}
 }
 
+static int by_index_position(const void *a, const void *b)
+{
+	const struct xs_pkg *p = *(const struct xs_pkg *const *)a, *q = *(const struct xs_pkg *const *)b;
+	if (p->repo_index != q->repo_index)
+		return p->repo_index < q->repo_index ? -1 : 1;
+	return p->stanza_off < q->stanza_off ? -1 : p->stanza_off > q->stanza_off;
+}
+
+/* The archive's stanzas of every package, in index order, as debootstrap
+ * writes dpkg's available file. */
+static void available_file(struct xs_log *log, const struct xs_apt *apt, const struct xs_txn *txn,
+			   struct xs_buf *out)
+{
+	const struct xs_pkg **v = xs_calloc(txn->n, sizeof(*v));
+	for (size_t i = 0; i < txn->n; i++)
+		v[i] = &txn->v[i];
+	qsort(v, txn->n, sizeof(*v), by_index_position);
+	for (size_t i = 0; i < txn->n; i++) {
+		if (!v[i]->stanza_len)
+			continue;
+		if (xs_apt_stanza(apt, v[i], out) < 0) {
+			xs_warn(log, "%s: cannot read its Packages stanza for dpkg's available file", v[i]->name);
+			continue;
+		}
+		if (out->len && out->data[out->len - 1] != '\n')
+			xs_buf_add(out, "\n", 1);
+		xs_buf_add(out, "\n", 1);
+	}
+	free(v);
+}
+
 static int put(struct xs_log *log, int rootfd, const char *rel, const void *d, size_t len, mode_t mode)
 {
 	int r = xs_target_write(rootfd, rel, d, len, mode);
@@ -141,13 +172,6 @@ int xs_dpkg_write_db(struct xs_log *log, int rootfd, const struct xs_apt *apt,
 		const struct xs_pkg *p = &txn->v[i];
 		_cleanup_free_ char *info = xs_dpkg_info_name(p);
 		xs_dpkg_status_para(p, "install ok unpacked", &status);
-		if (apt && p->stanza_len) {
-			if (xs_apt_stanza(apt, p, &avail) < 0)
-				xs_warn(log, "%s: cannot read its Packages stanza for dpkg's available file", p->name);
-			else if (avail.len && avail.data[avail.len - 1] != '\n')
-				xs_buf_add(&avail, "\n", 1);
-			xs_buf_add(&avail, "\n", 1);
-		}
 		for (size_t k = 0; k < p->nctrl && !r; k++) {
 			const struct xs_ctrlfile *c = &p->ctrl[k];
 			if (!strcmp(c->name, "control"))
@@ -163,6 +187,8 @@ int xs_dpkg_write_db(struct xs_log *log, int rootfd, const struct xs_apt *apt,
 		xs_buf_free(&list);
 		add_interests(p, info, &ints, &nints, &ftrig);
 	}
+	if (!r && apt)
+		available_file(log, apt, txn, &avail);
 	if (!r)
 		r = put(log, rootfd, "var/lib/dpkg/status", status.data, status.len, 0644);
 	if (!r)

@@ -76,6 +76,38 @@ static void variant_jobs(struct xs_ctx *ctx, const struct xs_suite *suite, Queue
 				job_name(pool, jobs, suite->add.v[i]);
 }
 
+/* apt satisfies a dependency on a name that is a real package with that
+ * package, and turns to other providers only for purely virtual names;
+ * libsolv weighs all providers alike (libelogind0 provides libsystemd0).
+ * Favouring the real packages that have competing providers makes the
+ * solver choose as apt and debootstrap do. */
+static void favor_real_packages(Pool *pool, Queue *jobs)
+{
+	Map real, favored;
+	map_init(&real, pool->ss.nstrings);
+	map_init(&favored, pool->ss.nstrings);
+	Id p;
+	FOR_POOL_SOLVABLES(p)
+	MAPSET(&real, pool->solvables[p].name);
+	FOR_POOL_SOLVABLES(p)
+	{
+		Solvable *s = pool->solvables + p;
+		if (!s->provides)
+			continue;
+		for (Id *pp = s->repo->idarraydata + s->provides; *pp; pp++) {
+			Id n = *pp;
+			while (ISRELDEP(n))
+				n = GETRELDEP(pool, n)->name;
+			if (n != s->name && n < pool->ss.nstrings && MAPTST(&real, n) && !MAPTST(&favored, n)) {
+				MAPSET(&favored, n);
+				queue_push2(jobs, SOLVER_FAVOR | SOLVER_SOLVABLE_NAME, n);
+			}
+		}
+	}
+	map_free(&real);
+	map_free(&favored);
+}
+
 /* Excluded packages vanish from the pool, as with dnf's exclude: nothing
  * can choose them to satisfy a dependency. */
 static void apply_excludes(struct xs_ctx *ctx, const struct xs_suite *suite)
@@ -192,6 +224,7 @@ int xs_resolve(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_apt *
 			    ctx->o.variant <= XS_VARIANT_CUSTOM ? " (give --include=PKG,...)" : "");
 		goto out;
 	}
+	favor_real_packages(pool, &jobs);
 	Solver *solv = solver_create(pool);
 	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, !ctx->o.recommends);
 	solver_set_flag(solv, SOLVER_FLAG_ADD_ALREADY_RECOMMENDED, 0);

@@ -295,6 +295,9 @@ static int write_etc(struct xs_ctx *ctx, int rootfd)
 	_cleanup_close_ int fd = xs_target_open(rootfd, "etc/fstab", O_PATH);
 	if (fd == -ENOENT)
 		r = xs_target_write(rootfd, "etc/fstab", fstab, sizeof(fstab) - 1, 0644);
+	/* dselect's access method, as debootstrap records it */
+	if (!r)
+		r = xs_target_write(rootfd, "var/lib/dpkg/cmethopt", "apt apt\n", 8, 0644);
 	if (!r && xs_str_startswith(ctx->o.mirror, "http"))
 		r = xs_target_write(rootfd, "etc/apt/sources.list", sources, strlen(sources), 0644);
 	if (r < 0)
