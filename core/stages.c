@@ -211,6 +211,7 @@ static int download(struct xs_ctx *ctx, struct xs_txn *txn)
 struct extract_pool {
 	struct xs_ctx *ctx;
 	struct xs_txn *txn;
+	size_t *order; /* largest first, so no worker is left with a big one at the end */
 	int rootfd;
 	atomic_size_t next, done;
 	atomic_int failed;
@@ -225,7 +226,7 @@ static void *extract_worker(void *arg)
 		size_t i = atomic_fetch_add(&ep->next, 1);
 		if (i >= ep->txn->n || atomic_load(&ep->failed))
 			break;
-		struct xs_pkg *p = &ep->txn->v[i];
+		struct xs_pkg *p = &ep->txn->v[ep->order[i]];
 		int r = xs_deb_unpack(&ep->ctx->log, ep->rootfd, p);
 		if (r < 0) {
 			atomic_store(&ep->failed, r);
@@ -238,9 +239,22 @@ static void *extract_worker(void *arg)
 	return NULL;
 }
 
+static const struct xs_txn *sort_txn;
+static int by_size_desc(const void *a, const void *b)
+{
+	uint64_t x = sort_txn->v[*(const size_t *)a].size, y = sort_txn->v[*(const size_t *)b].size;
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
 static int extract(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
 {
 	struct extract_pool ep = { .ctx = ctx, .txn = txn, .rootfd = rootfd, .bytes_total = txn->bytes };
+	_cleanup_free_ size_t *order = xs_calloc(txn->n, sizeof(*order));
+	for (size_t i = 0; i < txn->n; i++)
+		order[i] = i;
+	sort_txn = txn;
+	qsort(order, txn->n, sizeof(*order), by_size_desc);
+	ep.order = order;
 	int n = ctx->jobs > 0 ? ctx->jobs : 2;
 	if ((size_t)n > txn->n)
 		n = txn->n ? txn->n : 1;
