@@ -47,8 +47,13 @@ unit: $(UNIT_BIN)
 check: deps-check all unit
 	tests/run.sh $(BUILD)
 
-check-asan:
-	$(MAKE) BUILD=build-asan SANITIZE=1 check
+# Unit tests and the end-to-end tests on the fixture repositories, with
+# AddressSanitizer and UBSan (the mirror tests run once, in `check`).
+ASAN_E2E = tests/e2e/repo.bats tests/e2e/tamper.bats tests/e2e/hostile.bats
+check-asan: deps-check
+	$(MAKE) BUILD=build-asan SANITIZE=1 all unit
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		tests/run.sh build-asan $(ASAN_E2E)
 
 deps:
 	tests/lib/deps.sh build

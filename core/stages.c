@@ -13,6 +13,8 @@
 
 #include <solv/pool.h>
 #include <solv/poolarch.h>
+#include <solv/bitmap.h>
+#include <solv/util.h>
 
 #include "configure.h"
 #include "db_dpkg.h"
@@ -164,8 +166,14 @@ static void cleanup_run(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_txn *t
 {
 	xs_txn_free(txn);
 	xs_apt_free(apt);
-	if (ctx->pool)
+	if (ctx->pool) {
+		if (ctx->pool->considered) { /* pool_free leaves the exclude map to us */
+			map_free(ctx->pool->considered);
+			solv_free(ctx->pool->considered);
+			ctx->pool->considered = NULL;
+		}
 		pool_free(ctx->pool);
+	}
 	ctx->pool = NULL;
 	xs_suite_free(&the_suite);
 }

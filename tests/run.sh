@@ -2,7 +2,7 @@
 # Runs every unit test (cmocka, built into build/tests/) and every end-to-end
 # test (bats, tests/e2e/*.bats) in TAP mode and closes with one line:
 #   N passed, N failed, N skipped
-# Usage: tests/run.sh [BUILD_DIR] [BATS_FILE...]
+# Usage: tests/run.sh [BUILD_DIR] [BATS_FILE...] (default: every tests/e2e/*.bats)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$top/build}
@@ -19,14 +19,12 @@ run_tap() {
 	"$@" 2>&1 | tee -a "$log"
 }
 
-if [ $# -eq 0 ]; then
-	for t in "$build"/tests/test_*; do
-		[ -x "$t" ] || continue
-		echo "# unit: $(basename "$t")"
-		run_tap "$t"
-	done
-	set -- "$top"/tests/e2e/*.bats
-fi
+for t in "$build"/tests/test_*; do
+	[ -x "$t" ] || continue
+	echo "# unit: $(basename "$t")"
+	run_tap "$t"
+done
+[ $# -gt 0 ] || set -- "$top"/tests/e2e/*.bats
 
 bats_files=()
 for f in "$@"; do [ -f "$f" ] && bats_files+=("$f"); done
