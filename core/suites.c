@@ -37,9 +37,9 @@ int xs_suite_lookup(const char *datadir, const char *suite, struct xs_suite *out
 	_cleanup_free_ char *path = xs_asprintf("%s/repos/debian.conf", datadir);
 	struct xs_buf b = { 0 };
 	int r = xs_read_file(path, &b);
-	if (r < 0)
-		return xs_fail(log, -r, "%s: cannot read the suite definitions: %s", path,
-			       strerror(-r));
+	if (r < 0) /* an installation problem, never "unknown suite" */
+		return xs_fail(log, EIO, "%s: cannot read the suite definitions: %s (set XSTRAP_DATADIR to the directory holding repos/)",
+			       path, strerror(-r));
 	struct xs_suite cur = { 0 };
 	int lineno = 0;
 	r = -ENOENT;
