@@ -312,7 +312,42 @@ static int read_data(struct xs_log *log, int rootfd, struct xs_pkg *p, struct ar
 	return 0;
 }
 
-int xs_deb_unpack(struct xs_log *log, int rootfd, struct xs_pkg *p)
+/* Decompresses the data member into memory: the costly part, done in
+ * parallel by several workers while one writer lays packages down in order. */
+static int read_member(struct xs_log *log, struct xs_pkg *p, struct archive *ar, const char *name,
+		       struct xs_buf *out)
+{
+	struct archive *a = archive_read_new();
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_lzma(a);
+	archive_read_support_format_raw(a);
+	struct inner in = { .outer = ar };
+	struct archive_entry *e;
+	int r = 0;
+	if (archive_read_open(a, &in, NULL, inner_read, NULL) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
+		r = xs_fail(log, EBADMSG, "%s (%s): cannot open %s: %s", p->cache_path, p->name, name,
+			    archive_error_string(a));
+		goto out;
+	}
+	const void *buf;
+	size_t size;
+	la_int64_t off;
+	int k;
+	while ((k = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
+		xs_buf_add(out, buf, size);
+	if (k != ARCHIVE_EOF)
+		r = xs_fail(log, EBADMSG, "%s (%s): %s: %s", p->cache_path, p->name, name,
+			    archive_error_string(a));
+out:
+	archive_read_free(a);
+	return r;
+}
+
+int xs_deb_decode(struct xs_log *log, struct xs_pkg *p, struct xs_buf *data_tar)
 {
 	struct archive *ar = archive_read_new();
 	archive_read_support_format_ar(ar);
@@ -325,15 +360,14 @@ int xs_deb_unpack(struct xs_log *log, int rootfd, struct xs_pkg *p)
 	struct archive_entry *e;
 	bool seen_binary = false, seen_control = false, seen_data = false;
 	int h;
-	while (!r && (h = archive_read_next_header(ar, &e)) == ARCHIVE_OK) {
+	while (!r && !seen_data && (h = archive_read_next_header(ar, &e)) == ARCHIVE_OK) {
 		const char *name = archive_entry_pathname(e);
 		if (!strcmp(name, "debian-binary")) {
 			char v[8] = { 0 };
 			archive_read_data(ar, v, sizeof(v) - 1);
-			if (strncmp(v, "2.", 2)) {
+			if (strncmp(v, "2.", 2))
 				r = xs_fail(log, EBADMSG, "%s (%s): expected .deb format 2.x, found \"%.4s\"",
 					    p->cache_path, p->name, v);
-			}
 			seen_binary = true;
 			continue;
 		}
@@ -346,21 +380,49 @@ int xs_deb_unpack(struct xs_log *log, int rootfd, struct xs_pkg *p)
 				    p->name, name);
 			break;
 		}
-		struct inner in;
-		struct archive *a = open_inner(ar, &in);
-		if (!a) {
-			r = xs_fail(log, EBADMSG, "%s (%s): cannot open %s", p->cache_path, p->name, name);
-			break;
+		if (control) {
+			struct inner in;
+			struct archive *a = open_inner(ar, &in);
+			if (!a) {
+				r = xs_fail(log, EBADMSG, "%s (%s): cannot open %s", p->cache_path, p->name, name);
+				break;
+			}
+			r = read_control(log, p, a);
+			archive_read_free(a);
+			seen_control = true;
+		} else {
+			r = read_member(log, p, ar, name, data_tar);
+			seen_data = true;
 		}
-		r = control ? read_control(log, p, a) : read_data(log, rootfd, p, a);
-		archive_read_free(a);
-		seen_control |= control;
-		seen_data |= data;
 	}
 	if (!r && !seen_data)
 		r = xs_fail(log, EBADMSG, "%s (%s): expected control.tar and data.tar members, found %s",
 			    p->cache_path, p->name, seen_control ? "no data.tar" : "neither");
 out:
 	archive_read_free(ar);
+	return r;
+}
+
+int xs_deb_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct xs_buf *data_tar)
+{
+	struct archive *a = archive_read_new();
+	archive_read_support_format_tar(a);
+	int r;
+	if (archive_read_open_memory(a, data_tar->data ? data_tar->data : "", data_tar->len) != ARCHIVE_OK)
+		r = xs_fail(log, EBADMSG, "%s (%s): data.tar: %s", p->cache_path, p->name,
+			    archive_error_string(a));
+	else
+		r = read_data(log, rootfd, p, a);
+	archive_read_free(a);
+	return r;
+}
+
+int xs_deb_unpack(struct xs_log *log, int rootfd, struct xs_pkg *p)
+{
+	struct xs_buf data = { 0 };
+	int r = xs_deb_decode(log, p, &data);
+	if (!r)
+		r = xs_deb_write(log, rootfd, p, &data);
+	xs_buf_free(&data);
 	return r;
 }

@@ -11,4 +11,11 @@
  * that would leave the target are refused with an error naming them. */
 int xs_deb_unpack(struct xs_log *log, int rootfd, struct xs_pkg *p);
 
+/* The two halves of xs_deb_unpack, so that decompression (the costly part)
+ * runs in parallel while packages are written in transaction order:
+ * decode reads the control members into p->ctrl and the decompressed
+ * data.tar into *data_tar; write lays data_tar down in the target. */
+int xs_deb_decode(struct xs_log *log, struct xs_pkg *p, struct xs_buf *data_tar);
+int xs_deb_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct xs_buf *data_tar);
+
 #endif

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -216,65 +215,91 @@ static int download(struct xs_ctx *ctx, struct xs_txn *txn)
 	return r;
 }
 
+/* Extraction: N workers decompress packages in transaction order (ahead
+ * of the writer, within a memory budget); one writer lays them down
+ * strictly in that order, so Pre-Depends order and "later package wins"
+ * hold as they do with dpkg, while decompression uses every core. */
 struct extract_pool {
 	struct xs_ctx *ctx;
 	struct xs_txn *txn;
-	size_t *order; /* largest first, so no worker is left with a big one at the end */
-	int rootfd;
-	atomic_size_t next, done;
-	atomic_int failed;
-	uint64_t bytes_total;
-	atomic_uint_fast64_t bytes_done;
+	struct xs_buf *data;  /* per package: its decompressed data.tar */
+	int *state;           /* 0 waiting, 1 ready, <0 failed */
+	size_t next_decode, next_write;
+	uint64_t inflight, budget;
+	bool stop;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
 };
 
-static void *extract_worker(void *arg)
+static void *decode_worker(void *arg)
 {
 	struct extract_pool *ep = arg;
+	pthread_mutex_lock(&ep->lock);
 	for (;;) {
-		size_t i = atomic_fetch_add(&ep->next, 1);
-		if (i >= ep->txn->n || atomic_load(&ep->failed))
+		while (!ep->stop && ep->next_decode < ep->txn->n && ep->inflight > ep->budget &&
+		       ep->next_decode != ep->next_write)
+			pthread_cond_wait(&ep->cond, &ep->lock);
+		if (ep->stop || ep->next_decode >= ep->txn->n)
 			break;
-		struct xs_pkg *p = &ep->txn->v[ep->order[i]];
-		int r = xs_deb_unpack(&ep->ctx->log, ep->rootfd, p);
-		if (r < 0) {
-			atomic_store(&ep->failed, r);
-			break;
-		}
-		atomic_fetch_add(&ep->done, 1);
-		uint64_t b = atomic_fetch_add(&ep->bytes_done, p->size) + p->size;
-		xs_progress(&ep->ctx->log, "Extracting", b, ep->bytes_total, "MB");
+		size_t i = ep->next_decode++;
+		pthread_mutex_unlock(&ep->lock);
+		int r = xs_deb_decode(&ep->ctx->log, &ep->txn->v[i], &ep->data[i]);
+		pthread_mutex_lock(&ep->lock);
+		ep->state[i] = r < 0 ? r : 1;
+		ep->inflight += ep->data[i].len;
+		pthread_cond_broadcast(&ep->cond);
 	}
+	pthread_mutex_unlock(&ep->lock);
 	return NULL;
-}
-
-static const struct xs_txn *sort_txn;
-static int by_size_desc(const void *a, const void *b)
-{
-	uint64_t x = sort_txn->v[*(const size_t *)a].size, y = sort_txn->v[*(const size_t *)b].size;
-	return x < y ? 1 : x > y ? -1 : 0;
 }
 
 static int extract(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
 {
-	struct extract_pool ep = { .ctx = ctx, .txn = txn, .rootfd = rootfd, .bytes_total = txn->bytes };
-	_cleanup_free_ size_t *order = xs_calloc(txn->n, sizeof(*order));
-	for (size_t i = 0; i < txn->n; i++)
-		order[i] = i;
-	sort_txn = txn;
-	qsort(order, txn->n, sizeof(*order), by_size_desc);
-	ep.order = order;
+	struct extract_pool ep = { .ctx = ctx, .txn = txn, .budget = 512ull << 20 };
+	ep.data = xs_calloc(txn->n, sizeof(*ep.data));
+	ep.state = xs_calloc(txn->n, sizeof(*ep.state));
+	pthread_mutex_init(&ep.lock, NULL);
+	pthread_cond_init(&ep.cond, NULL);
 	int n = ctx->jobs > 0 ? ctx->jobs : 2;
-	if ((size_t)n > txn->n)
-		n = txn->n ? txn->n : 1;
-	pthread_t th[16];
 	if (n > 16)
 		n = 16;
+	pthread_t th[16];
 	for (int i = 0; i < n; i++)
-		pthread_create(&th[i], NULL, extract_worker, &ep);
+		pthread_create(&th[i], NULL, decode_worker, &ep);
+	int r = 0;
+	uint64_t done = 0;
+	for (size_t i = 0; i < txn->n && !r; i++) {
+		pthread_mutex_lock(&ep.lock);
+		while (!ep.state[i])
+			pthread_cond_wait(&ep.cond, &ep.lock);
+		r = ep.state[i] < 0 ? ep.state[i] : 0;
+		pthread_mutex_unlock(&ep.lock);
+		if (!r)
+			r = xs_deb_write(&ctx->log, rootfd, &txn->v[i], &ep.data[i]);
+		pthread_mutex_lock(&ep.lock);
+		ep.inflight -= ep.data[i].len;
+		xs_buf_free(&ep.data[i]);
+		ep.next_write = i + 1;
+		ep.stop = r < 0;
+		pthread_cond_broadcast(&ep.cond);
+		pthread_mutex_unlock(&ep.lock);
+		done += txn->v[i].size;
+		xs_progress(&ctx->log, "Extracting", done, txn->bytes, "MB");
+	}
+	pthread_mutex_lock(&ep.lock);
+	ep.stop = true;
+	pthread_cond_broadcast(&ep.cond);
+	pthread_mutex_unlock(&ep.lock);
 	for (int i = 0; i < n; i++)
 		pthread_join(th[i], NULL);
+	for (size_t i = 0; i < txn->n; i++)
+		xs_buf_free(&ep.data[i]);
+	free(ep.data);
+	free(ep.state);
+	pthread_mutex_destroy(&ep.lock);
+	pthread_cond_destroy(&ep.cond);
 	xs_progress_end(&ctx->log);
-	return atomic_load(&ep.failed);
+	return r;
 }
 
 /* merged /usr, as debootstrap does it: the top-level directories are
