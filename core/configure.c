@@ -123,35 +123,31 @@ static int log_tail_fail(struct xs_log *log, int logfd, const char *what, int co
 	return xs_fail(log, EIO, "%s failed with exit status %d; its last output: %s", what, code, tail);
 }
 
-int xs_configure_debian(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
+/* One round in the chroot: ldconfig (first round only, as debootstrap),
+ * each preinst of PHASE (base-passwd's first: the others need its passwd
+ * and group; then the solver's order, which honours Pre-Depends), then the
+ * target's own dpkg --configure -a. */
+static int run_phase(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn, int phase, int logfd)
 {
 	struct xs_log *log = &ctx->log;
-	const char *target = ctx->o.target;
-	int r;
-	if ((r = xs_setup_dev(log, rootfd)) < 0)
-		return r;
-	static const char policy[] = "#!/bin/sh\n# written by xstrap: no daemon starts while the root is built\nexit 101\n";
-	if ((r = xs_target_write(rootfd, POLICY_RC_D, policy, sizeof(policy) - 1, 0755)) < 0)
-		return xs_fail(log, -r, "cannot write /%s in the target: %s", POLICY_RC_D, strerror(-r));
-
-	char logpath[] = "/tmp/xstrap-configure-XXXXXX";
-	_cleanup_close_ int logfd = mkstemp(logpath);
-	if (logfd < 0)
-		return xs_fail(log, errno, "cannot create a log file in /tmp: %s", strerror(errno));
-	unlink(logpath);
-	int outfd = ctx->log.level >= XS_VERBOSE ? -1 : logfd;
-
-	/* preinsts: base-passwd's first (others need its passwd/group), then
-	 * the solver's order, which honours Pre-Depends. */
-	size_t n = 0;
+	int r = 0;
+	size_t n = 0, m = 0;
 	char ***argvs = xs_calloc(txn->n + 2, sizeof(*argvs));
 	char ***envps = xs_calloc(txn->n + 2, sizeof(*envps));
 	const struct xs_pkg **who = xs_calloc(txn->n + 2, sizeof(*who));
+	char *ldconfig[] = { "/sbin/ldconfig", NULL };
+	char *dpkg_configure[] = { "/usr/bin/dpkg", "--force-confold", "--configure", "-a", NULL };
+	char **base_env = script_env(NULL, NULL, txn);
+	if (phase == 1) {
+		argvs[m] = ldconfig;
+		envps[m++] = base_env;
+	}
+	size_t first_preinst = m;
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < txn->n; i++) {
 			const struct xs_pkg *p = &txn->v[i];
 			bool first = !strcmp(p->name, "base-passwd");
-			if ((pass == 0) != first || !xs_pkg_ctrl(p, "preinst"))
+			if (p->phase != phase || (pass == 0) != first || !xs_pkg_ctrl(p, "preinst"))
 				continue;
 			if ((r = stage_control(log, rootfd, p)) < 0)
 				goto out;
@@ -161,43 +157,70 @@ int xs_configure_debian(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn
 			argv[2] = xs_strdup(run_preinst);
 			argv[3] = xs_strdup("xstrap-preinst");
 			argv[4] = xs_strdup(p->name);
-			who[n] = p;
-			envps[n] = script_env(p, "preinst", txn);
-			argvs[n++] = argv;
+			who[n++] = p;
+			envps[m] = script_env(p, "preinst", txn);
+			argvs[m++] = argv;
 		}
-	/* ldconfig first, as debootstrap does, so scripts find every library */
-	char *ldconfig[] = { "/sbin/ldconfig", NULL };
-	char *dpkg_configure[] = { "/usr/bin/dpkg", "--configure", "-a", NULL };
-	char **base_env = script_env(NULL, NULL, txn);
-	char ***all_argv = xs_calloc(n + 3, sizeof(*all_argv));
-	char ***all_env = xs_calloc(n + 3, sizeof(*all_env));
-	size_t m = 0;
-	all_argv[m] = ldconfig, all_env[m++] = base_env;
-	for (size_t i = 0; i < n; i++)
-		all_argv[m] = argvs[i], all_env[m++] = envps[i];
-	all_argv[m] = dpkg_configure, all_env[m++] = base_env;
-	xs_info(log, "Configuring %zu packages (%zu preinst scripts, then dpkg --configure -a)", txn->n, n);
+	argvs[m] = dpkg_configure;
+	envps[m++] = base_env;
+	size_t count = 0;
+	for (size_t i = 0; i < txn->n; i++)
+		count += txn->v[i].phase == phase;
+	xs_info(log, "Configuring %zu packages (%zu preinst scripts, then dpkg --configure -a)", count, n);
 	size_t failed = 0;
-	r = xs_target_run_many(log, target, all_argv, m, all_env, outfd, &failed);
+	r = xs_target_run_many(log, ctx->o.target, argvs, m, envps, logfd, &failed);
 	if (r > 0) {
 		_cleanup_free_ char *what =
-			failed == 0 ? xs_strdup("ldconfig in the target")
-			: failed < m - 1 ? xs_asprintf("the preinst of %s", who[failed - 1]->name)
+			failed < first_preinst ? xs_strdup("ldconfig in the target")
+			: failed < m - 1 ? xs_asprintf("the preinst of %s", who[failed - first_preinst]->name)
 					 : xs_strdup("dpkg --configure -a in the target");
 		r = log_tail_fail(log, logfd, what, r);
 	}
-	free(all_argv);
-	free(all_env);
-	free_vec(base_env);
 out:
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = first_preinst; i < first_preinst + n; i++) {
 		free_vec(argvs[i]);
 		free_vec(envps[i]);
 	}
+	free_vec(base_env);
 	free(argvs);
 	free(envps);
 	free(who);
 	return r;
+}
+
+int xs_configure_debian(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
+{
+	struct xs_log *log = &ctx->log;
+	int r;
+	if ((r = xs_setup_dev(log, rootfd)) < 0)
+		return r;
+	static const char policy[] = "#!/bin/sh\n# written by xstrap: no daemon starts while the root is built\nexit 101\n";
+	if ((r = xs_target_write(rootfd, POLICY_RC_D, policy, sizeof(policy) - 1, 0755)) < 0)
+		return xs_fail(log, -r, "cannot write /%s in the target: %s", POLICY_RC_D, strerror(-r));
+	char logpath[] = "/tmp/xstrap-configure-XXXXXX";
+	_cleanup_close_ int logfd = mkstemp(logpath);
+	if (logfd < 0)
+		return xs_fail(log, errno, "cannot create a log file in /tmp: %s", strerror(errno));
+	unlink(logpath);
+	int outfd = ctx->log.level >= XS_VERBOSE ? -1 : logfd;
+	if ((r = run_phase(ctx, rootfd, txn, 1, outfd < 0 ? -1 : logfd)) != 0)
+		return r;
+	for (int phase = 2;;) {
+		/* the next phase number in use */
+		int next = 0;
+		for (size_t i = 0; i < txn->n; i++)
+			if (txn->v[i].phase >= phase && (!next || txn->v[i].phase < next))
+				next = txn->v[i].phase;
+		if (!next)
+			break;
+		phase = next;
+		if ((r = xs_dpkg_add_phase(log, rootfd, txn, phase)) < 0)
+			return r;
+		if ((r = run_phase(ctx, rootfd, txn, phase, outfd < 0 ? -1 : logfd)) != 0)
+			return r;
+		phase++;
+	}
+	return 0;
 }
 
 int xs_configure_cleanup(struct xs_ctx *ctx, int rootfd)

@@ -1,6 +1,7 @@
 #include "db_dpkg.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -25,14 +26,18 @@ void xs_dpkg_status_para(const struct xs_pkg *p, const char *status, struct xs_b
 	const struct xs_ctrlfile *c = xs_pkg_ctrl(p, "control");
 	const char *text = c ? c->data : "";
 	bool status_done = false;
+	/* dpkg records the archive's Priority/Section (from available) for what
+	 * it configured before debootstrap wrote that file, i.e. phase 1, and
+	 * the .deb's own for the packages unpacked after it. */
+	bool archive = p->phase <= 1;
 	for (const char *l = text; *l;) {
 		const char *nl = strchr(l, '\n');
 		size_t ll = nl ? (size_t)(nl - l) : strlen(l);
 		if (!ll) /* stray blank line would end the paragraph */
 			;
-		else if (p->priority && !strncmp(l, "Priority:", 9))
+		else if (archive && p->priority && !strncmp(l, "Priority:", 9))
 			xs_buf_printf(out, "Priority: %s\n", p->priority);
-		else if (p->section && !strncmp(l, "Section:", 8))
+		else if (archive && p->section && !strncmp(l, "Section:", 8))
 			xs_buf_printf(out, "Section: %s\n", p->section);
 		else {
 			xs_buf_add(out, l, ll);
@@ -171,7 +176,8 @@ int xs_dpkg_write_db(struct xs_log *log, int rootfd, const struct xs_apt *apt,
 	for (size_t i = 0; i < txn->n && !r; i++) {
 		const struct xs_pkg *p = &txn->v[i];
 		_cleanup_free_ char *info = xs_dpkg_info_name(p);
-		xs_dpkg_status_para(p, "install ok unpacked", &status);
+		if (p->phase <= 1)
+			xs_dpkg_status_para(p, "install ok unpacked", &status);
 		for (size_t k = 0; k < p->nctrl && !r; k++) {
 			const struct xs_ctrlfile *c = &p->ctrl[k];
 			if (!strcmp(c->name, "control"))
@@ -210,5 +216,27 @@ int xs_dpkg_write_db(struct xs_log *log, int rootfd, const struct xs_apt *apt,
 	xs_buf_free(&status);
 	xs_buf_free(&avail);
 	xs_buf_free(&ftrig);
+	return r;
+}
+
+int xs_dpkg_add_phase(struct xs_log *log, int rootfd, const struct xs_txn *txn, int phase)
+{
+	struct xs_buf status = { 0 };
+	_cleanup_close_ int fd = xs_target_open(rootfd, "var/lib/dpkg/status", O_RDONLY);
+	if (fd < 0)
+		return xs_fail(log, -fd, "cannot read /var/lib/dpkg/status in the target: %s", strerror(-fd));
+	char chunk[65536];
+	ssize_t n;
+	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+		xs_buf_add(&status, chunk, n);
+	if (status.len && status.data[status.len - 1] != '\n')
+		xs_buf_add(&status, "\n", 1);
+	if (status.len)
+		xs_buf_add(&status, "\n", 1);
+	for (size_t i = 0; i < txn->n; i++)
+		if (txn->v[i].phase == phase)
+			xs_dpkg_status_para(&txn->v[i], "install ok unpacked", &status);
+	int r = put(log, rootfd, "var/lib/dpkg/status", status.data, status.len, 0644);
+	xs_buf_free(&status);
 	return r;
 }

@@ -42,10 +42,11 @@ static bool name_exists(Pool *pool, const char *name)
 }
 
 /* The seed set a variant asks for, as debootstrap and mmdebstrap define it. */
-static void variant_jobs(struct xs_ctx *ctx, const struct xs_suite *suite, Queue *jobs)
+static void variant_jobs(struct xs_ctx *ctx, const struct xs_suite *suite, Queue *jobs,
+			 bool required_only)
 {
 	Pool *pool = ctx->pool;
-	enum xs_variant v = ctx->o.variant;
+	enum xs_variant v = required_only ? XS_VARIANT_REQUIRED : ctx->o.variant;
 	Id kprio = xs_key_priority(pool), kess = xs_key_essential(pool);
 	Map seen;
 	map_init(&seen, pool->ss.nstrings);
@@ -185,6 +186,107 @@ static int fill_pkg(struct xs_ctx *ctx, struct xs_apt *apt, Id p, struct xs_pkg 
 	return 0;
 }
 
+static struct xs_pkg *txn_by_id(struct xs_txn *txn, Id p)
+{
+	for (size_t i = 0; i < txn->n; i++)
+		if (txn->v[i].id == p)
+			return &txn->v[i];
+	return NULL;
+}
+
+/* Adds P and, recursively, what it depends on among the still unassigned
+ * base packages to PHASE. */
+static void claim_closure(Pool *pool, struct xs_txn *txn, struct xs_pkg *p, int phase)
+{
+	Queue todo, deps;
+	queue_init(&todo);
+	queue_init(&deps);
+	p->phase = phase;
+	queue_push(&todo, p->id);
+	while (todo.count) {
+		Id id = queue_pop(&todo);
+		queue_empty(&deps);
+		solvable_lookup_deparray(pool->solvables + id, SOLVABLE_REQUIRES, &deps, 0);
+		for (int k = 0; k < deps.count; k++) {
+			if (deps.elements[k] == SOLVABLE_PREREQMARKER)
+				continue;
+			Id q, qq;
+			FOR_PROVIDES(q, qq, deps.elements[k])
+			{
+				struct xs_pkg *d = txn_by_id(txn, q);
+				if (d && d->phase == XS_PHASE_BASE) {
+					d->phase = phase;
+					queue_push(&todo, q);
+				}
+			}
+		}
+	}
+	queue_free(&todo);
+	queue_free(&deps);
+}
+
+/* Of the base packages, debootstrap first installs those another base
+ * package Pre-Depends on, one dpkg --install round each, with their
+ * dependencies; each round becomes a phase of its own here. */
+static void mark_predeps(Pool *pool, struct xs_txn *txn)
+{
+	Queue pre;
+	queue_init(&pre);
+	int phase = 2;
+	for (size_t i = 0; i < txn->n; i++) {
+		if (txn->v[i].phase != XS_PHASE_BASE)
+			continue;
+		queue_empty(&pre);
+		solvable_lookup_deparray(pool->solvables + txn->v[i].id, SOLVABLE_REQUIRES, &pre, 1);
+		for (int k = 0; k < pre.count; k++) {
+			Id p, pp;
+			FOR_PROVIDES(p, pp, pre.elements[k])
+			{
+				struct xs_pkg *d = txn_by_id(txn, p);
+				if (d && d->phase == XS_PHASE_BASE && d != &txn->v[i])
+					claim_closure(pool, txn, d, phase++);
+			}
+		}
+	}
+	queue_free(&pre);
+}
+
+/* debootstrap installs and configures the closure of Priority: required
+ * first and the variant's other packages ("base") after it; the order of
+ * maintainer scripts decides uids, gids and more, so xstrap does the same. */
+static void mark_phases(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_txn *txn)
+{
+	Pool *pool = ctx->pool;
+	enum xs_variant v = ctx->o.variant;
+	for (size_t i = 0; i < txn->n; i++)
+		txn->v[i].phase = 1;
+	if (v == XS_VARIANT_EXTRACT || v == XS_VARIANT_CUSTOM || v == XS_VARIANT_ESSENTIAL)
+		return;
+	Queue jobs;
+	queue_init(&jobs);
+	variant_jobs(ctx, suite, &jobs, true);
+	favor_real_packages(pool, &jobs);
+	Solver *solv = solver_create(pool);
+	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, 1);
+	if (!solver_solve(solv, &jobs)) {
+		Queue inst;
+		queue_init(&inst);
+		solver_get_decisionqueue(solv, &inst);
+		Map in_core;
+		map_init(&in_core, pool->nsolvables);
+		for (int i = 0; i < inst.count; i++)
+			if (inst.elements[i] > 0)
+				MAPSET(&in_core, inst.elements[i]);
+		for (size_t i = 0; i < txn->n; i++)
+			txn->v[i].phase = MAPTST(&in_core, txn->v[i].id) ? 1 : XS_PHASE_BASE;
+		map_free(&in_core);
+		mark_predeps(pool, txn);
+		queue_free(&inst);
+	}
+	solver_free(solv);
+	queue_free(&jobs);
+}
+
 int xs_resolve(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_apt *apt,
 	       struct xs_txn *out)
 {
@@ -217,7 +319,7 @@ int xs_resolve(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_apt *
 		}
 		job_name(pool, &jobs, n);
 	}
-	variant_jobs(ctx, suite, &jobs);
+	variant_jobs(ctx, suite, &jobs, false);
 	if (!jobs.count) {
 		r = xs_fail(&ctx->log, EINVAL, "nothing to install: variant %s selects no package in %s%s",
 			    xs_variant_name(ctx->o.variant), ctx->o.suite,
@@ -247,6 +349,12 @@ int xs_resolve(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_apt *
 	}
 	transaction_free(trans);
 	solver_free(solv);
+	if (!r) {
+		mark_phases(ctx, suite, out);
+		for (size_t i = 0; i < out->n; i++)
+			if (out->v[i].phase > 1)
+				xs_debug(&ctx->log, "phase %d: %s", out->v[i].phase, out->v[i].name);
+	}
 out:
 	queue_free(&jobs);
 	return r;

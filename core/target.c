@@ -60,7 +60,7 @@ static int openat2_in_root(int rootfd, const char *rel, int flags)
 
 int xs_target_open(int rootfd, const char *rel, int flags)
 {
-	return openat2_in_root(rootfd, rel, flags ? flags : O_PATH);
+	return openat2_in_root(rootfd, rel, flags);
 }
 
 int xs_target_parent(int rootfd, const char *rel, bool create, const char **base)

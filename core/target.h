@@ -19,7 +19,7 @@ char *xs_target_normalize(const char *path);
  * CREATE. *base receives a pointer into REL at the last component. */
 int xs_target_parent(int rootfd, const char *rel, bool create, const char **base);
 
-/* Opens REL inside the root (O_PATH unless flags say otherwise). */
+/* Opens REL inside the root with FLAGS (O_PATH, O_RDONLY, ...). */
 int xs_target_open(int rootfd, const char *rel, int flags);
 
 /* Writes a whole file inside the target, replacing what is there. */

@@ -33,6 +33,8 @@ struct xs_manifest {
 	size_t n, cap;
 };
 
+#define XS_PHASE_BASE 1000
+
 struct xs_pkg {
 	int id; /* libsolv Id */
 	char *name, *version, *arch;
@@ -44,6 +46,11 @@ struct xs_pkg {
 	char *priority, *section;
 	bool essential;
 	bool multiarch_same;
+	/* The order debootstrap configures in: 1 the Priority: required
+	 * closure; 2, 3, ... one round per base package that another base
+	 * package Pre-Depends on, with its dependencies; XS_PHASE_BASE the other
+	 * base packages. */
+	int phase;
 	int repo_index; /* which loaded index the package came from */
 	uint64_t stanza_off, stanza_len;
 	/* filled by extraction */
