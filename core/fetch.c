@@ -23,6 +23,7 @@ struct job {
 	int tries;
 	double not_before;
 	bool checked_code;
+	bool too_long;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -49,8 +50,10 @@ static size_t on_data(char *p, size_t sz, size_t nm, void *arg)
 			j->resume_from = 0;
 		}
 	}
-	if (j->t->size && j->got + n > j->t->size)
-		return 0; /* longer than the index says: refuse to store it */
+	if (j->t->size && j->got + n > j->t->size) {
+		j->too_long = true; /* longer than the index says: refuse to store it */
+		return 0;
+	}
 	if (j->fd >= 0) {
 		for (size_t off = 0; off < n;) {
 			ssize_t w = write(j->fd, p + off, n - off);
@@ -120,6 +123,7 @@ static int job_start(struct xs_log *log, struct job *j, CURLM *m)
 	struct xs_transfer *t = j->t;
 	j->fd = -1;
 	j->checked_code = false;
+	j->too_long = false;
 	if (t->dest) {
 		struct stat st;
 		if (!stat(t->dest, &st) && (!t->size || (uint64_t)st.st_size == t->size)) {
@@ -163,6 +167,12 @@ static int job_finish(struct xs_log *log, struct job *j, CURLcode cc)
 	long code = 0;
 	curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &code);
 	bool is_file = xs_str_startswith(t->url, "file:");
+	if (j->too_long) {
+		if (j->part)
+			unlink(j->part);
+		return xs_fail(log, EBADMSG, "%s: size mismatch: expected %llu bytes, got more (the file differs from what the signed index promises; discarded)",
+			       t->url, (unsigned long long)t->size);
+	}
 	if (cc != CURLE_OK) {
 		bool missing = (code == 404 || code == 410) ||
 			       (is_file && (cc == CURLE_FILE_COULDNT_READ_FILE));

@@ -324,7 +324,9 @@ static int load_index(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_index *i
 	const char *ext = strrchr(rf->path, '.');
 	if (!ext || strchr(ext, '/'))
 		ext = "";
-	_cleanup_free_ char *dir = xs_asprintf("%s/index", ctx->o.cache_dir);
+	/* Unverified indices never enter (or come from) the verified cache. */
+	bool verified = !ctx->o.no_verify;
+	_cleanup_free_ char *dir = xs_asprintf("%s/%s", ctx->o.cache_dir, verified ? "index" : "index-unverified");
 	_cleanup_free_ char *raw = xs_asprintf("%s/%s%s", dir, rf->sha256, ext);
 	_cleanup_free_ char *solv = xs_asprintf("%s/%s.solv", dir, rf->sha256);
 	ix->text_path = xs_asprintf("%s/%s.txt", dir, rf->sha256);
@@ -333,7 +335,11 @@ static int load_index(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_index *i
 	ix->repo = repo;
 	repo->appdata = ix;
 
-	FILE *f = (access(ix->text_path, F_OK) == 0) ? fopen(solv, "re") : NULL;
+	if (!verified) {
+		unlink(raw);
+		unlink(solv);
+	}
+	FILE *f = verified && access(ix->text_path, F_OK) == 0 ? fopen(solv, "re") : NULL;
 	if (f) {
 		int bad = repo_add_solv(repo, f, 0);
 		fclose(f);

@@ -43,8 +43,10 @@ int xs_suite_lookup(const char *datadir, const char *suite, struct xs_suite *out
 	struct xs_suite cur = { 0 };
 	int lineno = 0;
 	r = -ENOENT;
-	char *save = NULL;
-	for (char *line = strtok_r(b.data, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (char *line = b.data, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
 		lineno++;
 		char *l = trim(line);
 		if (!*l || *l == '#')

@@ -163,6 +163,8 @@ int xs_write_file_at(int dirfd, const char *path, const void *data, size_t len, 
 
 int xs_mkdir_p(const char *path, int mode)
 {
+	if (!*path)
+		return -ENOENT;
 	_cleanup_free_ char *p = xs_strdup(path);
 	for (char *s = p + 1; *s; s++) {
 		if (*s != '/')
@@ -172,8 +174,13 @@ int xs_mkdir_p(const char *path, int mode)
 			return -errno;
 		*s = '/';
 	}
-	if (mkdir(p, mode) < 0 && errno != EEXIST)
-		return -errno;
+	if (mkdir(p, mode) < 0) {
+		struct stat st;
+		if (errno != EEXIST)
+			return -errno;
+		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode))
+			return -EEXIST; /* as mkdir -p says of a file in the way */
+	}
 	return 0;
 }
 

@@ -145,12 +145,11 @@ static void test_unknown_key_and_key_outside_section(void **state)
 
 static void test_malformed_line_after_blank_lines(void **state)
 {
-	/* BUG: core/suites.c:47 splits the file with strtok_r(..., "\n"),
+	/* Was a bug (fixed): core/suites.c:47 splits the file with strtok_r(..., "\n"),
 	 * which swallows empty lines, so lineno counts only non-empty lines:
 	 * with a blank line before it, the bad line 5 is reported as "line 4".
 	 * The shipped repos/debian.conf has blank lines between sections, so
 	 * every error message there points at the wrong line. */
-	skip();
 	struct fixture *f = *state;
 	struct xs_suite s = { 0 };
 	ut_write(f->conf, "[alpha]\n"
