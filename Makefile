@@ -25,7 +25,8 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 all: $(BUILD)/xstrap
 
 $(BUILD)/obj/%.o: core/%.c $(wildcard core/*.h) | $(BUILD)/obj
-	$(CC) $(XS_CFLAGS) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(XS_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libxstrap.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
@@ -33,8 +34,9 @@ $(BUILD)/libxstrap.a: $(CORE_OBJ)
 $(BUILD)/xstrap: $(BUILD)/obj/main.o $(BUILD)/libxstrap.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(XS_LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libxstrap.a | $(BUILD)/tests
-	$(CC) $(XS_CFLAGS) -Icore $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libxstrap.a \
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libxstrap.a | $(BUILD)/tests
+	@echo "  CCLD    $@"
+	@$(CC) $(XS_CFLAGS) -Icore $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libxstrap.a \
 		$(XS_LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 $(BUILD)/obj $(BUILD)/tests:
