@@ -42,6 +42,7 @@ struct xs_opts {
 	bool recommends;
 	bool json;
 	bool merged_usr;
+	int merged_usr_opt; /* --merged-usr 1, --no-merged-usr 0, default -1 */
 	bool keep_policy;
 };
 

@@ -36,6 +36,8 @@ static const char usage[] =
 	"  --format=FMT       dir (default) or tar (TARGET is then a tar file,\n"
 	"                     reproducible under SOURCE_DATE_EPOCH)\n"
 	"  --recommends       install Recommends too\n"
+	"  --[no-]merged-usr  /bin, /sbin, /lib as links into /usr (default: as\n"
+	"                     debootstrap does for the suite and variant)\n"
 	"  --no-verify        do NOT check signatures and checksums (dangerous)\n"
 	"  --json             plan: print the package set as JSON\n"
 	"  -j, --jobs=N       parallel extraction workers (default 2)\n"
@@ -46,7 +48,7 @@ static const char usage[] =
 
 enum {
 	OPT_VARIANT = 256, OPT_INCLUDE, OPT_EXCLUDE, OPT_COMPONENTS, OPT_ARCH, OPT_KEYRING,
-	OPT_CACHE, OPT_NOVERIFY, OPT_JSON, OPT_FORMAT, OPT_RECOMMENDS,
+	OPT_CACHE, OPT_NOVERIFY, OPT_JSON, OPT_FORMAT, OPT_RECOMMENDS, OPT_MERGED, OPT_UNMERGED,
 };
 
 static const struct option longopts[] = {
@@ -61,6 +63,8 @@ static const struct option longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "recommends", no_argument, NULL, OPT_RECOMMENDS },
+	{ "merged-usr", no_argument, NULL, OPT_MERGED },
+	{ "no-merged-usr", no_argument, NULL, OPT_UNMERGED },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -118,6 +122,7 @@ int main(int argc, char **argv)
 	struct xs_opts *o = &ctx.o;
 	enum xs_level level = XS_NORMAL;
 	o->variant = XS_VARIANT_IMPORTANT;
+	o->merged_usr_opt = -1;
 	ctx.jobs = 2;
 	bool plan = false;
 	if (argc > 1 && !strcmp(argv[1], "plan")) {
@@ -142,6 +147,8 @@ int main(int argc, char **argv)
 		case OPT_NOVERIFY: o->no_verify = true; break;
 		case OPT_JSON: o->json = true; break;
 		case OPT_RECOMMENDS: o->recommends = true; break;
+		case OPT_MERGED: o->merged_usr_opt = 1; break;
+		case OPT_UNMERGED: o->merged_usr_opt = 0; break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "dir") || !strcmp(optarg, "directory"))
 				o->format = XS_OUT_DIR;

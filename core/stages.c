@@ -94,7 +94,10 @@ int xs_prepare(struct xs_ctx *ctx)
 		else
 			o->cache_dir = xs_asprintf("%s/.cache/xstrap", home ? home : "/tmp");
 	}
-	o->merged_usr = the_suite.merged_usr;
+	o->merged_usr = the_suite.merged_usr &&
+			!(o->variant == XS_VARIANT_BUILDD && the_suite.buildd_unmerged);
+	if (o->merged_usr_opt >= 0)
+		o->merged_usr = o->merged_usr_opt;
 	if ((r = xs_mkdir_p(o->cache_dir, 0755)) < 0)
 		return xs_fail(&ctx->log, -r, "%s: cannot create the cache directory: %s", o->cache_dir,
 			       strerror(-r));
@@ -308,8 +311,15 @@ static int setup_target(struct xs_ctx *ctx, int rootfd)
 {
 	static const char *const common[] = { "bin", "sbin", "lib" };
 	int r = 0;
-	if (!ctx->o.merged_usr || ctx->o.variant == XS_VARIANT_EXTRACT)
+	if (ctx->o.variant == XS_VARIANT_EXTRACT)
 		return 0;
+	if (!ctx->o.merged_usr) {
+		/* what debootstrap leaves so that usrmerge never converts it */
+		static const char flag[] = "this system will not be supported in the future\n";
+		r = xs_target_write(rootfd, "etc/unsupported-skip-usrmerge-conversion", flag,
+				    sizeof(flag) - 1, 0644);
+		return r < 0 ? xs_fail(&ctx->log, -r, "cannot write /etc in %s: %s", ctx->o.target, strerror(-r)) : 0;
+	}
 	const char *libdirs[3] = { NULL };
 	if (!strcmp(ctx->o.arch, "amd64"))
 		libdirs[0] = "lib64";

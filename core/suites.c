@@ -82,6 +82,8 @@ int xs_suite_lookup(const char *datadir, const char *suite, struct xs_suite *out
 			xs_strlist_add_split(&cur.exclude, val);
 		else if (!strcmp(key, "merged-usr"))
 			cur.merged_usr = !strcmp(val, "yes");
+		else if (!strcmp(key, "buildd-merged-usr"))
+			cur.buildd_unmerged = !strcmp(val, "no");
 		else if (!strcmp(key, "keyring")) {
 			free(cur.keyring);
 			cur.keyring = val[0] == '/' ? xs_strdup(val)

@@ -10,6 +10,7 @@ struct xs_suite {
 	char *name;       /* the section name: the codename */
 	char *keyring;    /* absolute path of the key file */
 	bool merged_usr;
+	bool buildd_unmerged; /* buildd-merged-usr = no */
 	struct xs_strlist aliases, components, add, exclude;
 };
 
