@@ -191,8 +191,22 @@ int xs_dpkg_write_db(struct xs_log *log, int rootfd, const struct xs_apt *apt,
 		if (!r)
 			r = put(log, rootfd, lrel, list.data ? list.data : "", list.len, 0644);
 		xs_buf_free(&list);
-		add_interests(p, info, &ints, &nints, &ftrig);
 	}
+	/* dpkg records file-trigger interests in unpack order; debootstrap
+	 * unpacks its core packages first, then the others */
+	static const char *const core_first[] = { "base-passwd", "base-files", "dpkg", "libc6",
+						  "perl-base", "mawk", "debconf", NULL };
+	for (int pass = 0; pass < 2 && !r; pass++)
+		for (size_t i = 0; i < txn->n; i++) {
+			const struct xs_pkg *p = &txn->v[i];
+			bool core = false;
+			for (size_t k = 0; core_first[k]; k++)
+				core |= !strcmp(core_first[k], p->name);
+			if (core != (pass == 0))
+				continue;
+			_cleanup_free_ char *info = xs_dpkg_info_name(p);
+			add_interests(p, info, &ints, &nints, &ftrig);
+		}
 	if (!r && apt)
 		available_file(log, apt, txn, &avail);
 	if (!r)
