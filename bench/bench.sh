@@ -1,0 +1,162 @@
+#!/bin/bash
+# bench/bench.sh — wall time of xstrap against mmdebstrap, bookworm minbase.
+#
+# Usage: bench/bench.sh [-n RUNS] [-s SUITE]
+#
+# Both tools fetch from the host's Debian mirror (read from the host's apt
+# sources) through the same private apt-cacher-ng (tests/lib/acng.sh), warmed
+# by one untimed run of each, so the network is out of the picture. Then the
+# two commands run alternately RUNS times (default 5), each into a fresh
+# directory on the same filesystem ($BENCH_DIR, default /var/tmp/xstrap-bench):
+#
+#   mmdebstrap --variant=minbase \
+#       --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr SUITE DIR MIRROR
+#   xstrap --variant=minbase --cache-dir=$BENCH_DIR/xstrap-cache SUITE DIR MIRROR
+#
+# (mmdebstrap's merged-usr hook makes it install debootstrap's package set
+# instead of pulling usrmerge and perl.) xstrap's package cache stays warm
+# across runs; mmdebstrap has no such cache and reads the packages from the
+# warm apt-cacher-ng on 127.0.0.1. Removing a tree and sync(1) happen between
+# runs, outside the timed region. Wall time is date +%s.%N around the command.
+#
+# Output: every run, the medians, the ratio xstrap/mmdebstrap (the bar is
+# <= 0.35), package counts, the command lines and the machine facts, ready to
+# paste into docs/benchmarks.md.
+#
+# Environment: XSTRAP (default build/xstrap of this tree), BENCH_DIR,
+# XSTRAP_ACNG_PORT / XSTRAP_ACNG_DIR (see tests/lib/acng.sh). Without an
+# xstrap binary only mmdebstrap is measured. Needs root.
+set -u
+export LC_ALL=C
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+runs=5
+suite=bookworm
+while getopts n:s:h opt; do
+	case $opt in
+	n) runs=$OPTARG ;;
+	s) suite=$OPTARG ;;
+	*) sed -n '2,/^set -u/p' "$0" | sed -e 's/^# \{0,1\}//' -e '/^set -u/d'; exit 2 ;;
+	esac
+done
+case $runs in ''|*[!0-9]*|0) echo "bench: -n wants a positive number" >&2; exit 2 ;; esac
+
+xstrap=${XSTRAP:-$top/build/xstrap}
+bench=${BENCH_DIR:-/var/tmp/xstrap-bench}
+hookdir=/usr/share/mmdebstrap/hooks/merged-usr
+
+die() { echo "bench: $*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || die "needs root"
+command -v mmdebstrap >/dev/null || die "mmdebstrap is not installed"
+[ -d "$hookdir" ] || die "$hookdir is missing (mmdebstrap too old?)"
+# shellcheck source=tests/lib/mirror.bash
+. "$top/tests/lib/mirror.bash"
+MIRROR=$(host_mirror)
+[ -n "$MIRROR" ] || die "no Debian mirror configured in the host's apt sources"
+have_xstrap=1
+if [ ! -x "$xstrap" ]; then
+	echo "bench: no xstrap binary at $xstrap; measuring mmdebstrap only" >&2
+	have_xstrap=0
+fi
+
+"$top/tests/lib/acng.sh" start || die "cannot start apt-cacher-ng"
+http_proxy=$("$top/tests/lib/acng.sh" url)
+export http_proxy
+
+mkdir -p "$bench" || die "cannot create $bench"
+logs=$bench/logs
+mkdir -p "$logs"
+dir=$bench/root
+
+clean() { safe_rmtree "$dir" || die "cannot remove $dir"; sync; }
+trap 'safe_rmtree "$dir"' EXIT
+
+mm_cmd=(mmdebstrap --variant=minbase "--hook-dir=$hookdir" "$suite" "$dir" "$MIRROR")
+xs_cmd=("$xstrap" --variant=minbase "--cache-dir=$bench/xstrap-cache" "$suite" "$dir" "$MIRROR")
+
+# timed NAME LOG CMD...: run CMD, print its wall time in seconds
+timed() {
+	local log=$1 t0 t1
+	shift
+	clean
+	t0=$(date +%s.%N)
+	"$@" > "$log" 2>&1 || { echo "bench: failed: $* (see $log)" >&2; tail -n 20 "$log" >&2; exit 1; }
+	t1=$(date +%s.%N)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", b - a }'
+}
+
+pkgcount() {
+	if command -v dpkg-query >/dev/null; then
+		dpkg-query --admindir="$dir/var/lib/dpkg" -W -f '${db:Status-Abbrev}\n'
+	else
+		chroot "$dir" dpkg-query -W -f '${db:Status-Abbrev}\n'
+	fi | grep -c '^ii'
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+echo "# warming the caches (untimed)"
+t=$(timed "$logs/mmdebstrap-warm.log" "${mm_cmd[@]}")
+echo "  mmdebstrap warm-up: ${t} s"
+mm_pkgs=$(pkgcount)
+xs_pkgs=-
+if [ $have_xstrap = 1 ]; then
+	t=$(timed "$logs/xstrap-warm.log" "${xs_cmd[@]}")
+	echo "  xstrap warm-up: ${t} s"
+	xs_pkgs=$(pkgcount)
+fi
+
+: > "$bench/mm.times"
+: > "$bench/xs.times"
+for i in $(seq "$runs"); do
+	t=$(timed "$logs/mmdebstrap-$i.log" "${mm_cmd[@]}")
+	echo "$t" >> "$bench/mm.times"
+	line="run $i: mmdebstrap ${t} s"
+	if [ $have_xstrap = 1 ]; then
+		t=$(timed "$logs/xstrap-$i.log" "${xs_cmd[@]}")
+		echo "$t" >> "$bench/xs.times"
+		line="$line, xstrap ${t} s"
+	fi
+	echo "$line"
+done
+
+mm_med=$(median < "$bench/mm.times")
+xs_med=-
+ratio=-
+if [ $have_xstrap = 1 ]; then
+	xs_med=$(median < "$bench/xs.times")
+	ratio=$(awk -v x="$xs_med" -v m="$mm_med" 'BEGIN { printf "%.3f", x / m }')
+fi
+
+model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+fstype=$(df -PT "$bench" | awk 'NR == 2 { print $2 }')
+mm_version=$(mmdebstrap --version 2>/dev/null | head -n 1)
+xs_version="xstrap -"
+[ $have_xstrap = 1 ] && xs_version=$("$xstrap" --version 2>/dev/null | head -n 1)
+date=$(date -u +%Y-%m-%d)
+
+cat <<EOF
+
+## result
+suite/variant:        $suite minbase
+runs:                 $runs (after one warm-up each)
+mmdebstrap median:    $mm_med s   ($(tr '\n' ' ' < "$bench/mm.times")) packages: $mm_pkgs
+xstrap median:        $xs_med s   ($(tr '\n' ' ' < "$bench/xs.times")) packages: $xs_pkgs
+ratio xstrap/mmdebstrap: $ratio   (bar: <= 0.35)
+
+## command lines (MIRROR from the host's apt sources, http_proxy=$http_proxy)
+${mm_cmd[*]/#"$MIRROR"/MIRROR}
+${xs_cmd[*]/#"$MIRROR"/MIRROR}
+
+## machine
+date:     $date
+cpu:      $model
+nproc:    $(nproc)
+memory:   $(awk '/^MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+kernel:   $(uname -r)
+fs:       $fstype ($bench)
+tools:    $mm_version; $xs_version
+
+## row for docs/benchmarks.md
+| $date | $model | $(nproc) | $fstype | $suite minbase | $runs | $mm_med ($mm_pkgs pkgs) | $xs_med ($xs_pkgs pkgs) | $ratio |
+EOF

@@ -1,0 +1,171 @@
+#!/usr/bin/env bats
+# An interrupted build must stop promptly, fail, and leave nothing mounted
+# and nothing running in its target (DESIGN: "Mounts made for the configure
+# stage are undone on every exit path, signals included").
+#
+# Each test starts "xstrap --variant=minbase bookworm T" against the host's
+# mirror (through tests/lib/acng.sh), waits until the configure stage runs
+# (something is mounted below T, or a process is chroot'ed into T), then
+#   - SIGINT to the whole process group (what Ctrl-C in a terminal does),
+#   - SIGTERM to the xstrap process alone (what kill(1) does),
+#   - SIGKILL to the chroot'ed dpkg (or maintainer script) child,
+# and asserts: xstrap exits non-zero within 30 s, /proc/self/mounts has no
+# line containing T, no process is left inside T. After the SIGINT case a
+# rebuild into a fresh target must succeed.
+
+setup_file() {
+	export XSTRAP_TOP=${XSTRAP_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+	export XSTRAP=${XSTRAP:-$XSTRAP_TOP/build/xstrap}
+	load ../lib/mirror
+	# bats 1.8 cannot skip from setup_file: leave the reason for setup()
+	export MIRROR_SKIP=
+	if [ -z "$(host_mirror)" ]; then
+		MIRROR_SKIP="no Debian mirror configured in the host's apt sources"
+	elif [ "$(id -u)" -ne 0 ]; then
+		MIRROR_SKIP="needs root"
+	elif ! command -v apt-cacher-ng >/dev/null && [ ! -x /usr/sbin/apt-cacher-ng ]; then
+		MIRROR_SKIP="apt-cacher-ng is not installed"
+	else
+		"$XSTRAP_TOP/tests/lib/acng.sh" start
+		http_proxy=$("$XSTRAP_TOP/tests/lib/acng.sh" url)
+		export http_proxy
+	fi
+}
+
+setup() {
+	load ../lib/mirror
+	[ -z "$MIRROR_SKIP" ] || skip "$MIRROR_SKIP"
+	require_mirror
+	[ -x "$XSTRAP" ] || { echo "xstrap binary not found: $XSTRAP (build it first: make)" >&2; return 1; }
+	WORK=$(mktemp -d "${XSTRAP_TEST_TMP:-/var/tmp}/xstrap-interrupt.XXXXXX")
+	T=$WORK/target
+	XPID=
+}
+
+teardown() {
+	if [ -n "$XPID" ] && kill -0 "$XPID" 2>/dev/null; then
+		kill -KILL "$XPID" 2>/dev/null
+		wait "$XPID" 2>/dev/null
+	fi
+	safe_rmtree "$WORK"
+}
+
+# start_build: xstrap in the background, in a session of its own (so the
+# process-group signal reaches it and its children but not bats), with
+# SIGINT/SIGQUIT at their defaults (a non-interactive shell starts
+# background jobs with them ignored).
+start_build() {
+	local reset=(env --default-signal=INT,QUIT)
+	"${reset[@]}" true 2>/dev/null ||
+		reset=(perl -e '$SIG{INT} = $SIG{QUIT} = "DEFAULT"; exec @ARGV or die "exec: $!"' --)
+	setsid "${reset[@]}" "$XSTRAP" --variant=minbase --cache-dir="$WORK/cache" \
+		bookworm "$T" "$MIRROR" > "$WORK/xstrap.log" 2>&1 < /dev/null 3>&- &
+	XPID=$!
+}
+
+# in_configure: true once the configure stage is visibly running.
+in_configure() {
+	grep -qF "$T/" /proc/self/mounts && return 0
+	[ -e "$T/var/lib/dpkg/status" ] && [ -n "$(procs_in_root "$T")" ]
+}
+
+# wait_configure [dpkg]: wait up to 120 s for the configure stage; with
+# "dpkg", print the pid of a chroot'ed child to kill (a dpkg if one shows
+# up within the window, else any process inside T once one is seen for 3 s).
+wait_configure() {
+	local want=${1:-} deadline=$((SECONDS + 120)) first= p
+	while [ $SECONDS -lt $deadline ]; do
+		if ! kill -0 "$XPID" 2>/dev/null; then
+			echo "xstrap exited before its configure stage was seen; output:" >&2
+			tail -n 30 "$WORK/xstrap.log" >&2
+			return 1
+		fi
+		if [ -z "$want" ]; then
+			if in_configure; then
+				echo "# configure stage seen: $(grep -cF "$T/" /proc/self/mounts) mounts below T, chroot'ed: $(for p in $(procs_in_root "$T"); do cat "/proc/$p/comm"; done 2>/dev/null | tr '\n' ' ')" >&3
+				return 0
+			fi
+		else
+			for p in $(procs_in_root "$T"); do
+				if [ "$(cat "/proc/$p/comm" 2>/dev/null)" = dpkg ]; then
+					echo "$p"; return 0
+				fi
+				[ -n "$first" ] || first=$SECONDS
+			done
+			if [ -n "$first" ] && [ $((SECONDS - first)) -ge 3 ]; then
+				p=$(procs_in_root "$T" | head -n 1)
+				[ -n "$p" ] && { echo "$p"; return 0; }
+			fi
+		fi
+		sleep 0.05
+	done
+	echo "configure stage not reached within 120 s; output:" >&2
+	tail -n 30 "$WORK/xstrap.log" >&2
+	return 1
+}
+
+# assert_stopped: xstrap exits non-zero within 30 s, leaving no mount and no
+# process behind.
+assert_stopped() {
+	local deadline=$((SECONDS + 30)) rc
+	while kill -0 "$XPID" 2>/dev/null && [ $SECONDS -lt $deadline ]; do
+		sleep 0.1
+	done
+	if kill -0 "$XPID" 2>/dev/null; then
+		echo "xstrap still running 30 s after the signal" >&2
+		return 1
+	fi
+	rc=0
+	wait "$XPID" || rc=$?
+	XPID=
+	echo "# xstrap exit status $rc; last output line: $(tail -n 1 "$WORK/xstrap.log")" >&3
+	if [ "$rc" -eq 0 ]; then
+		echo "xstrap exited 0 after being interrupted" >&2
+		return 1
+	fi
+	if grep -F "$T" /proc/self/mounts >&2; then
+		echo "mounts below the target remain (above)" >&2
+		return 1
+	fi
+	local left
+	left=$(procs_in_root "$T")
+	if [ -n "$left" ]; then
+		echo "processes left inside the target:" >&2
+		ps -o pid,ppid,comm,args -p "$(echo $left | tr ' ' ,)" >&2
+		return 1
+	fi
+}
+
+@test "interrupt: SIGINT to the process group during configure" {
+	start_build
+	wait_configure
+	kill -INT -- "-$XPID"
+	assert_stopped
+
+	# a new build into a fresh target still works (no stale lock or cache)
+	run timeout 1800 "$XSTRAP" --variant=minbase --cache-dir="$WORK/cache" \
+		bookworm "$WORK/again" "$MIRROR"
+	echo "$output" | tail -n 20
+	[ "$status" -eq 0 ]
+	run chroot "$WORK/again" dpkg --audit
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run grep -F "$WORK" /proc/self/mounts
+	[ "$status" -ne 0 ]
+}
+
+@test "interrupt: SIGTERM to xstrap alone during configure" {
+	start_build
+	wait_configure
+	kill -TERM "$XPID"
+	assert_stopped
+}
+
+@test "interrupt: SIGKILL of the chroot'ed dpkg child" {
+	start_build
+	local victim
+	victim=$(wait_configure dpkg)
+	echo "# killing $victim ($(cat "/proc/$victim/comm" 2>/dev/null))" >&3
+	kill -KILL "$victim"
+	assert_stopped
+}
