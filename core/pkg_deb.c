@@ -119,16 +119,69 @@ static struct xs_mentry *manifest_add(struct xs_manifest *m)
 	return e;
 }
 
-static int write_regular(struct xs_log *log, struct xs_pkg *p, struct archive *a, int dfd,
-			 const char *base, struct xs_mentry *me, const char *rel)
+/* Most entries of a package are regular files in the directory of the
+ * entry before them: the writer keeps that directory open instead of
+ * resolving it again. Any other kind of entry may change the tree, so it
+ * drops the cache. */
+struct writer {
+	int rootfd;
+	char *dir; /* relative path of the cached directory */
+	int dirfd;
+	bool dir_setgid;
+};
+
+static void writer_forget(struct writer *w)
 {
-	int fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (w->dirfd >= 0)
+		close(w->dirfd);
+	w->dirfd = -1;
+	free(w->dir);
+	w->dir = NULL;
+}
+
+/* The parent of REL, from the cache when it is the same directory. */
+static int writer_parent(struct writer *w, const char *rel, const char **base)
+{
+	const char *slash = strrchr(rel, '/');
+	size_t dl = slash ? (size_t)(slash - rel) : 0;
+	*base = slash ? slash + 1 : rel;
+	if (w->dir && strlen(w->dir) == dl && !strncmp(w->dir, rel, dl))
+		return w->dirfd;
+	writer_forget(w);
+	const char *b;
+	int fd = xs_target_parent(w->rootfd, rel, true, &b);
+	if (fd < 0)
+		return fd;
+	struct stat st;
+	w->dir_setgid = fstat(fd, &st) == 0 && (st.st_mode & S_ISGID);
+	w->dirfd = fd;
+	w->dir = xs_strndup(rel, dl);
+	return fd;
+}
+
+static mode_t process_umask(void)
+{
+	static mode_t mask = (mode_t)-1;
+	if (mask == (mode_t)-1) {
+		mask = umask(022);
+		umask(mask);
+	}
+	return mask;
+}
+
+static int write_regular(struct xs_log *log, struct xs_pkg *p, struct archive *a, int dfd,
+			 const char *base, struct xs_mentry *me, const char *rel, bool dir_setgid,
+			 time_t mtime)
+{
+	mode_t perm = me->mode & 07777;
+	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
+	int fd = openat(dfd, base, flags, perm & 0777);
 	if (fd < 0 && errno == EEXIST) {
 		/* replace whatever is there (file or symlink), as dpkg does */
 		if (unlinkat(dfd, base, 0) < 0)
 			return xs_fail(log, errno, "%s: cannot replace /%s in the target: %s", p->name, rel,
 				       strerror(errno));
-		fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		fd = openat(dfd, base, flags, perm & 0777);
 	}
 	if (fd < 0)
 		return xs_fail(log, errno, "%s: cannot create /%s in the target: %s", p->name, rel,
@@ -139,12 +192,14 @@ static int write_regular(struct xs_log *log, struct xs_pkg *p, struct archive *a
 	la_int64_t off;
 	int r;
 	int err = 0;
+	la_int64_t pos = 0;
 	while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK) {
 		/* sparse entries: libarchive reports the offset of each block */
-		if (lseek(fd, off, SEEK_SET) < 0) {
+		if (off != pos && lseek(fd, off, SEEK_SET) < 0) {
 			err = errno;
 			break;
 		}
+		pos = off + size;
 		for (size_t done = 0; done < size;) {
 			ssize_t w = write(fd, (const char *)buf + done, size - done);
 			if (w < 0 && errno == EINTR)
@@ -166,12 +221,18 @@ static int write_regular(struct xs_log *log, struct xs_pkg *p, struct archive *a
 		return xs_fail(log, EBADMSG, "%s: data.tar entry /%s: %s", p->cache_path, rel,
 			       archive_error_string(a));
 	}
-	if (!err && ftruncate(fd, me->size) < 0)
+	/* Only the calls that change something: a file we create is ours
+	 * (root:root as root) with the umask applied to its mode. */
+	if (!err && (uint64_t)pos != me->size && ftruncate(fd, me->size) < 0)
 		err = errno;
-	if (!err && fchown(fd, me->uid, me->gid) < 0)
+	bool owner_differs = me->uid != geteuid() || me->gid != getegid() || dir_setgid;
+	if (!err && owner_differs && fchown(fd, me->uid, me->gid) < 0)
 		err = errno;
-	if (!err && fchmod(fd, me->mode & 07777) < 0)
+	if (!err && (owner_differs || perm != (perm & 0777 & ~process_umask())) && fchmod(fd, perm) < 0)
 		err = errno;
+	struct timespec ts[2] = { { mtime, 0 }, { mtime, 0 } };
+	if (!err)
+		futimens(fd, ts);
 	if (md5)
 		xs_digest_final(md5, me->md5);
 	close(fd);
@@ -192,9 +253,10 @@ static int set_meta_at(int dfd, const char *base, const struct xs_mentry *me, ti
 	return 0;
 }
 
-static int unpack_entry(struct xs_log *log, int rootfd, struct xs_pkg *p, struct archive *a,
+static int unpack_entry(struct xs_log *log, struct writer *w, struct xs_pkg *p, struct archive *a,
 			struct archive_entry *e)
 {
+	int rootfd = w->rootfd;
 	const char *raw = archive_entry_pathname(e);
 	_cleanup_free_ char *rel = xs_target_normalize(raw ? raw : "");
 	if (!rel)
@@ -211,11 +273,18 @@ static int unpack_entry(struct xs_log *log, int rootfd, struct xs_pkg *p, struct
 	if (!*rel) /* the root itself: dpkg leaves it alone */
 		return 0;
 	const char *base;
+	if (!hl && archive_entry_filetype(e) == AE_IFREG) {
+		int pfd = writer_parent(w, rel, &base);
+		if (pfd < 0)
+			return xs_fail(log, -pfd, "%s: cannot reach the directory of /%s in the target: %s",
+				       p->name, rel, strerror(-pfd));
+		return write_regular(log, p, a, pfd, base, me, rel, w->dir_setgid, mtime);
+	}
+	writer_forget(w);
 	_cleanup_close_ int dfd = xs_target_parent(rootfd, rel, true, &base);
 	if (dfd < 0)
 		return xs_fail(log, -dfd, "%s: cannot reach the directory of /%s in the target: %s",
 			       p->name, rel, strerror(-dfd));
-	int r = 0;
 	if (hl) {
 		_cleanup_free_ char *src = xs_target_normalize(hl);
 		if (!src)
@@ -255,13 +324,6 @@ static int unpack_entry(struct xs_log *log, int rootfd, struct xs_pkg *p, struct
 				       rel, strerror(errno));
 		return set_meta_at(dfd, base, me, mtime) < 0 ? xs_fail(log, errno, "%s: /%s", p->name, rel) : 0;
 	}
-	case AE_IFREG:
-		r = write_regular(log, p, a, dfd, base, me, rel);
-		if (!r) {
-			struct timespec ts[2] = { { mtime, 0 }, { mtime, 0 } };
-			utimensat(dfd, base, ts, AT_SYMLINK_NOFOLLOW);
-		}
-		return r;
 	case AE_IFLNK: {
 		const char *to = archive_entry_symlink(e);
 		me->link = xs_strdup(to ? to : "");
@@ -300,12 +362,16 @@ static int unpack_entry(struct xs_log *log, int rootfd, struct xs_pkg *p, struct
 static int read_data(struct xs_log *log, int rootfd, struct xs_pkg *p, struct archive *a)
 {
 	struct archive_entry *e;
+	struct writer w = { .rootfd = rootfd, .dirfd = -1 };
 	int r;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
-		int u = unpack_entry(log, rootfd, p, a, e);
-		if (u < 0)
+		int u = unpack_entry(log, &w, p, a, e);
+		if (u < 0) {
+			writer_forget(&w);
 			return u;
+		}
 	}
+	writer_forget(&w);
 	if (r != ARCHIVE_EOF)
 		return xs_fail(log, EBADMSG, "%s (%s): data.tar: %s", p->cache_path, p->name,
 			       archive_error_string(a));
