@@ -107,6 +107,8 @@ int xs_release_parse(const char *text, struct xs_release *rel, const char *name,
 			rel->codename = xs_strdup(val);
 		else if (!strcmp(line, "Architectures"))
 			xs_strlist_add_split(&rel->architectures, val);
+		else if (!strcmp(line, "Acquire-By-Hash"))
+			rel->by_hash = !strcmp(val, "yes");
 		else if (!strcmp(line, "Components"))
 			xs_strlist_add_split(&rel->components, val);
 		else if (!strcmp(line, "Date") || !strcmp(line, "Valid-Until")) {
@@ -352,7 +354,23 @@ static int load_index(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_index *i
 	struct xs_transfer t = { .url = url, .dest = raw, .sha256 = rf->sha256, .size = rf->size };
 	if (ctx->o.no_verify)
 		t.sha256 = NULL;
-	int r = xs_fetch_one(log, &t);
+	int r;
+	_cleanup_free_ char *hashed = NULL;
+	if (apt->rel.by_hash) {
+		/* by-hash: immune to a mirror update between InRelease and the
+		 * index, and cacheable by proxies; the plain name is the fallback */
+		const char *slash = strrchr(url, '/');
+		hashed = xs_asprintf("%.*s/by-hash/SHA256/%s", (int)(slash - url), url, rf->sha256);
+		struct xs_transfer th = t;
+		th.url = hashed;
+		th.missing_ok = true;
+		r = xs_fetch_one(log, &th);
+		if (r != -ENOENT)
+			goto fetched;
+		xs_debug(log, "%s: not on the mirror, using %s", hashed, url);
+	}
+	r = xs_fetch_one(log, &t);
+fetched:
 	if (r)
 		return r;
 	struct xs_buf text = { 0 };

@@ -4,6 +4,7 @@
 #ifndef XS_REPO_APT_H
 #define XS_REPO_APT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -20,6 +21,7 @@ struct xs_release_file {
 struct xs_release {
 	char *suite, *codename;
 	time_t date, valid_until; /* 0 when absent */
+	bool by_hash;             /* Acquire-By-Hash: yes */
 	struct xs_strlist architectures, components;
 	struct xs_release_file *files;
 	size_t nfiles;
