@@ -85,7 +85,8 @@ static void walk(struct tarw *w, int dirfd, const char *prefix)
 		names[n++] = xs_strdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n && !w->err; i++) {
 		_cleanup_free_ char *path = xs_asprintf("%s%s", prefix, names[i]);
 		add_entry(w, dirfd, names[i], path);
