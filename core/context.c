@@ -53,6 +53,12 @@ void xs_opts_free(struct xs_opts *o)
 	xs_strlist_free(&o->exclude);
 	xs_strlist_free(&o->components);
 	xs_strlist_free(&o->keyrings);
+	xs_strlist_free(&o->classes);
+	xs_strlist_free(&o->config_spaces);
+	xs_strlist_free(&o->hook_files);
+	xs_strlist_free(&o->sets);
+	xs_strlist_free(&o->purge);
+	free(o->hostname);
 	free(o->arch);
 	free(o->cache_dir);
 	free(o->suite);

@@ -32,6 +32,13 @@ struct xs_opts {
 	enum xs_variant variant;
 	enum xs_format_kind format;
 	struct xs_strlist include, exclude, components, keyrings;
+	struct xs_strlist classes;       /* --class, then what class scripts add */
+	struct xs_strlist config_spaces; /* --config-space, after the built-in one */
+	struct xs_strlist hook_files;    /* --hook STAGE:FILE */
+	struct xs_strlist sets;          /* --set NAME=VALUE, for x.opt() */
+	struct xs_strlist purge;         /* packages hooks asked to purge */
+	char *hostname;
+	bool list_hooks;
 	char *arch;
 	char *cache_dir;
 	char *suite;
@@ -46,11 +53,19 @@ struct xs_opts {
 	bool keep_policy;
 };
 
+struct xs_txn;
+struct xs_config;
+
 struct xs_ctx {
 	struct xs_opts o;
 	struct xs_log log;
 	struct s_Pool *pool;
 	int jobs; /* parallel extraction workers */
+	/* for class scripts and hooks */
+	struct xs_config *config;
+	const struct xs_txn *txn; /* once resolved */
+	int rootfd;               /* once the target is open, else -1 */
+	const char *stage;        /* the stage whose hooks run */
 };
 
 void xs_strlist_add(struct xs_strlist *l, const char *s);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "context.h"
 #include "fetch.h"
 #include "stages.h"
@@ -17,6 +18,7 @@
 static const char usage[] =
 	"Usage: xstrap [OPTIONS] SUITE TARGET [MIRROR]\n"
 	"       xstrap plan [OPTIONS] SUITE [MIRROR]\n"
+	"       xstrap classes [OPTIONS] SUITE     print the class set only\n"
 	"\n"
 	"Builds a Debian root filesystem for SUITE (bookworm, trixie, sid, ...) in the\n"
 	"directory TARGET from MIRROR (default: the host's apt sources), verifying\n"
@@ -40,6 +42,14 @@ static const char usage[] =
 	"                     debootstrap does for the suite and variant)\n"
 	"  --no-verify        do NOT check signatures and checksums (dangerous)\n"
 	"  --json             plan: print the package set as JSON\n"
+	"  --class=A,B        add classes (e.g. XEN_DOMU) for class-gated hooks\n"
+	"  --config-space=DIR a site's classes/, hooks/STAGE/, packages/, files/\n"
+	"                     (after the built-in one; same file name replaces)\n"
+	"  --hook=STAGE:FILE  run FILE (.lua, or an executable given TARGET) at STAGE:\n"
+	"                     setup, extract, configure, customize or cleanup\n"
+	"  --set=NAME=VALUE   an option for hooks (x.opt): swap, ip, gateway, dns...\n"
+	"  --hostname=NAME    the guest's host name\n"
+	"  --list-hooks       print the classes and the hooks that would run, and why\n"
 	"  -j, --jobs=N       parallel extraction workers (default 2)\n"
 	"  -q, --quiet        print errors only\n"
 	"  -v, --verbose      print timings and script output\n"
@@ -49,6 +59,7 @@ static const char usage[] =
 enum {
 	OPT_VARIANT = 256, OPT_INCLUDE, OPT_EXCLUDE, OPT_COMPONENTS, OPT_ARCH, OPT_KEYRING,
 	OPT_CACHE, OPT_NOVERIFY, OPT_JSON, OPT_FORMAT, OPT_RECOMMENDS, OPT_MERGED, OPT_UNMERGED,
+	OPT_CLASS, OPT_CONFIG_SPACE, OPT_HOOK, OPT_SET, OPT_HOSTNAME, OPT_LIST_HOOKS,
 };
 
 static const struct option longopts[] = {
@@ -65,6 +76,12 @@ static const struct option longopts[] = {
 	{ "recommends", no_argument, NULL, OPT_RECOMMENDS },
 	{ "merged-usr", no_argument, NULL, OPT_MERGED },
 	{ "no-merged-usr", no_argument, NULL, OPT_UNMERGED },
+	{ "class", required_argument, NULL, OPT_CLASS },
+	{ "config-space", required_argument, NULL, OPT_CONFIG_SPACE },
+	{ "hook", required_argument, NULL, OPT_HOOK },
+	{ "set", required_argument, NULL, OPT_SET },
+	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+	{ "list-hooks", no_argument, NULL, OPT_LIST_HOOKS },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -124,9 +141,11 @@ int main(int argc, char **argv)
 	o->variant = XS_VARIANT_IMPORTANT;
 	o->merged_usr_opt = -1;
 	ctx.jobs = 2;
-	bool plan = false;
-	if (argc > 1 && !strcmp(argv[1], "plan")) {
+	bool plan = false, classes = false;
+	ctx.rootfd = -1;
+	if (argc > 1 && (!strcmp(argv[1], "plan") || !strcmp(argv[1], "classes"))) {
 		plan = true;
+		classes = argv[1][0] == 'c';
 		argv[1] = argv[0];
 		argv++;
 		argc--;
@@ -149,6 +168,16 @@ int main(int argc, char **argv)
 		case OPT_RECOMMENDS: o->recommends = true; break;
 		case OPT_MERGED: o->merged_usr_opt = 1; break;
 		case OPT_UNMERGED: o->merged_usr_opt = 0; break;
+		case OPT_CLASS: xs_strlist_add_split(&o->classes, optarg); break;
+		case OPT_CONFIG_SPACE: xs_strlist_add(&o->config_spaces, optarg); break;
+		case OPT_HOOK: xs_strlist_add(&o->hook_files, optarg); break;
+		case OPT_SET:
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return usage_error("--set: expected NAME=VALUE, found \"%s\"", optarg);
+			xs_strlist_add(&o->sets, optarg);
+			break;
+		case OPT_HOSTNAME: free(o->hostname); o->hostname = xs_strdup(optarg); break;
+		case OPT_LIST_HOOKS: o->list_hooks = true; break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "dir") || !strcmp(optarg, "directory"))
 				o->format = XS_OUT_DIR;
@@ -172,8 +201,9 @@ int main(int argc, char **argv)
 	int need = plan ? 1 : 2;
 	int left = argc - optind;
 	if (left < need || left > need + 1)
-		return usage_error("%s", plan ? "expected: xstrap plan [OPTIONS] SUITE [MIRROR]"
-					      : "expected: xstrap [OPTIONS] SUITE TARGET [MIRROR]");
+		return usage_error("%s", classes ? "expected: xstrap classes [OPTIONS] SUITE"
+					 : plan ? "expected: xstrap plan [OPTIONS] SUITE [MIRROR]"
+						: "expected: xstrap [OPTIONS] SUITE TARGET [MIRROR]");
 	o->suite = xs_strdup(argv[optind++]);
 	if (!plan)
 		o->target = xs_strdup(argv[optind++]);
@@ -189,8 +219,14 @@ int main(int argc, char **argv)
 	xs_fetch_global_init();
 
 	int r = xs_prepare(&ctx);
-	if (!r)
+	if (!r && o->list_hooks)
+		r = xs_config_list_hooks(&ctx, stdout);
+	else if (!r && classes)
+		for (size_t i = 0; i < o->classes.n; i++)
+			printf("%s\n", o->classes.v[i]);
+	else if (!r)
 		r = plan ? xs_plan(&ctx) : xs_build(&ctx);
+	xs_config_free(&ctx);
 	if (r < 0)
 		fprintf(stderr, "xstrap: error: %s\n", ctx.log.err[0] ? ctx.log.err : strerror(-r));
 	xs_opts_free(o);

@@ -15,6 +15,7 @@
 #include <solv/bitmap.h>
 #include <solv/util.h>
 
+#include "config.h"
 #include "configure.h"
 #include "db_dpkg.h"
 #include "fetch.h"
@@ -101,6 +102,8 @@ int xs_prepare(struct xs_ctx *ctx)
 	if ((r = xs_mkdir_p(o->cache_dir, 0755)) < 0)
 		return xs_fail(&ctx->log, -r, "%s: cannot create the cache directory: %s", o->cache_dir,
 			       strerror(-r));
+	if ((r = xs_config_load(ctx)) < 0)
+		return r;
 	if (o->no_verify)
 		xs_warn(&ctx->log, "--no-verify: signatures and checksums are NOT verified; anyone on the path to %s can put anything into this root",
 			o->mirror);
@@ -403,6 +406,7 @@ int xs_build(struct xs_ctx *ctx)
 		goto out;
 	if ((r = load_and_resolve(ctx, &apt, &txn)) < 0)
 		goto out;
+	ctx->txn = &txn;
 	xs_info(&ctx->log, "%zu packages, %.1f MB to fetch from %s", txn.n, txn.bytes / 1e6, ctx->o.mirror);
 	double t1 = xs_now();
 	if ((r = download(ctx, &txn)) < 0)
@@ -416,10 +420,11 @@ int xs_build(struct xs_ctx *ctx)
 	/* chroot and dpkg want to see the target by its path */
 	free(ctx->o.target);
 	ctx->o.target = realpath(root, NULL);
-	if ((r = setup_target(ctx, rootfd)) < 0)
+	ctx->rootfd = rootfd;
+	if ((r = setup_target(ctx, rootfd)) < 0 || (r = xs_config_run_stage(ctx, "setup")) < 0)
 		goto out;
 	t1 = xs_now();
-	if ((r = extract(ctx, &txn, rootfd)) < 0)
+	if ((r = extract(ctx, &txn, rootfd)) < 0 || (r = xs_config_run_stage(ctx, "extract")) < 0)
 		goto out;
 	xs_debug(&ctx->log, "extract: %.2f s", xs_now() - t1);
 	if (ctx->o.variant != XS_VARIANT_EXTRACT) {
@@ -429,11 +434,19 @@ int xs_build(struct xs_ctx *ctx)
 		if ((r = write_etc(ctx, rootfd)) < 0)
 			goto out;
 		r = xs_configure_debian(ctx, rootfd, &txn);
-		xs_configure_cleanup(ctx, rootfd);
-		if (r < 0)
+		if (!r)
+			r = xs_config_run_stage(ctx, "configure");
+		if (r < 0) {
+			xs_configure_cleanup(ctx, rootfd);
 			goto out;
+		}
 		xs_debug(&ctx->log, "configure: %.2f s", xs_now() - t1);
 	}
+	/* customize still sees policy-rc.d: no daemon starts from a hook */
+	r = xs_config_run_stage(ctx, "customize");
+	xs_configure_cleanup(ctx, rootfd);
+	if (r < 0 || (r = xs_config_run_stage(ctx, "cleanup")) < 0)
+		goto out;
 	if (tar) {
 		const char *sde = getenv("SOURCE_DATE_EPOCH");
 		time_t clamp = sde ? (time_t)strtoll(sde, NULL, 10) : 0;
@@ -443,6 +456,8 @@ int xs_build(struct xs_ctx *ctx)
 	xs_info(&ctx->log, "%s: %zu packages, %.1f MB, %.1f s", tar ? tarpath : ctx->o.target, txn.n, txn.bytes / 1e6,
 		xs_now() - t0);
 out:
+	ctx->txn = NULL;
+	ctx->rootfd = -1;
 	if (rootfd >= 0)
 		close(rootfd);
 	if (tar)
