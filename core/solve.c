@@ -105,6 +105,26 @@ static void favor_real_packages(Pool *pool, Queue *jobs)
 			}
 		}
 	}
+	/* apt (and debootstrap) take the first alternative of "a | b" when
+	 * nothing else decides; libsolv would take the name that sorts first
+	 * (dracut over initramfs-tools). Favour every first alternative. */
+	FOR_POOL_SOLVABLES(p)
+	{
+		Solvable *s = pool->solvables + p;
+		if (!s->requires)
+			continue;
+		for (Id *dp = s->repo->idarraydata + s->requires; *dp; dp++) {
+			if (!ISRELDEP(*dp) || GETRELDEP(pool, *dp)->flags != REL_OR)
+				continue;
+			Id n = GETRELDEP(pool, *dp)->name;
+			while (ISRELDEP(n))
+				n = GETRELDEP(pool, n)->name;
+			if (n < pool->ss.nstrings && MAPTST(&real, n) && !MAPTST(&favored, n)) {
+				MAPSET(&favored, n);
+				queue_push2(jobs, SOLVER_FAVOR | SOLVER_SOLVABLE_NAME, n);
+			}
+		}
+	}
 	map_free(&real);
 	map_free(&favored);
 }
