@@ -71,7 +71,8 @@ install: all
 	mkdir -p $(DESTDIR)$(DATADIR)
 	cp -r repos $(DESTDIR)$(DATADIR)/
 	for d in classes hooks lua; do [ -z "$$(ls $$d)" ] || cp -r $$d $(DESTDIR)$(DATADIR)/; done
-	[ ! -f docs/xstrap.1 ] || install -D -m 0644 docs/xstrap.1 $(DESTDIR)$(PREFIX)/share/man/man1/xstrap.1
+	install -D -m 0644 docs/xstrap.1 $(DESTDIR)$(PREFIX)/share/man/man1/xstrap.1
+	install -D -m 0644 docs/xstrap-hooks.5 $(DESTDIR)$(PREFIX)/share/man/man5/xstrap-hooks.5
 
 clean:
 	rm -rf $(BUILD) build-asan

@@ -61,6 +61,22 @@ static int need_root(lua_State *L, struct xs_ctx *c)
 	return c->rootfd;
 }
 
+/* Lua has no octal literals: a mode may be given as "0644" too. */
+static mode_t get_mode(lua_State *L, int idx, mode_t def)
+{
+	if (lua_isnoneornil(L, idx))
+		return def;
+	if (lua_type(L, idx) == LUA_TSTRING) {
+		char *end;
+		const char *s = lua_tostring(L, idx);
+		long m = strtol(s, &end, 8);
+		if (*end || m < 0 || m > 07777)
+			return api_error(L, "mode \"%s\": expected octal digits like \"0644\"", s);
+		return (mode_t)m;
+	}
+	return (mode_t)luaL_checkinteger(L, idx);
+}
+
 static int l_ifclass(lua_State *L)
 {
 	struct xs_ctx *c = get_ctx(L);
@@ -135,7 +151,7 @@ static int write_common(lua_State *L, bool append)
 	_cleanup_free_ char *rel = target_rel(L, 1);
 	size_t len;
 	const char *text = luaL_checklstring(L, 2, &len);
-	int mode = (int)luaL_optinteger(L, 3, 0644);
+	int mode = get_mode(L, 3, 0644);
 	int r;
 	if (append) {
 		const char *base;
@@ -302,7 +318,7 @@ static int l_mkdir(lua_State *L)
 	struct xs_ctx *c = get_ctx(L);
 	int root = need_root(L, c);
 	_cleanup_free_ char *rel = target_rel(L, 1);
-	int r = xs_target_mkdir_p(root, rel, (mode_t)luaL_optinteger(L, 2, 0755));
+	int r = xs_target_mkdir_p(root, rel, get_mode(L, 2, 0755));
 	if (r < 0)
 		return api_error(L, "cannot create %s in the target: %s", lua_tostring(L, 1), strerror(-r));
 	return 0;
@@ -329,7 +345,8 @@ static int l_chmod(lua_State *L)
 		return api_error(L, "chmod %s: %s", lua_tostring(L, 1), strerror(-fd));
 	char proc[64];
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	int r = chmod(proc, (mode_t)luaL_checkinteger(L, 2));
+	luaL_checkany(L, 2);
+	int r = chmod(proc, get_mode(L, 2, 0));
 	int e = errno;
 	close(fd);
 	if (r < 0)
@@ -361,7 +378,7 @@ static int l_mknod(lua_State *L)
 	if (!kind)
 		return api_error(L, "mknod %s: type must be \"c\" or \"b\", not \"%s\"", lua_tostring(L, 1), type);
 	dev_t dev = makedev(luaL_checkinteger(L, 3), luaL_checkinteger(L, 4));
-	mode_t mode = (mode_t)luaL_optinteger(L, 5, 0600);
+	mode_t mode = get_mode(L, 5, 0600);
 	const char *base;
 	int dfd = xs_target_parent(root, rel, true, &base);
 	if (dfd < 0)

@@ -170,7 +170,17 @@ int main(int argc, char **argv)
 		case OPT_UNMERGED: o->merged_usr_opt = 0; break;
 		case OPT_CLASS: xs_strlist_add_split(&o->classes, optarg); break;
 		case OPT_CONFIG_SPACE: xs_strlist_add(&o->config_spaces, optarg); break;
-		case OPT_HOOK: xs_strlist_add(&o->hook_files, optarg); break;
+		case OPT_HOOK: {
+			const char *colon = strchr(optarg, ':');
+			static const char *const stages[] = { "setup", "extract", "configure", "customize", "cleanup" };
+			bool ok = false;
+			for (size_t k = 0; colon && k < 5; k++)
+				ok |= strlen(stages[k]) == (size_t)(colon - optarg) && !strncmp(stages[k], optarg, colon - optarg);
+			if (!ok || !colon[1])
+				return usage_error("--hook %s: expected STAGE:FILE with STAGE one of setup, extract, configure, customize, cleanup", optarg);
+			xs_strlist_add(&o->hook_files, optarg);
+			break;
+		}
 		case OPT_SET:
 			if (!strchr(optarg, '=') || optarg[0] == '=')
 				return usage_error("--set: expected NAME=VALUE, found \"%s\"", optarg);
@@ -210,6 +220,8 @@ int main(int argc, char **argv)
 	if (optind < argc)
 		o->mirror = xs_strdup(argv[optind++]);
 	o->datadir = find_datadir();
+	if (!o->hostname)
+		o->hostname = xs_strdup("debian"); /* as Debian's installer suggests */
 	xs_log_init(&ctx.log, level);
 
 	struct sigaction sa = { .sa_handler = on_signal };

@@ -1,0 +1,102 @@
+-- A grub-legacy /boot/grub/menu.lst for pygrub, the boot loader the Xen
+-- toolstack runs in dom0: it opens the guest's disk, reads menu.lst and
+-- boots the kernel and initrd named there. Only the newest installed kernel
+-- gets an entry.
+--
+-- Variables in the template, FAI-style (#NAME#):
+--   ROOT_PARTITION  --set root=DEV, default /dev/xvda (as 10-fstab.lua)
+--   GROOT           --set groot=..., default (hd0): the whole disk, no
+--                   partition table (pygrub itself ignores the line)
+--   CONSOLE         --set console=..., default hvc0
+--   KERNEL, INITRD, TITLE  from the kernel found in /boot
+--
+-- net.ifnames=0 keeps the first NIC eth0 even when the initramfs's udev
+-- loads xen-netfront and names it before the root's own rules (see
+-- 50-udev.lua) could apply.
+--
+-- update-grub is not run: grub-legacy's update-grub is gone since
+-- Debian 7, and grub2's would write a grub.cfg, which pygrub prefers to
+-- this menu.lst.
+local MENU_LST = [[
+default 0
+timeout 2
+
+title #TITLE#
+root #GROOT#
+kernel #KERNEL# root=#ROOT_PARTITION# ro console=#CONSOLE# net.ifnames=0
+initrd #INITRD#
+]]
+
+-- version_less(a, b): natural order, digit runs compared as numbers, so
+-- 6.1.0-10-amd64 sorts after 6.1.0-9-amd64.
+local function version_less(a, b)
+	local ia, ib = 1, 1
+	while ia <= #a and ib <= #b do
+		local da, db = a:match("^%d+", ia), b:match("^%d+", ib)
+		if da and db then
+			local na, nb = tonumber(da), tonumber(db)
+			if na ~= nb then
+				return na < nb
+			end
+			ia, ib = ia + #da, ib + #db
+		else
+			local ca, cb = a:sub(ia, ia), b:sub(ib, ib)
+			if ca ~= cb then
+				return ca < cb
+			end
+			ia, ib = ia + 1, ib + 1
+		end
+	end
+	return #a - ia < #b - ib
+end
+
+local function newest_kernel(x)
+	local best
+	for _, name in ipairs(x.list("/boot")) do
+		local ver = name:match("^vmlinuz%-(.+)$")
+		if ver and (not best or version_less(best, ver)) then
+			best = ver
+		end
+	end
+	return best
+end
+
+local function os_name(x)
+	local rel = x.read("/etc/os-release") or x.read("/usr/lib/os-release") or ""
+	local name = rel:match("\nPRETTY_NAME=\"?([^\"\n]*)") or rel:match("^PRETTY_NAME=\"?([^\"\n]*)")
+	return (name and name ~= "") and name or "Linux"
+end
+
+return {
+	classes = { "XEN_DOMU" },
+	run = function(x)
+		local ver = newest_kernel(x)
+		if not ver then
+			x.warn("no kernel in /boot (/boot/vmlinuz-*): /boot/grub/menu.lst not written; "
+				.. "pygrub cannot boot this guest (add --include=linux-image-" .. x.arch .. ")")
+			return
+		end
+		local initrd = x.family == "rpm" and ("/boot/initramfs-" .. ver .. ".img")
+			or ("/boot/initrd.img-" .. ver)
+		if not x.exists(initrd) then
+			error("kernel /boot/vmlinuz-" .. ver .. " has no initrd: expected " .. initrd
+				.. " (is an initramfs generator such as initramfs-tools or dracut installed?)")
+		end
+		x.mkdir("/boot/grub")
+		x.template("/boot/grub/menu.lst", MENU_LST, {
+			TITLE = os_name(x) .. ", kernel " .. ver,
+			GROOT = x.opt("groot", "(hd0)"),
+			KERNEL = "/boot/vmlinuz-" .. ver,
+			INITRD = initrd,
+			ROOT_PARTITION = x.opt("root", "/dev/xvda"),
+			CONSOLE = x.opt("console", "hvc0"),
+		})
+		x.log("pygrub: /boot/grub/menu.lst boots " .. ver)
+		if x.exists("/usr/sbin/update-grub") then
+			x.log("pygrub: /usr/sbin/update-grub is in the target; not run (grub2's would write a grub.cfg that pygrub prefers to menu.lst)")
+		end
+		if x.exists("/boot/grub/grub.cfg") then
+			x.warn("/boot/grub/grub.cfg exists in the target: pygrub reads it instead of menu.lst")
+		end
+	end,
+}
