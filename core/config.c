@@ -253,7 +253,7 @@ int xs_config_load(struct xs_ctx *ctx)
 	struct xs_strlist given = ctx->o.classes;
 	memset(&ctx->o.classes, 0, sizeof(ctx->o.classes));
 	add_class(ctx, "DEFAULT");
-	add_class(ctx, "DEBIAN");
+	add_class(ctx, ctx->o.rpmmd ? "RPM" : "DEBIAN");
 	_cleanup_free_ char *su = upper(ctx->o.suite), *au = upper(ctx->o.arch);
 	add_class(ctx, su);
 	add_class(ctx, au);

@@ -39,6 +39,7 @@ struct xs_opts {
 	struct xs_strlist purge;         /* packages hooks asked to purge */
 	char *hostname;
 	bool list_hooks;
+	bool rpmmd; /* --repo-type=rpm-md */
 	char *arch;
 	char *cache_dir;
 	char *suite;

@@ -604,7 +604,7 @@ static int core_index(lua_State *L)
 	else if (!strcmp(k, "arch"))
 		v = c->o.arch;
 	else if (!strcmp(k, "family"))
-		v = "debian";
+		v = c->o.rpmmd ? "rpm" : "debian";
 	else if (!strcmp(k, "target"))
 		v = c->o.target;
 	else if (!strcmp(k, "hostname"))

@@ -37,7 +37,9 @@ static const char usage[] =
 	"  --cache-dir=DIR    package and index cache (default /var/cache/xstrap)\n"
 	"  --format=FMT       dir (default) or tar (TARGET is then a tar file,\n"
 	"                     reproducible under SOURCE_DATE_EPOCH)\n"
-	"  --recommends       install Recommends too\n"
+	"  --repo-type=TYPE   apt (default) or rpm-md (MIRROR is then the URL holding\n"
+	"                     repodata/; resolution only so far: xstrap plan)\n"
+	"  --recommends       install Recommends (rpm: weak dependencies) too\n"
 	"  --[no-]merged-usr  /bin, /sbin, /lib as links into /usr (default: as\n"
 	"                     debootstrap does for the suite and variant)\n"
 	"  --no-verify        do NOT check signatures and checksums (dangerous)\n"
@@ -59,7 +61,7 @@ static const char usage[] =
 enum {
 	OPT_VARIANT = 256, OPT_INCLUDE, OPT_EXCLUDE, OPT_COMPONENTS, OPT_ARCH, OPT_KEYRING,
 	OPT_CACHE, OPT_NOVERIFY, OPT_JSON, OPT_FORMAT, OPT_RECOMMENDS, OPT_MERGED, OPT_UNMERGED,
-	OPT_CLASS, OPT_CONFIG_SPACE, OPT_HOOK, OPT_SET, OPT_HOSTNAME, OPT_LIST_HOOKS,
+	OPT_CLASS, OPT_CONFIG_SPACE, OPT_HOOK, OPT_SET, OPT_HOSTNAME, OPT_LIST_HOOKS, OPT_REPO_TYPE,
 };
 
 static const struct option longopts[] = {
@@ -82,6 +84,7 @@ static const struct option longopts[] = {
 	{ "set", required_argument, NULL, OPT_SET },
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "list-hooks", no_argument, NULL, OPT_LIST_HOOKS },
+	{ "repo-type", required_argument, NULL, OPT_REPO_TYPE },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -188,6 +191,12 @@ int main(int argc, char **argv)
 			break;
 		case OPT_HOSTNAME: free(o->hostname); o->hostname = xs_strdup(optarg); break;
 		case OPT_LIST_HOOKS: o->list_hooks = true; break;
+		case OPT_REPO_TYPE:
+			if (!strcmp(optarg, "rpm-md") || !strcmp(optarg, "rpmmd"))
+				o->rpmmd = true;
+			else if (strcmp(optarg, "apt") && strcmp(optarg, "deb"))
+				return usage_error("--repo-type: expected apt or rpm-md, found \"%s\"", optarg);
+			break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "dir") || !strcmp(optarg, "directory"))
 				o->format = XS_OUT_DIR;

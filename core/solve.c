@@ -379,3 +379,122 @@ out:
 	queue_free(&jobs);
 	return r;
 }
+
+/* dnf installs a group's mandatory and default packages as hard requests;
+ * libsolv's group solvable has them as requires and recommends. */
+static int expand_group(struct xs_ctx *ctx, const char *spec, Queue *jobs)
+{
+	Pool *pool = ctx->pool;
+	_cleanup_free_ char *name = xs_asprintf("group:%s", spec + 1);
+	Id gid = pool_str2id(pool, name, 0), p;
+	Solvable *g = NULL;
+	FOR_POOL_SOLVABLES(p)
+	if (gid && pool->solvables[p].name == gid)
+		g = pool->solvables + p;
+	if (!g)
+		return xs_fail(&ctx->log, ENOENT, "group \"%s\" not found in the repository's comps (%s)",
+			       spec + 1, ctx->o.mirror);
+	Queue q;
+	queue_init(&q);
+	solvable_lookup_deparray(g, SOLVABLE_REQUIRES, &q, -1);
+	solvable_lookup_deparray(g, SOLVABLE_RECOMMENDS, &q, -1);
+	for (int i = 0; i < q.count; i++) {
+		Id d = q.elements[i];
+		if (ISRELDEP(d))
+			continue; /* conditional packages: dnf installs them only with their condition */
+		if (name_exists(pool, pool_id2str(pool, d)))
+			queue_push2(jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME, d);
+		else
+			xs_debug(&ctx->log, "group %s: %s is not in the repository", spec + 1, pool_id2str(pool, d));
+	}
+	queue_free(&q);
+	return 0;
+}
+
+static char *rpm_evr(Pool *pool, Id evr)
+{
+	const char *s = pool_id2str(pool, evr);
+	const char *colon = strchr(s, ':');
+	const char *dash = strchr(s, '-');
+	if (colon && (!dash || colon < dash))
+		return xs_strdup(s);
+	return xs_asprintf("0:%s", s);
+}
+
+int xs_resolve_rpm(struct xs_ctx *ctx, struct xs_txn *out)
+{
+	Pool *pool = ctx->pool;
+	Queue jobs;
+	int r = 0;
+	queue_init(&jobs);
+	memset(out, 0, sizeof(*out));
+	struct xs_suite none = { 0 };
+	apply_excludes(ctx, &none);
+	for (size_t i = 0; i < ctx->o.include.n && !r; i++) {
+		const char *n = ctx->o.include.v[i];
+		if (n[0] == '@') {
+			r = expand_group(ctx, n, &jobs);
+			continue;
+		}
+		if (name_exists(pool, n)) {
+			job_name(pool, &jobs, n);
+			continue;
+		}
+		Id id = pool_str2id(pool, n, 0), p, pp;
+		bool provided = false;
+		if (id)
+			FOR_PROVIDES(p, pp, id) provided = true;
+		if (!provided)
+			r = xs_fail(&ctx->log, ENOENT, "package \"%s\" not found in %s", n, ctx->o.mirror);
+		else
+			queue_push2(&jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, id);
+	}
+	if (!r && !jobs.count)
+		r = xs_fail(&ctx->log, EINVAL, "nothing to install: give --include=PKG,@GROUP,...");
+	if (r) {
+		queue_free(&jobs);
+		return r;
+	}
+	Solver *solv = solver_create(pool);
+	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, !ctx->o.recommends);
+	solver_set_flag(solv, SOLVER_FLAG_YUM_OBSOLETES, 1);
+	solver_set_flag(solv, SOLVER_FLAG_BEST_OBEY_POLICY, 1);
+	int nprob = solver_solve(solv, &jobs);
+	if (nprob) {
+		r = describe_problems(ctx, solv, nprob);
+		solver_free(solv);
+		queue_free(&jobs);
+		return r;
+	}
+	Transaction *trans = solver_create_transaction(solv);
+	transaction_order(trans, 0);
+	out->v = xs_calloc(trans->steps.count, sizeof(*out->v));
+	for (int i = 0; i < trans->steps.count && !r; i++) {
+		Id p = trans->steps.elements[i];
+		if (transaction_type(trans, p, SOLVER_TRANSACTION_SHOW_ACTIVE) != SOLVER_TRANSACTION_INSTALL)
+			continue;
+		Solvable *s = pool->solvables + p;
+		struct xs_pkg *k = &out->v[out->n++];
+		k->id = p;
+		k->phase = 1;
+		k->name = xs_strdup(pool_id2str(pool, s->name));
+		k->version = rpm_evr(pool, s->evr);
+		k->arch = xs_strdup(pool_id2str(pool, s->arch));
+		const char *loc = solvable_lookup_location(s, NULL);
+		k->filename = xs_strdup(loc ? loc : "");
+		k->url = xs_asprintf("%s/%s", ctx->o.mirror, k->filename);
+		k->size = solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, 0);
+		out->bytes += k->size;
+		Id type = 0;
+		const char *sum = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type);
+		if (sum && type == REPOKEY_TYPE_SHA256)
+			memcpy(k->sha256, sum, XS_SHA256_HEX);
+		else if (!ctx->o.no_verify)
+			r = xs_fail(&ctx->log, EBADMSG, "%s-%s.%s: the primary metadata gives no SHA256 for %s; refusing an unverifiable package",
+				    k->name, k->version, k->arch, k->filename);
+	}
+	transaction_free(trans);
+	solver_free(solv);
+	queue_free(&jobs);
+	return r;
+}

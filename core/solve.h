@@ -11,4 +11,8 @@
 int xs_resolve(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_apt *apt,
 	       struct xs_txn *out);
 
+/* rpm-md: --include names, provides and @groups (a comps group's
+ * mandatory and default packages, as dnf installs them); no variants. */
+int xs_resolve_rpm(struct xs_ctx *ctx, struct xs_txn *out);
+
 #endif

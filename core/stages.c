@@ -22,6 +22,7 @@
 #include "out_tar.h"
 #include "pkg_deb.h"
 #include "repo_apt.h"
+#include "repo_rpmmd.h"
 #include "solve.h"
 #include "sources.h"
 #include "suites.h"
@@ -47,7 +48,7 @@ static const char *host_arch(void)
 int xs_prepare(struct xs_ctx *ctx)
 {
 	struct xs_opts *o = &ctx->o;
-	int r = xs_suite_lookup(o->datadir, o->suite, &the_suite, &ctx->log);
+	int r = o->rpmmd ? -ENOENT : xs_suite_lookup(o->datadir, o->suite, &the_suite, &ctx->log);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	bool known = r == 0;
@@ -66,7 +67,11 @@ int xs_prepare(struct xs_ctx *ctx)
 		free(o->mirror);
 		o->mirror = m;
 	}
-	if (!known) {
+	if (o->rpmmd) {
+		the_suite.name = xs_strdup(o->suite);
+		if (!strcmp(o->mirror + strlen(o->mirror) - 1, "/"))
+			o->mirror[strlen(o->mirror) - 1] = 0;
+	} else if (!known) {
 		/* Unknown by name: fine when the mirror has it and a key is given. */
 		the_suite.name = xs_strdup(o->suite);
 		the_suite.merged_usr = true;
@@ -112,6 +117,13 @@ int xs_prepare(struct xs_ctx *ctx)
 
 static int load_and_resolve(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_txn *txn)
 {
+	if (ctx->o.rpmmd) {
+		ctx->pool = pool_create();
+		pool_setdisttype(ctx->pool, DISTTYPE_RPM);
+		pool_setarch(ctx->pool, xs_rpm_arch(ctx->o.arch));
+		int r = xs_rpmmd_load(ctx);
+		return r ? r : xs_resolve_rpm(ctx, txn);
+	}
 	ctx->pool = pool_create();
 	pool_setdisttype(ctx->pool, DISTTYPE_DEB);
 	pool_setarch(ctx->pool, ctx->o.arch);
@@ -401,6 +413,10 @@ int xs_build(struct xs_ctx *ctx)
 		xs_rm_rf(root);
 	} else {
 		root = xs_strdup(ctx->o.target);
+	}
+	if (ctx->o.rpmmd) {
+		r = xs_fail(&ctx->log, ENOSYS, "rpm-md repositories can be resolved (xstrap plan --repo-type=rpm-md) but not yet installed");
+		goto out;
 	}
 	if ((r = check_target_empty(ctx, root)) < 0)
 		goto out;
