@@ -44,14 +44,21 @@ static int api_error(lua_State *L, const char *fmt, ...)
 	return lua_error(L);
 }
 
-/* A target path ("/etc/fstab") as a path relative to the root. */
-static char *target_rel(lua_State *L, int arg)
+/* A target path ("/etc/fstab") as a path relative to the root. The string
+ * is owned by Lua (kept in the registry until the next call, off the
+ * stack so argument positions stay put): a Lua error, which is a longjmp,
+ * leaks nothing. */
+static const char *target_rel(lua_State *L, int arg)
 {
 	const char *p = luaL_checkstring(L, arg);
 	char *rel = xs_target_normalize(p);
 	if (!rel)
 		api_error(L, "%s: a target path may not contain \"..\"", p);
-	return rel;
+	lua_pushstring(L, rel);
+	free(rel);
+	const char *held = lua_tostring(L, -1);
+	lua_setfield(L, LUA_REGISTRYINDEX, "xstrap.rel");
+	return held;
 }
 
 static int need_root(lua_State *L, struct xs_ctx *c)
@@ -127,7 +134,7 @@ static int l_read(lua_State *L)
 {
 	struct xs_ctx *c = get_ctx(L);
 	int root = need_root(L, c);
-	_cleanup_free_ char *rel = target_rel(L, 1);
+	const char *rel = target_rel(L, 1);
 	int fd = xs_target_open(root, rel, O_RDONLY);
 	if (fd < 0) {
 		lua_pushnil(L);
@@ -148,7 +155,7 @@ static int write_common(lua_State *L, bool append)
 {
 	struct xs_ctx *c = get_ctx(L);
 	int root = need_root(L, c);
-	_cleanup_free_ char *rel = target_rel(L, 1);
+	const char *rel = target_rel(L, 1);
 	size_t len;
 	const char *text = luaL_checklstring(L, 2, &len);
 	int mode = get_mode(L, 3, 0644);
@@ -243,7 +250,7 @@ static int open_in_target(lua_State *L, int flags)
 {
 	struct xs_ctx *c = get_ctx(L);
 	int root = need_root(L, c);
-	_cleanup_free_ char *rel = target_rel(L, 1);
+	const char *rel = target_rel(L, 1);
 	return xs_target_open(root, rel, flags);
 }
 
@@ -298,7 +305,7 @@ static int l_remove(lua_State *L)
 {
 	struct xs_ctx *c = get_ctx(L);
 	int root = need_root(L, c);
-	_cleanup_free_ char *rel = target_rel(L, 1);
+	const char *rel = target_rel(L, 1);
 	const char *base;
 	int dfd = xs_target_parent(root, rel, false, &base);
 	if (dfd < 0)
@@ -317,7 +324,7 @@ static int l_mkdir(lua_State *L)
 {
 	struct xs_ctx *c = get_ctx(L);
 	int root = need_root(L, c);
-	_cleanup_free_ char *rel = target_rel(L, 1);
+	const char *rel = target_rel(L, 1);
 	int r = xs_target_mkdir_p(root, rel, get_mode(L, 2, 0755));
 	if (r < 0)
 		return api_error(L, "cannot create %s in the target: %s", lua_tostring(L, 1), strerror(-r));
@@ -328,7 +335,7 @@ static int l_symlink(lua_State *L)
 {
 	struct xs_ctx *c = get_ctx(L);
 	int root = need_root(L, c);
-	_cleanup_free_ char *rel = target_rel(L, 1);
+	const char *rel = target_rel(L, 1);
 	const char *to = luaL_checkstring(L, 2);
 	xs_target_unlink(root, rel);
 	int r = xs_target_symlink(root, rel, to);
@@ -372,7 +379,7 @@ static int l_mknod(lua_State *L)
 {
 	struct xs_ctx *c = get_ctx(L);
 	int root = need_root(L, c);
-	_cleanup_free_ char *rel = target_rel(L, 1);
+	const char *rel = target_rel(L, 1);
 	const char *type = luaL_checkstring(L, 2);
 	mode_t kind = !strcmp(type, "c") ? S_IFCHR : !strcmp(type, "b") ? S_IFBLK : 0;
 	if (!kind)

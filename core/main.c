@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 		switch (c) {
 		case OPT_VARIANT:
 			if (xs_variant_parse(optarg, &o->variant) < 0)
-				return usage_error("unknown variant \"%s\" (expected minbase, required, important, buildd, standard, essential, custom or extract)", optarg);
+				return xs_opts_free(o), usage_error("unknown variant \"%s\" (expected minbase, required, important, buildd, standard, essential, custom or extract)", optarg);
 			break;
 		case OPT_INCLUDE: xs_strlist_add_split(&o->include, optarg); break;
 		case OPT_EXCLUDE: xs_strlist_add_split(&o->exclude, optarg); break;
@@ -180,13 +180,13 @@ int main(int argc, char **argv)
 			for (size_t k = 0; colon && k < 5; k++)
 				ok |= strlen(stages[k]) == (size_t)(colon - optarg) && !strncmp(stages[k], optarg, colon - optarg);
 			if (!ok || !colon[1])
-				return usage_error("--hook %s: expected STAGE:FILE with STAGE one of setup, extract, configure, customize, cleanup", optarg);
+				return xs_opts_free(o), usage_error("--hook %s: expected STAGE:FILE with STAGE one of setup, extract, configure, customize, cleanup", optarg);
 			xs_strlist_add(&o->hook_files, optarg);
 			break;
 		}
 		case OPT_SET:
 			if (!strchr(optarg, '=') || optarg[0] == '=')
-				return usage_error("--set: expected NAME=VALUE, found \"%s\"", optarg);
+				return xs_opts_free(o), usage_error("--set: expected NAME=VALUE, found \"%s\"", optarg);
 			xs_strlist_add(&o->sets, optarg);
 			break;
 		case OPT_HOSTNAME: free(o->hostname); o->hostname = xs_strdup(optarg); break;
@@ -195,7 +195,7 @@ int main(int argc, char **argv)
 			if (!strcmp(optarg, "rpm-md") || !strcmp(optarg, "rpmmd"))
 				o->rpmmd = true;
 			else if (strcmp(optarg, "apt") && strcmp(optarg, "deb"))
-				return usage_error("--repo-type: expected apt or rpm-md, found \"%s\"", optarg);
+				return xs_opts_free(o), usage_error("--repo-type: expected apt or rpm-md, found \"%s\"", optarg);
 			break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "dir") || !strcmp(optarg, "directory"))
@@ -203,12 +203,12 @@ int main(int argc, char **argv)
 			else if (!strcmp(optarg, "tar"))
 				o->format = XS_OUT_TAR;
 			else
-				return usage_error("unknown format \"%s\" (expected dir or tar)", optarg);
+				return xs_opts_free(o), usage_error("unknown format \"%s\" (expected dir or tar)", optarg);
 			break;
 		case 'j':
 			ctx.jobs = atoi(optarg);
 			if (ctx.jobs < 1 || ctx.jobs > 16)
-				return usage_error("--jobs: expected 1 to 16, found \"%s\"", optarg);
+				return xs_opts_free(o), usage_error("--jobs: expected 1 to 16, found \"%s\"", optarg);
 			break;
 		case 'q': level = XS_QUIET; break;
 		case 'v': level = XS_VERBOSE; break;
@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 	int need = plan ? 1 : 2;
 	int left = argc - optind;
 	if (left < need || left > need + 1)
-		return usage_error("%s", classes ? "expected: xstrap classes [OPTIONS] SUITE"
+		return xs_opts_free(o), usage_error("%s", classes ? "expected: xstrap classes [OPTIONS] SUITE"
 					 : plan ? "expected: xstrap plan [OPTIONS] SUITE [MIRROR]"
 						: "expected: xstrap [OPTIONS] SUITE TARGET [MIRROR]");
 	o->suite = xs_strdup(argv[optind++]);
