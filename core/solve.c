@@ -172,6 +172,35 @@ static int describe_problems(struct xs_ctx *ctx, Solver *solv, int nprob)
 	return r;
 }
 
+/* Solves JOBS and returns, in *order, the packages to install in the
+ * order libsolv's transaction_order gives (Pre-Depends/prerequisites first). */
+static int run_solver(struct xs_ctx *ctx, Queue *jobs, bool rpm, Queue *order)
+{
+	Solver *solv = solver_create(ctx->pool);
+	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, !ctx->o.recommends);
+	solver_set_flag(solv, SOLVER_FLAG_ADD_ALREADY_RECOMMENDED, 0);
+	if (rpm) { /* as dnf sets them */
+		solver_set_flag(solv, SOLVER_FLAG_YUM_OBSOLETES, 1);
+		solver_set_flag(solv, SOLVER_FLAG_BEST_OBEY_POLICY, 1);
+	}
+	int nprob = solver_solve(solv, jobs);
+	if (nprob) {
+		int r = describe_problems(ctx, solv, nprob);
+		solver_free(solv);
+		return r;
+	}
+	Transaction *trans = solver_create_transaction(solv);
+	transaction_order(trans, 0);
+	for (int i = 0; i < trans->steps.count; i++) {
+		Id p = trans->steps.elements[i];
+		if (transaction_type(trans, p, SOLVER_TRANSACTION_SHOW_ACTIVE) == SOLVER_TRANSACTION_INSTALL)
+			queue_push(order, p);
+	}
+	transaction_free(trans);
+	solver_free(solv);
+	return 0;
+}
+
 static int fill_pkg(struct xs_ctx *ctx, struct xs_apt *apt, Id p, struct xs_pkg *out)
 {
 	Pool *pool = ctx->pool;
@@ -347,28 +376,16 @@ int xs_resolve(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_apt *
 		goto out;
 	}
 	favor_real_packages(pool, &jobs);
-	Solver *solv = solver_create(pool);
-	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, !ctx->o.recommends);
-	solver_set_flag(solv, SOLVER_FLAG_ADD_ALREADY_RECOMMENDED, 0);
-	int nprob = solver_solve(solv, &jobs);
-	if (nprob) {
-		r = describe_problems(ctx, solv, nprob);
-		solver_free(solv);
-		goto out;
-	}
-	Transaction *trans = solver_create_transaction(solv);
-	transaction_order(trans, 0);
-	out->v = xs_calloc(trans->steps.count, sizeof(*out->v));
-	for (int i = 0; i < trans->steps.count && !r; i++) {
-		Id p = trans->steps.elements[i];
-		if (transaction_type(trans, p, SOLVER_TRANSACTION_SHOW_ACTIVE) != SOLVER_TRANSACTION_INSTALL)
-			continue;
-		r = fill_pkg(ctx, apt, p, &out->v[out->n]);
+	Queue order;
+	queue_init(&order);
+	r = run_solver(ctx, &jobs, false, &order);
+	out->v = xs_calloc(order.count ? order.count : 1, sizeof(*out->v));
+	for (int i = 0; i < order.count && !r; i++) {
+		r = fill_pkg(ctx, apt, order.elements[i], &out->v[out->n]);
 		out->bytes += out->v[out->n].size;
 		out->n++;
 	}
-	transaction_free(trans);
-	solver_free(solv);
+	queue_free(&order);
 	if (!r) {
 		mark_phases(ctx, suite, out);
 		for (size_t i = 0; i < out->n; i++)
@@ -455,24 +472,12 @@ int xs_resolve_rpm(struct xs_ctx *ctx, struct xs_txn *out)
 		queue_free(&jobs);
 		return r;
 	}
-	Solver *solv = solver_create(pool);
-	solver_set_flag(solv, SOLVER_FLAG_IGNORE_RECOMMENDED, !ctx->o.recommends);
-	solver_set_flag(solv, SOLVER_FLAG_YUM_OBSOLETES, 1);
-	solver_set_flag(solv, SOLVER_FLAG_BEST_OBEY_POLICY, 1);
-	int nprob = solver_solve(solv, &jobs);
-	if (nprob) {
-		r = describe_problems(ctx, solv, nprob);
-		solver_free(solv);
-		queue_free(&jobs);
-		return r;
-	}
-	Transaction *trans = solver_create_transaction(solv);
-	transaction_order(trans, 0);
-	out->v = xs_calloc(trans->steps.count, sizeof(*out->v));
-	for (int i = 0; i < trans->steps.count && !r; i++) {
-		Id p = trans->steps.elements[i];
-		if (transaction_type(trans, p, SOLVER_TRANSACTION_SHOW_ACTIVE) != SOLVER_TRANSACTION_INSTALL)
-			continue;
+	Queue order;
+	queue_init(&order);
+	r = run_solver(ctx, &jobs, true, &order);
+	out->v = xs_calloc(order.count ? order.count : 1, sizeof(*out->v));
+	for (int i = 0; i < order.count && !r; i++) {
+		Id p = order.elements[i];
 		Solvable *s = pool->solvables + p;
 		struct xs_pkg *k = &out->v[out->n++];
 		k->id = p;
@@ -493,8 +498,7 @@ int xs_resolve_rpm(struct xs_ctx *ctx, struct xs_txn *out)
 			r = xs_fail(&ctx->log, EBADMSG, "%s-%s.%s: the primary metadata gives no SHA256 for %s; refusing an unverifiable package",
 				    k->name, k->version, k->arch, k->filename);
 	}
-	transaction_free(trans);
-	solver_free(solv);
+	queue_free(&order);
 	queue_free(&jobs);
 	return r;
 }

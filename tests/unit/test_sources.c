@@ -34,7 +34,7 @@ static void test_deb822_picks_the_main_archive(void **state)
 	put(etc, "sources.list.d/debian.sources",
 	    "# the security archive is listed first on purpose\n"
 	    "Types: deb\n"
-	    "URIs: http://security.debian.org/debian-security\n"
+	    "URIs: http://security.mirror.invalid/debian-security\n"
 	    "Suites: bookworm-security\n"
 	    "Components: main\n"
 	    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
@@ -105,7 +105,7 @@ static void test_oneline_with_options(void **state)
 	put(etc, "sources.list",
 	    "# deb http://commented.example.org/debian bookworm main\n"
 	    "deb-src http://src.example.org/debian bookworm main\n"
-	    "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg arch=amd64] http://security.debian.org/debian-security bookworm-security main\n"
+	    "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg arch=amd64] http://security.mirror.invalid/debian-security bookworm-security main\n"
 	    "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] https://deb.example.org/debian/ bookworm main contrib # the archive\n");
 	_cleanup_free_ char *m = xs_host_mirror(etc);
 	assert_non_null(m);
