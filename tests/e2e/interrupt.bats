@@ -17,19 +17,7 @@ setup_file() {
 	export XSTRAP_TOP=${XSTRAP_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 	export XSTRAP=${XSTRAP:-$XSTRAP_TOP/build/xstrap}
 	load ../lib/mirror
-	# bats 1.8 cannot skip from setup_file: leave the reason for setup()
-	export MIRROR_SKIP=
-	if [ -z "$(host_mirror)" ]; then
-		MIRROR_SKIP="no Debian mirror configured in the host's apt sources"
-	elif [ "$(id -u)" -ne 0 ]; then
-		MIRROR_SKIP="needs root"
-	elif ! command -v apt-cacher-ng >/dev/null && [ ! -x /usr/sbin/apt-cacher-ng ]; then
-		MIRROR_SKIP="apt-cacher-ng is not installed"
-	else
-		"$XSTRAP_TOP/tests/lib/acng.sh" start
-		http_proxy=$("$XSTRAP_TOP/tests/lib/acng.sh" url)
-		export http_proxy
-	fi
+	mirror_setup_file || true
 }
 
 setup() {

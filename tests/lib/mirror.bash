@@ -176,3 +176,26 @@ pkgset() {
 		chroot "$1" dpkg-query -W -f '${Package} ${Version} ${db:Status-Abbrev}\n'
 	fi | LC_ALL=C sort
 }
+
+# mirror_setup_file [TOOL...]: for setup_file of the tests that use the
+# host's mirror. bats 1.8 cannot skip from setup_file, so the reason goes to
+# MIRROR_SKIP for setup() to skip with; otherwise starts the private
+# apt-cacher-ng and exports http_proxy. Returns 1 when the test must skip.
+mirror_setup_file() {
+	export MIRROR_SKIP=
+	local t
+	if [ -z "$(host_mirror)" ]; then
+		MIRROR_SKIP="no Debian mirror configured in the host's apt sources"
+	elif [ "$(id -u)" -ne 0 ]; then
+		MIRROR_SKIP="needs root (chroot)"
+	elif ! command -v apt-cacher-ng >/dev/null && [ ! -x /usr/sbin/apt-cacher-ng ]; then
+		MIRROR_SKIP="apt-cacher-ng is not installed"
+	fi
+	for t in "$@"; do
+		[ -n "$MIRROR_SKIP" ] || command -v "$t" >/dev/null || MIRROR_SKIP="$t is not installed"
+	done
+	[ -z "$MIRROR_SKIP" ] || return 1
+	"$XSTRAP_TOP/tests/lib/acng.sh" start
+	http_proxy=$("$XSTRAP_TOP/tests/lib/acng.sh" url)
+	export http_proxy
+}
