@@ -390,7 +390,6 @@ fetched:
 	r = 0;
 out:
 	xs_buf_free(&text);
-	(void)apt;
 	return r;
 }
 
@@ -460,8 +459,6 @@ int xs_apt_stanza(const struct xs_apt *apt, const struct xs_pkg *p, struct xs_bu
 	int fd = open(ix->text_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	size_t at = out->len;
-	xs_buf_add(out, "", 0);
 	char *tmp = xs_malloc(p->stanza_len);
 	ssize_t n = pread(fd, tmp, p->stanza_len, p->stanza_off);
 	close(fd);
@@ -471,6 +468,5 @@ int xs_apt_stanza(const struct xs_apt *apt, const struct xs_pkg *p, struct xs_bu
 	}
 	xs_buf_add(out, tmp, n);
 	free(tmp);
-	(void)at;
 	return 0;
 }
