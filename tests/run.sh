@@ -12,7 +12,16 @@ export XSTRAP_TOP="$top"
 export CMOCKA_MESSAGE_OUTPUT=TAP
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+start=$(date +%s)
+# An apt-cacher-ng the tests start (tests/lib/acng.sh) is stopped at the end;
+# one that was already answering is left alone.
+acng_was_up=0
+"$top/tests/lib/acng.sh" status 2>/dev/null && acng_was_up=1
+finish() {
+	rm -f "$log"
+	[ "$acng_was_up" = 1 ] || "$top/tests/lib/acng.sh" stop
+}
+trap finish EXIT
 
 run_tap() {
 	# Print the TAP stream as it arrives and keep a copy for counting.
@@ -37,5 +46,6 @@ fi
 skipped=$(grep -cE '^(not )?ok [0-9]+.*# (skip|SKIP)' "$log")
 passed=$(grep -E '^ok [0-9]+' "$log" | grep -cvE '# (skip|SKIP)')
 failed=$(grep -E '^not ok [0-9]+' "$log" | grep -cvE '# (skip|SKIP)')
+echo "# took $(( $(date +%s) - start )) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

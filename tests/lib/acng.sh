@@ -81,8 +81,16 @@ Remap-debrep: file:deb_mirror*.gz /debian $hostpath ; $mirror/
 ReportPage: acng-report.html
 ExThreshold: 4
 EOF
-	"$bin" -c "$dir/etc" >>"$dir/log/start.log" 2>&1 ||
-		die "apt-cacher-ng failed to start; see $dir/log/"
+	# The daemon must not inherit any descriptor beyond 0-2: bats' fd 3 or
+	# the test runner's tee pipe held open by it keeps bats (and CI) waiting
+	# forever after the last test.
+	(
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+		done
+		exec "$bin" -c "$dir/etc" </dev/null >>"$dir/log/start.log" 2>&1
+	) || die "apt-cacher-ng failed to start; see $dir/log/"
 	local _
 	for _ in $(seq 100); do
 		answering && return 0
