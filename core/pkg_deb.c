@@ -359,6 +359,28 @@ static int unpack_entry(struct xs_log *log, struct writer *w, struct xs_pkg *p, 
 	}
 }
 
+struct xs_writer *xs_writer_new(int rootfd)
+{
+	struct writer *w = xs_calloc(1, sizeof(*w));
+	w->rootfd = rootfd;
+	w->dirfd = -1;
+	return (struct xs_writer *)w;
+}
+
+void xs_writer_free(struct xs_writer *xw)
+{
+	if (!xw)
+		return;
+	writer_forget((struct writer *)xw);
+	free(xw);
+}
+
+int xs_writer_entry(struct xs_log *log, struct xs_writer *xw, struct xs_pkg *p, struct archive *a,
+		    struct archive_entry *e)
+{
+	return unpack_entry(log, (struct writer *)xw, p, a, e);
+}
+
 static int read_data(struct xs_log *log, int rootfd, struct xs_pkg *p, struct archive *a)
 {
 	struct archive_entry *e;

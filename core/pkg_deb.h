@@ -18,4 +18,15 @@ int xs_deb_unpack(struct xs_log *log, int rootfd, struct xs_pkg *p);
 int xs_deb_decode(struct xs_log *log, struct xs_pkg *p, struct xs_buf *data_tar);
 int xs_deb_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct xs_buf *data_tar);
 
+/* The entry writer both formats share: lays archive entry E (its data read
+ * from A) down in the target, confined to it, and records it in
+ * p->manifest. Mode, owner and mtime come from E. */
+struct archive;
+struct archive_entry;
+struct xs_writer;
+struct xs_writer *xs_writer_new(int rootfd);
+void xs_writer_free(struct xs_writer *w);
+int xs_writer_entry(struct xs_log *log, struct xs_writer *w, struct xs_pkg *p, struct archive *a,
+		    struct archive_entry *e);
+
 #endif

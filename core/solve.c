@@ -497,6 +497,7 @@ int xs_resolve_rpm(struct xs_ctx *ctx, struct xs_txn *out)
 		else if (!ctx->o.no_verify)
 			r = xs_fail(&ctx->log, EBADMSG, "%s-%s.%s: the primary metadata gives no SHA256 for %s; refusing an unverifiable package",
 				    k->name, k->version, k->arch, k->filename);
+		k->cache_path = xs_asprintf("%s/rpms/%s.rpm", ctx->o.cache_dir, k->sha256[0] ? k->sha256 : "unverified");
 	}
 	queue_free(&order);
 	queue_free(&jobs);

@@ -23,6 +23,9 @@
 #include "pkg_deb.h"
 #include "repo_apt.h"
 #include "repo_rpmmd.h"
+#include "db_rpm.h"
+#include "pkg_rpm.h"
+#include "verify.h"
 #include "solve.h"
 #include "sources.h"
 #include "suites.h"
@@ -208,7 +211,7 @@ int xs_plan(struct xs_ctx *ctx)
 
 static int download(struct xs_ctx *ctx, struct xs_txn *txn)
 {
-	_cleanup_free_ char *dir = xs_asprintf("%s/debs", ctx->o.cache_dir);
+	_cleanup_free_ char *dir = xs_asprintf("%s/%s", ctx->o.cache_dir, ctx->o.rpmmd ? "rpms" : "debs");
 	xs_mkdir_p(dir, 0755);
 	struct xs_transfer *t = xs_calloc(txn->n, sizeof(*t));
 	for (size_t i = 0; i < txn->n; i++) {
@@ -219,7 +222,8 @@ static int download(struct xs_ctx *ctx, struct xs_txn *txn)
 		t[i].size = p->size;
 		if (!t[i].sha256) { /* --no-verify: never trust or fill the shared cache */
 			free(p->cache_path);
-			p->cache_path = xs_asprintf("%s/unverified-%s_%s_%s.deb", dir, p->name, p->version, p->arch);
+			p->cache_path = xs_asprintf("%s/unverified-%s_%s_%s.%s", dir, p->name, p->version, p->arch,
+						    ctx->o.rpmmd ? "rpm" : "deb");
 			t[i].dest = p->cache_path;
 			unlink(p->cache_path);
 		}
@@ -252,6 +256,12 @@ struct extract_pool {
 static void *decode_worker(void *arg)
 {
 	struct extract_pool *ep = arg;
+	struct xs_ctx *ctx = ep->ctx;
+	/* rpm: each worker checks signatures with its own gpgme context */
+	struct xs_verifier *v = NULL;
+	int vr = 0;
+	if (ctx->o.rpmmd && !ctx->o.no_verify)
+		vr = xs_verifier_new(&v, &ctx->o.keyrings, &ctx->log);
 	pthread_mutex_lock(&ep->lock);
 	for (;;) {
 		while (!ep->stop && ep->next_decode < ep->txn->n && ep->inflight > ep->budget &&
@@ -261,13 +271,16 @@ static void *decode_worker(void *arg)
 			break;
 		size_t i = ep->next_decode++;
 		pthread_mutex_unlock(&ep->lock);
-		int r = xs_deb_decode(&ep->ctx->log, &ep->txn->v[i], &ep->data[i]);
+		int r = vr < 0		 ? vr
+			: ctx->o.rpmmd ? xs_rpm_decode(&ctx->log, v, &ep->txn->v[i], &ep->data[i])
+				       : xs_deb_decode(&ctx->log, &ep->txn->v[i], &ep->data[i]);
 		pthread_mutex_lock(&ep->lock);
 		ep->state[i] = r < 0 ? r : 1;
 		ep->inflight += ep->data[i].len;
 		pthread_cond_broadcast(&ep->cond);
 	}
 	pthread_mutex_unlock(&ep->lock);
+	xs_verifier_free(v);
 	return NULL;
 }
 
@@ -293,7 +306,8 @@ static int extract(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
 		r = ep.state[i] < 0 ? ep.state[i] : 0;
 		pthread_mutex_unlock(&ep.lock);
 		if (!r)
-			r = xs_deb_write(&ctx->log, rootfd, &txn->v[i], &ep.data[i]);
+			r = ctx->o.rpmmd ? xs_rpm_write(&ctx->log, rootfd, &txn->v[i], &ep.data[i])
+					 : xs_deb_write(&ctx->log, rootfd, &txn->v[i], &ep.data[i]);
 		pthread_mutex_lock(&ep.lock);
 		ep.inflight -= ep.data[i].len;
 		xs_buf_free(&ep.data[i]);
@@ -414,10 +428,6 @@ int xs_build(struct xs_ctx *ctx)
 	} else {
 		root = xs_strdup(ctx->o.target);
 	}
-	if (ctx->o.rpmmd) {
-		r = xs_fail(&ctx->log, ENOSYS, "rpm-md repositories can be resolved (xstrap plan --repo-type=rpm-md) but not yet installed");
-		goto out;
-	}
 	if ((r = check_target_empty(ctx, root)) < 0)
 		goto out;
 	if ((r = load_and_resolve(ctx, &apt, &txn)) < 0)
@@ -445,11 +455,15 @@ int xs_build(struct xs_ctx *ctx)
 	xs_debug(&ctx->log, "extract: %.2f s", xs_now() - t1);
 	if (ctx->o.variant != XS_VARIANT_EXTRACT) {
 		t1 = xs_now();
-		if ((r = xs_dpkg_write_db(&ctx->log, rootfd, &apt, &txn)) < 0)
-			goto out;
-		if ((r = write_etc(ctx, rootfd)) < 0)
-			goto out;
-		r = xs_configure_debian(ctx, rootfd, &txn);
+		if (ctx->o.rpmmd) {
+			r = xs_configure_rpm(ctx, rootfd, &txn);
+		} else {
+			if ((r = xs_dpkg_write_db(&ctx->log, rootfd, &apt, &txn)) < 0)
+				goto out;
+			if ((r = write_etc(ctx, rootfd)) < 0)
+				goto out;
+			r = xs_configure_debian(ctx, rootfd, &txn);
+		}
 		if (!r)
 			r = xs_config_run_stage(ctx, "configure");
 		if (r < 0) {

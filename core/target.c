@@ -168,9 +168,9 @@ static int mount_api(const char *target)
 	return 0;
 }
 
-/* PID 1 of the private namespaces: mounts, chroots, runs the commands. */
-static int ns_init(const char *target, char **const *argvs, size_t n, char **const *envps,
-		   int logfd, int reportfd)
+/* PID 1 of the private namespaces: mounts, chroots, runs the steps. */
+static int ns_init(const char *target, const struct xs_target_step *steps, size_t n, int logfd,
+		   int reportfd)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -181,6 +181,7 @@ static int ns_init(const char *target, char **const *argvs, size_t n, char **con
 	 * ischroot(1) and friends in the target see a chroot, as under
 	 * debootstrap, and skip what they do on a live system. */
 	for (size_t i = 0; i < n; i++) {
+		const struct xs_target_step *s = &steps[i];
 		pid_t pid = fork();
 		if (pid < 0)
 			return 123;
@@ -191,11 +192,13 @@ static int ns_init(const char *target, char **const *argvs, size_t n, char **con
 				dup2(logfd, STDOUT_FILENO);
 				dup2(logfd, STDERR_FILENO);
 			}
-			int nul = open("/dev/null", O_RDONLY);
-			if (nul >= 0)
-				dup2(nul, STDIN_FILENO);
-			execve(argvs[i][0], argvs[i], envps[i]);
-			dprintf(STDERR_FILENO, "xstrap: cannot run %s in the target: %s\n", argvs[i][0],
+			int in = open(s->stdin_path ? s->stdin_path : "/dev/null", O_RDONLY);
+			if (in >= 0)
+				dup2(in, STDIN_FILENO);
+			if (s->fn)
+				_exit(s->fn(s->arg));
+			execve(s->argv[0], s->argv, s->envp);
+			dprintf(STDERR_FILENO, "xstrap: cannot run %s in the target: %s\n", s->argv[0],
 				strerror(errno));
 			_exit(127);
 		}
@@ -204,19 +207,24 @@ static int ns_init(const char *target, char **const *argvs, size_t n, char **con
 			;
 		int code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 		if (code) {
-			size_t idx = i;
-			if (write(reportfd, &idx, sizeof(idx)) < 0)
+			struct xs_step_report rep = { .index = i, .code = code };
+			if (write(reportfd, &rep, sizeof(rep)) < 0)
 				return 124;
-			return code;
+			if (!s->may_fail)
+				return code;
 		}
 	}
 	return 0;
 }
 
-int xs_target_run_many(struct xs_log *log, const char *target, char **const *argvs, size_t n,
-		       char **const *envps, int logfd, size_t *failed)
+int xs_target_run_steps(struct xs_log *log, const char *target, const struct xs_target_step *steps,
+			size_t n, int logfd, struct xs_step_report **reports, size_t *nreports)
 {
 	int pfd[2];
+	if (reports)
+		*reports = NULL;
+	if (nreports)
+		*nreports = 0;
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return xs_fail(log, errno, "pipe: %s", strerror(errno));
 	pid_t outer = fork();
@@ -234,7 +242,7 @@ int xs_target_run_many(struct xs_log *log, const char *target, char **const *arg
 		if (init < 0)
 			_exit(126);
 		if (!init)
-			_exit(ns_init(target, argvs, n, envps, logfd, pfd[1]));
+			_exit(ns_init(target, steps, n, logfd, pfd[1]));
 		int st;
 		while (waitpid(init, &st, 0) < 0 && errno == EINTR)
 			;
@@ -242,22 +250,53 @@ int xs_target_run_many(struct xs_log *log, const char *target, char **const *arg
 	}
 	close(pfd[1]);
 	running_child = outer;
+	/* read the reports while the steps run: a full pipe must not block them */
+	struct xs_step_report *rv = NULL;
+	size_t rn = 0;
+	struct xs_step_report rep;
+	ssize_t got;
+	while ((got = read(pfd[0], &rep, sizeof(rep))) == sizeof(rep) || (got < 0 && errno == EINTR)) {
+		if (got < 0)
+			continue;
+		rv = xs_realloc(rv, (rn + 1) * sizeof(*rv));
+		rv[rn++] = rep;
+	}
+	close(pfd[0]);
 	int st;
 	while (waitpid(outer, &st, 0) < 0 && errno == EINTR)
 		;
 	running_child = 0;
-	size_t idx = 0;
-	ssize_t got = read(pfd[0], &idx, sizeof(idx));
-	close(pfd[0]);
-	if (failed)
-		*failed = got == sizeof(idx) ? idx : n;
+	if (reports)
+		*reports = rv;
+	else
+		free(rv);
+	if (nreports)
+		*nreports = rn;
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
 	int code = WEXITSTATUS(st);
-	if (code >= 120 && code <= 126 && got != sizeof(idx))
+	if (code >= 120 && code <= 126 && !rn)
 		return xs_fail(log, EPERM, "%s: cannot set up the chroot (namespace/mount/chroot step %d failed; are you root?)",
 			       target, code);
 	return code;
+}
+
+int xs_target_run_many(struct xs_log *log, const char *target, char **const *argvs, size_t n,
+		       char **const *envps, int logfd, size_t *failed)
+{
+	struct xs_target_step *steps = xs_calloc(n ? n : 1, sizeof(*steps));
+	for (size_t i = 0; i < n; i++) {
+		steps[i].argv = argvs[i];
+		steps[i].envp = envps[i];
+	}
+	struct xs_step_report *rv = NULL;
+	size_t rn = 0;
+	int r = xs_target_run_steps(log, target, steps, n, logfd, &rv, &rn);
+	if (failed)
+		*failed = rn ? rv[rn - 1].index : n;
+	free(rv);
+	free(steps);
+	return r;
 }
 
 int xs_target_run(struct xs_log *log, const char *target, char *const argv[], char *const envp[],

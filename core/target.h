@@ -40,6 +40,28 @@ int xs_target_run(struct xs_log *log, const char *target, char *const argv[], ch
 int xs_target_run_many(struct xs_log *log, const char *target, char **const *argvs, size_t n,
 		       char **const *envps, int logfd, size_t *failed);
 
+/* One step of xs_target_run_steps: a command (ARGV, ENVP) or, when FN is
+ * set, FN(ARG) called in a child already inside the chroot. STDIN_PATH
+ * (inside the target) or /dev/null is its standard input. A step with
+ * MAY_FAIL set does not stop the steps after it. */
+struct xs_target_step {
+	char **argv;
+	char **envp;
+	int (*fn)(void *arg);
+	void *arg;
+	const char *stdin_path;
+	bool may_fail;
+};
+struct xs_step_report {
+	size_t index;
+	int code;
+};
+/* Runs STEPS in one private namespace; every failed step is reported in
+ * *REPORTS (caller frees). Returns the exit status of the first failure
+ * of a step that may not fail (0 when there was none), or -errno. */
+int xs_target_run_steps(struct xs_log *log, const char *target, const struct xs_target_step *steps,
+			size_t n, int logfd, struct xs_step_report **reports, size_t *nreports);
+
 /* Called from signal handlers: kills the running chroot child, if any. */
 void xs_target_kill_children(void);
 

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "pkg_rpm.h"
+
 static void manifest_free(struct xs_manifest *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
@@ -30,6 +32,7 @@ void xs_txn_free(struct xs_txn *t)
 		}
 		free(p->ctrl);
 		manifest_free(&p->manifest);
+		xs_rpminfo_free(p->rpm);
 	}
 	free(t->v);
 	memset(t, 0, sizeof(*t));

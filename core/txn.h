@@ -10,6 +10,8 @@
 
 #include "util.h"
 
+struct xs_rpminfo;
+
 struct xs_ctrlfile {
 	char *name; /* control member: control, preinst, md5sums, conffiles... */
 	char *data;
@@ -57,6 +59,7 @@ struct xs_pkg {
 	struct xs_ctrlfile *ctrl;
 	size_t nctrl;
 	struct xs_manifest manifest;
+	struct xs_rpminfo *rpm; /* rpm only: the header, kept for configure */
 };
 
 struct xs_txn {

@@ -219,6 +219,11 @@ int xs_rm_rf(const char *path)
 	return rm_rf_at(AT_FDCWD, path);
 }
 
+int xs_rm_rf_at(int dirfd, const char *name)
+{
+	return rm_rf_at(dirfd, name);
+}
+
 struct xs_digest {
 	Chksum *c;
 	Id type;

@@ -37,6 +37,8 @@ int xs_read_file(const char *path, struct xs_buf *out);
 int xs_write_file_at(int dirfd, const char *path, const void *data, size_t len, int mode);
 int xs_mkdir_p(const char *path, int mode);
 int xs_rm_rf(const char *path);
+/* NAME (one component) below DIRFD; symlinks are removed, never followed. */
+int xs_rm_rf_at(int dirfd, const char *name);
 
 /* Digests through libsolv's chksum, so no hand-written hash code. */
 struct xs_digest;

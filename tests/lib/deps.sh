@@ -3,7 +3,7 @@
 # tests (deps.sh check) on Debian, when run as root and something is missing.
 set -e
 build_pkgs="build-essential pkg-config libsolv-dev libsolvext-dev libcurl4-openssl-dev
- libarchive-dev libgpgme-dev libext2fs-dev liblua5.4-dev gpg ca-certificates"
+ libarchive-dev libgpgme-dev libext2fs-dev liblua5.4-dev libcap-dev gpg ca-certificates"
 check_pkgs="$build_pkgs libcmocka-dev bats dpkg-dev apt-utils debootstrap mmdebstrap
  apt-cacher-ng python3 xz-utils zstd curl libcap2-bin
  dnf python3-dnf"

@@ -1,0 +1,19 @@
+/* db_rpm.h - making an unpacked rpm root live: owners by name, the
+ * scriptlets in transaction order, triggers, and the rpmdb.
+ *
+ * Order, as rpm runs a fresh install: every %pretrans; then per package in
+ * transaction order %pre, its files' owners (names resolved against the
+ * target's passwd/group as they are after %pre), %post, and the %triggerin
+ * scripts it sets off or that it has on packages already there; then every
+ * %posttrans and the %transfiletriggerin scripts by priority. The rpmdb is
+ * written by the target's own rpm (`rpm --justdb`), from header-only copies
+ * of the packages, so its format is always the one the target reads. */
+#ifndef XS_DB_RPM_H
+#define XS_DB_RPM_H
+
+#include "context.h"
+#include "txn.h"
+
+int xs_configure_rpm(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn);
+
+#endif
