@@ -110,16 +110,34 @@ static int stage_control(struct xs_log *log, int rootfd, const struct xs_pkg *p)
 	return 0;
 }
 
-static int log_tail_fail(struct xs_log *log, int logfd, const char *what, int code)
+void xs_configure_log_tail(int logfd, char *tail, size_t size)
 {
-	char tail[1500] = "";
+	tail[0] = 0;
+	if (logfd < 0)
+		return;
 	off_t end = lseek(logfd, 0, SEEK_END);
-	off_t from = end > (off_t)sizeof(tail) - 1 ? end - (off_t)sizeof(tail) + 1 : 0;
-	ssize_t n = pread(logfd, tail, sizeof(tail) - 1, from);
+	off_t from = end > (off_t)size - 1 ? end - (off_t)size + 1 : 0;
+	ssize_t n = pread(logfd, tail, size - 1, from);
 	tail[n > 0 ? n : 0] = 0;
 	for (char *c = tail; *c; c++)
 		if (*c == '\n')
 			*c = '|';
+}
+
+int xs_configure_log(struct xs_log *log)
+{
+	char logpath[] = "/tmp/xstrap-configure-XXXXXX";
+	int logfd = mkstemp(logpath);
+	if (logfd < 0)
+		return xs_fail(log, errno, "cannot create a log file in /tmp: %s", strerror(errno));
+	unlink(logpath);
+	return logfd;
+}
+
+static int log_tail_fail(struct xs_log *log, int logfd, const char *what, int code)
+{
+	char tail[1500];
+	xs_configure_log_tail(logfd, tail, sizeof(tail));
 	return xs_fail(log, EIO, "%s failed with exit status %d; its last output: %s", what, code, tail);
 }
 
@@ -197,11 +215,9 @@ int xs_configure_debian(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn
 	static const char policy[] = "#!/bin/sh\n# written by xstrap: no daemon starts while the root is built\nexit 101\n";
 	if ((r = xs_target_write(rootfd, POLICY_RC_D, policy, sizeof(policy) - 1, 0755)) < 0)
 		return xs_fail(log, -r, "cannot write /%s in the target: %s", POLICY_RC_D, strerror(-r));
-	char logpath[] = "/tmp/xstrap-configure-XXXXXX";
-	_cleanup_close_ int logfd = mkstemp(logpath);
+	_cleanup_close_ int logfd = xs_configure_log(log);
 	if (logfd < 0)
-		return xs_fail(log, errno, "cannot create a log file in /tmp: %s", strerror(errno));
-	unlink(logpath);
+		return logfd;
 	int outfd = ctx->log.level >= XS_VERBOSE ? -1 : logfd;
 	if ((r = run_phase(ctx, rootfd, txn, 1, outfd < 0 ? -1 : logfd)) != 0)
 		return r;

@@ -10,6 +10,10 @@
 /* Device nodes and /dev links a root needs before any script runs. */
 int xs_setup_dev(struct xs_log *log, int rootfd);
 int xs_configure_debian(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn);
+/* An unlinked temporary file that collects the target's script output,
+ * and its last SIZE-1 bytes on one line (newlines as '|'), for errors. */
+int xs_configure_log(struct xs_log *log);
+void xs_configure_log_tail(int logfd, char *tail, size_t size);
 /* Removes what only the build needed (policy-rc.d, staging dirs). */
 int xs_configure_cleanup(struct xs_ctx *ctx, int rootfd);
 

@@ -88,18 +88,6 @@ static struct xs_target_step *batch_add(struct batch *b, char *label)
 	return &b->steps[b->n++];
 }
 
-static int log_tail(int logfd, char *tail, size_t size)
-{
-	off_t end = lseek(logfd, 0, SEEK_END);
-	off_t from = end > (off_t)size - 1 ? end - (off_t)size + 1 : 0;
-	ssize_t n = logfd >= 0 ? pread(logfd, tail, size - 1, from) : 0;
-	tail[n > 0 ? n : 0] = 0;
-	for (char *c = tail; *c; c++)
-		if (*c == '\n')
-			*c = '|';
-	return 0;
-}
-
 static int run_batch(struct rpmrun *rr)
 {
 	struct batch *b = &rr->b;
@@ -114,7 +102,7 @@ static int run_batch(struct rpmrun *rr)
 		const char *what = rep[i].index < b->n ? b->labels[rep[i].index] : "a step";
 		bool fatal = rep[i].index < b->n && !b->steps[rep[i].index].may_fail;
 		char tail[1200];
-		log_tail(rr->logfd, tail, sizeof(tail));
+		xs_configure_log_tail(rr->logfd, tail, sizeof(tail));
 		if (fatal)
 			r = xs_fail(log, EIO, "%s failed with exit status %d; its last output: %s", what, rep[i].code,
 				    tail);
@@ -475,11 +463,9 @@ int xs_configure_rpm(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
 	int r;
 	if ((r = xs_setup_dev(log, rootfd)) < 0)
 		return r;
-	char logpath[] = "/tmp/xstrap-configure-XXXXXX";
-	_cleanup_close_ int logfd = mkstemp(logpath);
+	_cleanup_close_ int logfd = xs_configure_log(log);
 	if (logfd < 0)
-		return xs_fail(log, errno, "cannot create a log file in /tmp: %s", strerror(errno));
-	unlink(logpath);
+		return logfd;
 	struct rpmrun rr = { .ctx = ctx, .rootfd = rootfd, .txn = txn,
 			     .logfd = ctx->log.level >= XS_VERBOSE ? -1 : logfd };
 	if ((r = xs_target_mkdir_p(rootfd, STAGE, 0700)) < 0)
