@@ -18,7 +18,6 @@
 #include "util.h"
 
 #define STAGE "var/tmp/xstrap-rpm"
-#define DEFAULT_DBPATH "/var/lib/rpm"
 
 enum { SENSE_LESS = 1 << 1, SENSE_GREATER = 1 << 2, SENSE_EQUAL = 1 << 3 };
 
@@ -417,20 +416,20 @@ static int register_db(struct rpmrun *rr)
 {
 	struct xs_log *log = &rr->ctx->log;
 	const struct xs_txn *txn = rr->txn;
-	const char *dbpath = DEFAULT_DBPATH;
 	if (!target_has(rr->rootfd, "usr/bin/rpm")) {
 		xs_warn(log, "the target has no /usr/bin/rpm: its package database is not written (add rpm to --include)");
 		return 0;
 	}
-	xs_target_mkdir_p(rr->rootfd, dbpath + 1, 0755);
+	/* no --dbpath: the target's rpm knows where its database lives
+	 * (/var/lib/rpm, /usr/lib/sysimage/rpm) and in which format */
 	char **argv = xs_calloc(txn->n + 20, sizeof(*argv));
 	size_t k = 0;
-	static const char *const fixed[] = { "/usr/bin/rpm", "--dbpath", NULL, "-i", "--justdb", "--nodeps",
+	static const char *const fixed[] = { "/usr/bin/rpm", "-i", "--justdb", "--nodeps",
 					     "--noscripts", "--notriggers", "--nosignature", "--nodigest",
 					     "--ignorearch", "--ignoreos", "--ignoresize", "--replacepkgs",
 					     "--replacefiles" };
 	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++)
-		argv[k++] = xs_strdup(fixed[i] ? fixed[i] : dbpath);
+		argv[k++] = xs_strdup(fixed[i]);
 	int r = 0;
 	for (size_t i = 0; i < txn->n && !r; i++) {
 		/* header only: rpm --justdb never reads the payload */
@@ -446,7 +445,7 @@ static int register_db(struct rpmrun *rr)
 		argv[k++] = xs_asprintf("/%s", rel);
 	}
 	if (!r) {
-		struct xs_target_step *s = batch_add(&rr->b, xs_asprintf("rpm --justdb in the target (%s)", dbpath));
+		struct xs_target_step *s = batch_add(&rr->b, xs_strdup("rpm --justdb in the target"));
 		s->argv = argv;
 		s->envp = script_env;
 		return run_batch(rr);
