@@ -329,13 +329,33 @@ static int add_triggers(struct rpmrun *rr, Pool *pool, const struct xs_pkg *owne
 	return 0;
 }
 
-/* %transfiletriggerin: each script once, with the transaction's files
- * under its prefixes on stdin, highest priority first. */
+/* File triggers: a script of OWNER runs once with the paths under its
+ * prefixes on stdin, highest priority first. %transfiletriggerin sees the
+ * whole transaction after %posttrans; %filetriggerin runs after each
+ * package's %post, for the files of that package (and, when the package
+ * with the trigger is the one just installed, for those before it). */
+struct ftags {
+	uint32_t scripts, prog, name, index, flags, prio;
+	const char *what;
+};
+
+static const struct ftags trans_ftags = {
+	XS_RPMTAG_TRANSFILETRIGGERSCRIPTS, XS_RPMTAG_TRANSFILETRIGGERSCRIPTPROG, XS_RPMTAG_TRANSFILETRIGGERNAME,
+	XS_RPMTAG_TRANSFILETRIGGERINDEX,   XS_RPMTAG_TRANSFILETRIGGERFLAGS,	   XS_RPMTAG_TRANSFILETRIGGERPRIORITIES,
+	"%transfiletriggerin",
+};
+static const struct ftags pkg_ftags = {
+	XS_RPMTAG_FILETRIGGERSCRIPTS, XS_RPMTAG_FILETRIGGERSCRIPTPROG, XS_RPMTAG_FILETRIGGERNAME,
+	XS_RPMTAG_FILETRIGGERINDEX,   XS_RPMTAG_FILETRIGGERFLAGS,      XS_RPMTAG_FILETRIGGERPRIORITIES,
+	"%filetriggerin",
+};
+
 struct ftrig {
 	const struct xs_pkg *p;
 	size_t idx;
 	long prio;
 	size_t order;
+	size_t from, to; /* the packages whose files it sees: txn->v[from..to) */
 };
 
 static int cmp_ftrig(const void *a, const void *b)
@@ -346,59 +366,76 @@ static int cmp_ftrig(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
-static int add_file_triggers(struct rpmrun *rr)
+static void ftrig_add(struct ftrig **v, size_t *n, const struct ftags *t, const struct xs_pkg *p, size_t from,
+		      size_t to)
+{
+	size_t ns = xs_rpmhdr_count(&p->rpm->hdr, t->scripts);
+	for (size_t k = 0; k < ns; k++) {
+		*v = xs_realloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[*n] = (struct ftrig){ p, k, (long)(int32_t)xs_rpmhdr_int(&p->rpm->hdr, t->prio, k, 1000000), *n,
+					   from, to };
+		(*n)++;
+	}
+}
+
+static int ftrig_run(struct rpmrun *rr, const struct ftags *t, struct ftrig *v, size_t n)
 {
 	const struct xs_txn *txn = rr->txn;
-	struct ftrig *v = NULL;
-	size_t n = 0;
-	for (size_t i = 0; i < txn->n; i++) {
-		const struct xs_pkg *p = &txn->v[i];
-		size_t ns = xs_rpmhdr_count(&p->rpm->hdr, XS_RPMTAG_TRANSFILETRIGGERSCRIPTS);
-		for (size_t k = 0; k < ns; k++) {
-			v = xs_realloc(v, (n + 1) * sizeof(*v));
-			v[n] = (struct ftrig){ p, k,
-					       (long)(int32_t)xs_rpmhdr_int(&p->rpm->hdr, XS_RPMTAG_TRANSFILETRIGGERPRIORITIES, k, 1000000),
-					       n };
-			n++;
-		}
-	}
 	qsort(v, n, sizeof(*v), cmp_ftrig);
 	int r = 0;
-	for (size_t t = 0; t < n && !r; t++) {
-		const struct xs_rpmhdr *h = &v[t].p->rpm->hdr;
+	for (size_t i = 0; i < n && !r; i++) {
+		const struct xs_rpmhdr *h = &v[i].p->rpm->hdr;
 		size_t nn = 0, ns = 0, np = 0;
-		_cleanup_free_ const char **names = xs_rpmhdr_strv(h, XS_RPMTAG_TRANSFILETRIGGERNAME, &nn);
-		_cleanup_free_ const char **scripts = xs_rpmhdr_strv(h, XS_RPMTAG_TRANSFILETRIGGERSCRIPTS, &ns);
-		_cleanup_free_ const char **progs = xs_rpmhdr_strv(h, XS_RPMTAG_TRANSFILETRIGGERSCRIPTPROG, &np);
+		_cleanup_free_ const char **names = xs_rpmhdr_strv(h, t->name, &nn);
+		_cleanup_free_ const char **scripts = xs_rpmhdr_strv(h, t->scripts, &ns);
+		_cleanup_free_ const char **progs = xs_rpmhdr_strv(h, t->prog, &np);
 		struct xs_buf list = { 0 };
-		for (size_t i = 0; i < txn->n; i++) {
-			const struct xs_rpminfo *ri = txn->v[i].rpm;
-			for (size_t f = 0; f < ri->nfiles; f++) {
-				bool match = false;
-				for (size_t k = 0; k < nn && !match; k++) {
-					uint32_t fl = (uint32_t)xs_rpmhdr_int(h, XS_RPMTAG_TRANSFILETRIGGERFLAGS, k, 0);
-					if ((size_t)xs_rpmhdr_int(h, XS_RPMTAG_TRANSFILETRIGGERINDEX, k, k) == v[t].idx &&
-					    (fl & XS_RPMSENSE_TRIGGERIN) && xs_str_startswith(ri->files[f].path, names[k]))
-						match = true;
+		for (size_t q = v[i].from; q < v[i].to; q++) {
+			const struct xs_rpminfo *ri = txn->v[q].rpm;
+			for (size_t f = 0; f < ri->nfiles; f++)
+				for (size_t k = 0; k < nn; k++) {
+					uint32_t fl = (uint32_t)xs_rpmhdr_int(h, t->flags, k, 0);
+					if ((size_t)xs_rpmhdr_int(h, t->index, k, k) == v[i].idx &&
+					    (fl & XS_RPMSENSE_TRIGGERIN) && xs_str_startswith(ri->files[f].path, names[k])) {
+						xs_buf_add(&list, ri->files[f].path, strlen(ri->files[f].path));
+						xs_buf_add(&list, "\n", 1);
+						break;
+					}
 				}
-				if (match) {
-					xs_buf_add(&list, ri->files[f].path, strlen(ri->files[f].path));
-					xs_buf_add(&list, "\n", 1);
-				}
-			}
 		}
-		if (list.len && v[t].idx < ns) {
+		if (list.len && v[i].idx < ns) {
 			_cleanup_free_ char *rel = xs_asprintf(STAGE "/files-%u", ++rr->serial);
 			r = xs_target_write(rr->rootfd, rel, list.data, list.len, 0600);
-			const char *prog = v[t].idx < np ? progs[v[t].idx] : "/bin/sh";
+			const char *prog = v[i].idx < np ? progs[v[i].idx] : "/bin/sh";
 			if (!r)
-				r = add_script(rr, xs_asprintf("the %%transfiletriggerin scriptlet of %s", v[t].p->name),
-					       &prog, 1, scripts[v[t].idx], 1, -1, xs_asprintf("/%s", rel), true);
+				r = add_script(rr, xs_asprintf("the %s scriptlet of %s", t->what, v[i].p->name), &prog, 1,
+					       scripts[v[i].idx], 1, -1, xs_asprintf("/%s", rel), true);
 		}
 		xs_buf_free(&list);
 	}
 	free(v);
 	return r;
+}
+
+static int add_trans_file_triggers(struct rpmrun *rr)
+{
+	struct ftrig *v = NULL;
+	size_t n = 0;
+	for (size_t i = 0; i < rr->txn->n; i++)
+		ftrig_add(&v, &n, &trans_ftags, &rr->txn->v[i], 0, rr->txn->n);
+	return ftrig_run(rr, &trans_ftags, v, n);
+}
+
+/* After package I's %post: the installed packages' %filetriggerin on its
+ * files, and its own on the files of the packages before it. */
+static int add_pkg_file_triggers(struct rpmrun *rr, size_t i)
+{
+	struct ftrig *v = NULL;
+	size_t n = 0;
+	for (size_t k = 0; k < i; k++)
+		ftrig_add(&v, &n, &pkg_ftags, &rr->txn->v[k], i, i + 1);
+	ftrig_add(&v, &n, &pkg_ftags, &rr->txn->v[i], 0, i + 1);
+	return ftrig_run(rr, &pkg_ftags, v, n);
 }
 
 /* --- the rpmdb -------------------------------------------------------- */
@@ -494,11 +531,13 @@ int xs_configure_rpm(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
 			r = add_triggers(&rr, pool, &txn->v[k], p);
 		for (size_t k = 0; k < i && !r; k++)
 			r = add_triggers(&rr, pool, p, &txn->v[k]);
+		if (!r)
+			r = add_pkg_file_triggers(&rr, i);
 	}
 	for (size_t i = 0; i < txn->n && !r; i++)
 		r = add_tag_script(&rr, &txn->v[i], XS_RPMTAG_POSTTRANS, XS_RPMTAG_POSTTRANSPROG, "%posttrans", true);
 	if (!r)
-		r = add_file_triggers(&rr);
+		r = add_trans_file_triggers(&rr);
 	if (!r)
 		r = run_batch(&rr);
 	batch_free(&rr.b);
