@@ -51,6 +51,11 @@ void xs_sha256_mem(const void *p, size_t n, char hex[XS_SHA256_HEX]);
 
 bool xs_str_startswith(const char *s, const char *prefix);
 bool xs_str_endswith(const char *s, const char *suffix);
+/* TMPL with each $NAME and ${NAME} (NAME: letters, digits, _) replaced by
+ * its value in VARS, a NULL-terminated list of name, value pairs; a $ that
+ * starts no name stays. Returns a new string, or NULL with *unknown set to
+ * the first name VARS lacks (the caller frees it). */
+char *xs_expand_vars(const char *tmpl, const char *const *vars, char **unknown);
 double xs_now(void);
 
 #endif
