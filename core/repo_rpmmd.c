@@ -13,6 +13,8 @@
 #include <solv/repo_comps.h>
 #include <solv/repo_repomdxml.h>
 #include <solv/repo_rpmmd.h>
+#include <solv/repo_solv.h>
+#include <solv/repo_write.h>
 #include <solv/solv_xfopen.h>
 
 #include "fetch.h"
@@ -76,8 +78,9 @@ static int fetch_md(struct xs_ctx *ctx, const struct xs_rpmmd_repo *rr, const ch
 	_cleanup_free_ char *dir = xs_asprintf("%s/%s", ctx->o.cache_dir,
 					       ctx->o.no_verify ? "rpmmd-unverified" : "rpmmd");
 	xs_mkdir_p(dir, 0755);
-	*path = f->has_sha256 && !ctx->o.no_verify ? xs_asprintf("%s/%s-%s", dir, f->sha256, base)
-						   : xs_asprintf("%s/%s", dir, base);
+	/* named by content; createrepo_c's names already start with it */
+	bool by_sum = f->has_sha256 && !ctx->o.no_verify && !xs_str_startswith(base, f->sha256);
+	*path = by_sum ? xs_asprintf("%s/%s-%s", dir, f->sha256, base) : xs_asprintf("%s/%s", dir, base);
 	if (ctx->o.no_verify)
 		unlink(*path);
 	struct xs_transfer t = { .url = url, .dest = *path,
@@ -154,6 +157,26 @@ static int fetch_repomd(struct xs_ctx *ctx, const struct xs_rpmmd *md,
 	return r;
 }
 
+static void write_solv(FILE *f, void *repo) { repo_write(repo, f); }
+
+/* True when SOLV held RR's parsed metadata and it is now loaded. */
+static bool load_cached(struct xs_ctx *ctx, struct xs_rpmmd_repo *rr, const char *solv)
+{
+	Repo *repo = rr->repo;
+	FILE *f = fopen(solv, "re");
+	if (!f)
+		return false;
+	int bad = repo_add_solv(repo, f, 0);
+	fclose(f);
+	if (bad) { /* another libsolv's format, or damaged: parse again */
+		xs_debug(&ctx->log, "%s: unusable (%s); parsing the metadata again", solv, pool_errstr(repo->pool));
+		repo_empty(repo, 1);
+		return false;
+	}
+	xs_debug(&ctx->log, "%s: loaded from cache %s", rr->url, solv);
+	return true;
+}
+
 static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rpmmd_repo *rr,
 		     struct xs_verifier *v)
 {
@@ -161,6 +184,7 @@ static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rp
 	Pool *pool = ctx->pool;
 	struct xs_buf text = { 0 };
 	Repo *meta = NULL;
+	_cleanup_free_ char *solv = NULL;
 	int r = fetch_repomd(ctx, md, rr, v, &text);
 	if (r)
 		goto out;
@@ -175,6 +199,14 @@ static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rp
 	Repo *repo = repo_create(pool, rr->name);
 	repo->appdata = rr;
 	rr->repo = repo;
+	/* The parsed repository, keyed by the verified repomd.xml that names
+	 * every file it was made of: a second run reads it in milliseconds. */
+	char cookie[XS_SHA256_HEX];
+	xs_sha256_mem(text.data, text.len, cookie);
+	if (!ctx->o.no_verify)
+		solv = xs_asprintf("%s/rpmmd/%s.solv", ctx->o.cache_dir, cookie);
+	if (solv && load_cached(ctx, rr, solv))
+		goto out;
 	static const char *const kinds[] = { "primary", "filelists", "group_gz", "group" };
 	bool have_group = false;
 	for (size_t k = 0; k < 4 && !r; k++) {
@@ -196,6 +228,19 @@ static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rp
 			r = add_file(ctx, repo, path, k < 2 ? kinds[k] : "comps");
 		have_group |= k >= 2 && !r;
 		free(f.location);
+	}
+	if (!r && solv) { /* fetch_md made the directory */
+		int w = xs_write_atomically(solv, write_solv, repo);
+		if (w < 0)
+			xs_warn(log, "%s: cannot cache the parsed repository: %s", solv, strerror(-w));
+		/* Solvables come back from a .solv in another order than the
+		 * XML gave them, and the solver's ties follow that order: read
+		 * what was written, so the first run plans as every later one. */
+		if (w == 0)
+			repo_empty(repo, 1);
+		if (w == 0 && !load_cached(ctx, rr, solv))
+			r = xs_fail(log, EIO, "%s: the parsed repository just written cannot be read back: %s",
+				    solv, pool_errstr(pool));
 	}
 out:
 	if (meta)

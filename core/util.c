@@ -138,6 +138,21 @@ int xs_read_file(const char *path, struct xs_buf *out)
 	return 0;
 }
 
+int xs_write_atomically(const char *path, void (*writer)(FILE *, void *), void *arg)
+{
+	_cleanup_free_ char *tmp = xs_asprintf("%s.tmp.%d", path, getpid());
+	FILE *f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	writer(f, arg);
+	if (fclose(f) || rename(tmp, path) < 0) {
+		int e = -errno;
+		unlink(tmp);
+		return e;
+	}
+	return 0;
+}
+
 int xs_write_file_at(int dirfd, const char *path, const void *data, size_t len, int mode)
 {
 	int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
