@@ -173,7 +173,6 @@ static bool load_cached(struct xs_ctx *ctx, struct xs_rpmmd_repo *rr, const char
 		repo_empty(repo, 1);
 		return false;
 	}
-	xs_debug(&ctx->log, "%s: loaded from cache %s", rr->url, solv);
 	return true;
 }
 
@@ -205,8 +204,10 @@ static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rp
 	xs_sha256_mem(text.data, text.len, cookie);
 	if (!ctx->o.no_verify)
 		solv = xs_asprintf("%s/rpmmd/%s.solv", ctx->o.cache_dir, cookie);
-	if (solv && load_cached(ctx, rr, solv))
+	if (solv && load_cached(ctx, rr, solv)) {
+		xs_debug(log, "%s: loaded from cache %s", rr->url, solv);
 		goto out;
+	}
 	static const char *const kinds[] = { "primary", "filelists", "group_gz", "group" };
 	bool have_group = false;
 	for (size_t k = 0; k < 4 && !r; k++) {
