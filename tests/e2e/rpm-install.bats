@@ -71,6 +71,10 @@ setup_file() {
 	fi
 }
 
+teardown_file() {
+	stop_dnf_agents "$BATS_FILE_TMPDIR"
+}
+
 setup() {
 	common_setup
 	rpm_fixture_check
@@ -94,6 +98,21 @@ dnf_install() {
 		--repofrompath=fx,"$url" --setopt=fx.gpgcheck=1 \
 		--setopt=fx.gpgkey="file://$RPM_KEYRING" --setopt=fx.repo_gpgcheck=1 \
 		-y install "$@"
+}
+
+teardown() {
+	stop_dnf_agents "$BATS_TEST_TMPDIR"
+}
+
+# stop_dnf_agents DIR: librepo starts a gpg-agent on the keyring it keeps
+# in ROOT/var/cache/dnf/REPO/pubring (repo_gpgcheck) and leaves it running;
+# stop those of the dnf roots in DIR
+stop_dnf_agents() {
+	local d
+	for d in "$1"/*/var/cache/dnf/*/pubring; do
+		[ -d "$d" ] || continue
+		gpgconf --homedir "$d" --kill gpg-agent 2>/dev/null || true
+	done
 }
 
 need_dnf() {
