@@ -382,7 +382,8 @@ static void ftrig_add(struct ftrig **v, size_t *n, const struct ftags *t, const 
 static int ftrig_run(struct rpmrun *rr, const struct ftags *t, struct ftrig *v, size_t n)
 {
 	const struct xs_txn *txn = rr->txn;
-	qsort(v, n, sizeof(*v), cmp_ftrig);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_ftrig);
 	int r = 0;
 	for (size_t i = 0; i < n && !r; i++) {
 		const struct xs_rpmhdr *h = &v[i].p->rpm->hdr;
