@@ -308,6 +308,16 @@ int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, s
 			r = xs_fail(log, EBADMSG, "%s: payload SHA256 mismatch: expected %s, found %s", label, psum, got);
 			goto out;
 		}
+		/* before rpm 4.14 no payload digest: the old signature over
+		 * header and payload covers it, when the package has one */
+		size_t llen = 0;
+		const unsigned char *legacy = xs_rpmhdr_bin(&sig, XS_RPMSIG_PGP, &llen);
+		if (!legacy)
+			legacy = xs_rpmhdr_bin(&sig, XS_RPMSIG_GPG, &llen);
+		if ((!psum || algo != 8) && legacy && legacy != s &&
+		    (r = xs_verify_detached(v, label, (const char *)hdr.blob, f.len - (hdr.blob - b),
+					    (const char *)legacy, llen, log)) < 0)
+			goto out;
 	}
 	const char *fmt = xs_rpmhdr_str(&hdr, XS_RPMTAG_PAYLOADFORMAT);
 	if (fmt && strcmp(fmt, "cpio")) {
@@ -343,6 +353,8 @@ int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, s
 		r = xs_fail(log, EBADMSG, "%s: payload: %s", label, archive_error_string(a));
 		goto out;
 	}
+	if (v)
+		snprintf(ri->signer, sizeof(ri->signer), "%s", xs_verifier_signer(v));
 	p->rpm = ri;
 	ri = NULL;
 	r = 0;
