@@ -65,8 +65,14 @@ deps:
 deps-check:
 	tests/lib/deps.sh check
 
+# xstrap against mmdebstrap (Debian), then against dnf (rpm-md); see
+# docs/benchmarks.md. bench-rpm runs the second one alone.
 bench: all
 	bench/bench.sh
+	bench/bench-rpm.sh
+
+bench-rpm: all
+	bench/bench-rpm.sh
 
 install: all
 	install -D -m 0755 $(BUILD)/xstrap $(DESTDIR)$(PREFIX)/bin/xstrap
@@ -79,4 +85,4 @@ install: all
 clean:
 	rm -rf $(BUILD) build-asan
 
-.PHONY: all unit check check-asan deps deps-check bench install clean
+.PHONY: all unit check check-asan deps deps-check bench bench-rpm install clean

@@ -21,7 +21,9 @@
 # deleted, ext4 (without a journal, as here) skips the recently freed inodes
 # when it allocates new ones (recently_deleted()), which adds ~3 s to
 # whichever tool runs next. That is an artefact of back-to-back runs, not
-# work either tool does, so it is kept out of both. sync(1) runs before each
+# work either tool does, so it is kept out of both; for the same reason the
+# runs start only 6 minutes after the last removal of trees by this script
+# or bench/bench-rpm.sh (bench/settle.bash). sync(1) runs before each
 # run, outside the timed region. Wall time is date +%s.%N around the command.
 #
 # Output: every run, the medians, the ratio xstrap/mmdebstrap (the bar is
@@ -56,6 +58,8 @@ command -v mmdebstrap >/dev/null || die "mmdebstrap is not installed"
 [ -d "$hookdir" ] || die "$hookdir is missing (mmdebstrap too old?)"
 # shellcheck source=tests/lib/mirror.bash
 . "$top/tests/lib/mirror.bash"
+# shellcheck source=bench/settle.bash
+. "$top/bench/settle.bash"
 MIRROR=$(host_mirror)
 [ -n "$MIRROR" ] || die "no Debian mirror configured in the host's apt sources"
 have_xstrap=1
@@ -72,12 +76,15 @@ mkdir -p "$bench" || die "cannot create $bench"
 logs=$bench/logs
 mkdir -p "$logs"
 roots=$bench/roots
-safe_rmtree "$roots" || die "cannot remove $roots"
+if [ -e "$roots" ]; then
+	safe_rmtree "$roots" || die "cannot remove $roots"
+	bench_removed "$bench"
+fi
 mkdir -p "$roots"
 # A new directory for every run (see above); all are removed at exit.
 # timed runs in a subshell: the last directory is remembered in a file.
 clean() { dir=$(mktemp -d "$roots/root-XXXXXX") && chmod 755 "$dir" && echo "$dir" > "$bench/last-dir"; sync; }
-trap 'safe_rmtree "$roots"' EXIT
+trap 'safe_rmtree "$roots"; bench_removed "$bench"' EXIT
 
 mm_cmd=(mmdebstrap --variant=minbase "--hook-dir=$hookdir" "$suite" @DIR@ "$MIRROR")
 xs_cmd=("$xstrap" --variant=minbase "--cache-dir=$bench/xstrap-cache" "$suite" @DIR@ "$MIRROR")
@@ -107,6 +114,7 @@ pkgcount() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+bench_settle "$bench"
 echo "# warming the caches (untimed)"
 t=$(timed "$logs/mmdebstrap-warm.log" "${mm_cmd[@]}")
 echo "  mmdebstrap warm-up: ${t} s"

@@ -183,7 +183,12 @@ static int load_and_resolve(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_tx
 		double t0 = xs_now();
 		int r = xs_rpmmd_load(ctx, &the_rpmmd);
 		xs_debug(&ctx->log, "metadata: %.2f s", xs_now() - t0);
-		return r ? r : xs_resolve_rpm(ctx, &the_suite, txn);
+		if (r)
+			return r;
+		t0 = xs_now();
+		r = xs_resolve_rpm(ctx, &the_suite, txn);
+		xs_debug(&ctx->log, "resolve: %.2f s", xs_now() - t0);
+		return r;
 	}
 	ctx->pool = pool_create();
 	pool_setdisttype(ctx->pool, DISTTYPE_DEB);
