@@ -299,7 +299,11 @@ EOF
 # cheap; the file classes in the headers say "data" or "ASCII text".
 printf '0\tstring\tXSTRAPBENCHMAGIC\txstrap bench data\n' >"$work/magic"
 export MAGIC=$work/magic
-# one rpmbuild per spec, as many at a time as there are cores
+# one rpmbuild per spec, as many at a time as there are cores; the
+# directories they share exist beforehand (two rpmbuilds creating BUILD at
+# once: "failed to create directory ... File exists")
+mkdir -p "$work"/top/BUILD "$work"/top/BUILDROOT "$work"/top/RPMS/noarch "$work"/top/RPMS/x86_64 \
+	"$work"/top/SOURCES "$work"/top/SPECS "$work"/top/SRPMS
 if ! find "$work/specs" -name '*.spec' -print0 | sort -z |
 	xargs -0 -P "$(nproc)" -n 1 sh -c 'rpmbuild -bb --quiet "$1" >"$1.log" 2>&1 || { cat "$1.log" >&2; exit 255; }' sh; then
 	echo "mkrpmbench.sh: rpmbuild failed" >&2
