@@ -52,7 +52,8 @@ check: deps-check all unit
 # Unit tests and the end-to-end tests on the fixture repositories, with
 # AddressSanitizer and UBSan (the mirror tests run once, in `check`).
 ASAN_E2E = tests/e2e/repo.bats tests/e2e/tamper.bats tests/e2e/hostile.bats \
-	tests/e2e/hooks.bats tests/e2e/classes.bats tests/e2e/rpmmd-verify.bats
+	tests/e2e/hooks.bats tests/e2e/classes.bats tests/e2e/rpmmd-verify.bats \
+	tests/e2e/rpmmd-distros.bats
 check-asan: deps-check
 	$(MAKE) BUILD=build-asan SANITIZE=1 all unit
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

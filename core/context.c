@@ -58,6 +58,10 @@ void xs_opts_free(struct xs_opts *o)
 	xs_strlist_free(&o->hook_files);
 	xs_strlist_free(&o->sets);
 	xs_strlist_free(&o->purge);
+	xs_strlist_free(&o->repo_choices);
+	xs_strlist_free(&o->rpm_repos);
+	xs_strlist_free(&o->rpm_urls);
+	free(o->rpmdb_path);
 	free(o->hostname);
 	free(o->arch);
 	free(o->cache_dir);

@@ -39,7 +39,11 @@ struct xs_opts {
 	struct xs_strlist purge;         /* packages hooks asked to purge */
 	char *hostname;
 	bool list_hooks;
-	bool rpmmd; /* --repo-type=rpm-md */
+	bool rpmmd;     /* rpm-md: --repo-type=rpm-md or an rpm distribution's name */
+	int rpmmd_opt;  /* --repo-type: rpm-md 1, apt 0, by the suite's name -1 */
+	struct xs_strlist repo_choices;     /* --enable-repo +NAME, --disable-repo -NAME, in order */
+	struct xs_strlist rpm_repos, rpm_urls; /* rpm-md: the repositories to load, in step */
+	char *rpmdb_path; /* rpm-md: the rpm database in the guest (/var/lib/rpm) */
 	char *arch;
 	char *cache_dir;
 	char *suite;

@@ -620,6 +620,8 @@ static int core_index(lua_State *L)
 		v = xs_variant_name(c->o.variant);
 	else if (!strcmp(k, "mirror"))
 		v = c->o.mirror;
+	else if (!strcmp(k, "rpmdb"))
+		v = c->o.rpmdb_path;
 	else if (!strcmp(k, "stage"))
 		v = c->stage;
 	if (v)

@@ -22,7 +22,9 @@ static const char usage[] =
 	"\n"
 	"Builds a Debian root filesystem for SUITE (bookworm, trixie, sid, ...) in the\n"
 	"directory TARGET from MIRROR (default: the host's apt sources), verifying\n"
-	"every signature and checksum. `plan` prints the package set only.\n"
+	"every signature and checksum. `plan` prints the package set only. An rpm\n"
+	"distribution (centos-stream9, rocky9, alma9, fedora42, ... in repos/rpm.conf)\n"
+	"is read from its repositories below MIRROR, its tree on a mirror.\n"
 	"\n"
 	"Options:\n"
 	"  --variant=NAME     minbase, required, important (default; also \"-\"), buildd,\n"
@@ -33,12 +35,16 @@ static const char usage[] =
 	"  --components=A,B   archive components (default: main)\n"
 	"  --arch=ARCH        Debian architecture (default: the host's)\n"
 	"  --keyring=FILE     OpenPGP key file (armored or binary) that signs the archive;\n"
-	"                     repeatable (default: the suite's key in repos/keys)\n"
+	"                     repeatable (default: the suite's key in repos/keys; for an\n"
+	"                     rpm distribution, in /etc/pki/rpm-gpg or distribution-gpg-keys)\n"
 	"  --cache-dir=DIR    package and index cache (default /var/cache/xstrap)\n"
 	"  --format=FMT       dir (default) or tar (TARGET is then a tar file,\n"
 	"                     reproducible under SOURCE_DATE_EPOCH)\n"
-	"  --repo-type=TYPE   apt (default) or rpm-md (MIRROR is then the URL holding\n"
-	"                     repodata/; resolution only so far: xstrap plan)\n"
+	"  --repo-type=TYPE   apt or rpm-md (default: as SUITE is defined; an unknown\n"
+	"                     SUITE with rpm-md takes MIRROR as the one URL holding\n"
+	"                     repodata/; rpm-md resolves only so far: xstrap plan)\n"
+	"  --enable-repo=A,B  rpm distributions: also load these repositories (CRB, ...)\n"
+	"  --disable-repo=A,B rpm distributions: do not load these (\"*\": all so far)\n"
 	"  --recommends       install Recommends (rpm: weak dependencies) too\n"
 	"  --[no-]merged-usr  /bin, /sbin, /lib as links into /usr (default: as\n"
 	"                     debootstrap does for the suite and variant)\n"
@@ -62,6 +68,7 @@ enum {
 	OPT_VARIANT = 256, OPT_INCLUDE, OPT_EXCLUDE, OPT_COMPONENTS, OPT_ARCH, OPT_KEYRING,
 	OPT_CACHE, OPT_NOVERIFY, OPT_JSON, OPT_FORMAT, OPT_RECOMMENDS, OPT_MERGED, OPT_UNMERGED,
 	OPT_CLASS, OPT_CONFIG_SPACE, OPT_HOOK, OPT_SET, OPT_HOSTNAME, OPT_LIST_HOOKS, OPT_REPO_TYPE,
+	OPT_ENABLE_REPO, OPT_DISABLE_REPO,
 };
 
 static const struct option longopts[] = {
@@ -85,6 +92,10 @@ static const struct option longopts[] = {
 	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 	{ "list-hooks", no_argument, NULL, OPT_LIST_HOOKS },
 	{ "repo-type", required_argument, NULL, OPT_REPO_TYPE },
+	{ "enable-repo", required_argument, NULL, OPT_ENABLE_REPO },
+	{ "enablerepo", required_argument, NULL, OPT_ENABLE_REPO }, /* dnf's spelling */
+	{ "disable-repo", required_argument, NULL, OPT_DISABLE_REPO },
+	{ "disablerepo", required_argument, NULL, OPT_DISABLE_REPO },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -143,6 +154,7 @@ int main(int argc, char **argv)
 	enum xs_level level = XS_NORMAL;
 	o->variant = XS_VARIANT_IMPORTANT;
 	o->merged_usr_opt = -1;
+	o->rpmmd_opt = -1;
 	ctx.jobs = 2;
 	bool plan = false, classes = false;
 	ctx.rootfd = -1;
@@ -193,10 +205,23 @@ int main(int argc, char **argv)
 		case OPT_LIST_HOOKS: o->list_hooks = true; break;
 		case OPT_REPO_TYPE:
 			if (!strcmp(optarg, "rpm-md") || !strcmp(optarg, "rpmmd"))
-				o->rpmmd = true;
-			else if (strcmp(optarg, "apt") && strcmp(optarg, "deb"))
+				o->rpmmd_opt = 1;
+			else if (!strcmp(optarg, "apt") || !strcmp(optarg, "deb"))
+				o->rpmmd_opt = 0;
+			else
 				return xs_opts_free(o), usage_error("--repo-type: expected apt or rpm-md, found \"%s\"", optarg);
 			break;
+		case OPT_ENABLE_REPO:
+		case OPT_DISABLE_REPO: {
+			struct xs_strlist names = { 0 };
+			xs_strlist_add_split(&names, optarg);
+			for (size_t i = 0; i < names.n; i++) {
+				_cleanup_free_ char *choice = xs_asprintf("%c%s", c == OPT_ENABLE_REPO ? '+' : '-', names.v[i]);
+				xs_strlist_add(&o->repo_choices, choice);
+			}
+			xs_strlist_free(&names);
+			break;
+		}
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "dir") || !strcmp(optarg, "directory"))
 				o->format = XS_OUT_DIR;

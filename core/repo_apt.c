@@ -296,21 +296,6 @@ static int read_compressed(const char *path, struct xs_buf *out, struct xs_log *
 	return 0;
 }
 
-static int write_atomically(const char *path, void (*writer)(FILE *, void *), void *arg)
-{
-	_cleanup_free_ char *tmp = xs_asprintf("%s.tmp.%d", path, getpid());
-	FILE *f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	writer(f, arg);
-	if (fclose(f) || rename(tmp, path) < 0) {
-		int e = -errno;
-		unlink(tmp);
-		return e;
-	}
-	return 0;
-}
-
 static void write_solv(FILE *f, void *repo) { repo_write(repo, f); }
 static void write_text(FILE *f, void *buf)
 {
@@ -384,8 +369,8 @@ fetched:
 	repodata_internalize(data);
 	if (r)
 		goto out;
-	if ((r = write_atomically(ix->text_path, write_text, &text)) < 0 ||
-	    (r = write_atomically(solv, write_solv, repo)) < 0)
+	if ((r = xs_write_atomically(ix->text_path, write_text, &text)) < 0 ||
+	    (r = xs_write_atomically(solv, write_solv, repo)) < 0)
 		xs_warn(log, "%s: cannot cache the parsed index: %s", dir, strerror(-r));
 	r = 0;
 out:

@@ -11,6 +11,8 @@
 #include <solv/solver.h>
 #include <solv/transaction.h>
 
+#include "repo_rpmmd.h"
+
 static bool priority_in(const char *prio, enum xs_variant v)
 {
 	if (!prio)
@@ -398,23 +400,28 @@ out:
 }
 
 /* dnf installs a group's mandatory and default packages as hard requests;
- * libsolv's group solvable has them as requires and recommends. */
+ * libsolv's group solvable has them as requires and recommends. A group
+ * that several repositories define (BaseOS and AppStream) is their union,
+ * as dnf merges comps. */
 static int expand_group(struct xs_ctx *ctx, const char *spec, Queue *jobs)
 {
 	Pool *pool = ctx->pool;
 	_cleanup_free_ char *name = xs_asprintf("group:%s", spec + 1);
 	Id gid = pool_str2id(pool, name, 0), p;
-	Solvable *g = NULL;
-	FOR_POOL_SOLVABLES(p)
-	if (gid && pool->solvables[p].name == gid)
-		g = pool->solvables + p;
-	if (!g)
-		return xs_fail(&ctx->log, ENOENT, "group \"%s\" not found in the repository's comps (%s)",
-			       spec + 1, ctx->o.mirror);
 	Queue q;
 	queue_init(&q);
-	solvable_lookup_deparray(g, SOLVABLE_REQUIRES, &q, -1);
-	solvable_lookup_deparray(g, SOLVABLE_RECOMMENDS, &q, -1);
+	bool found = false;
+	FOR_POOL_SOLVABLES(p)
+	if (gid && pool->solvables[p].name == gid) {
+		found = true;
+		solvable_lookup_deparray(pool->solvables + p, SOLVABLE_REQUIRES, &q, -1);
+		solvable_lookup_deparray(pool->solvables + p, SOLVABLE_RECOMMENDS, &q, -1);
+	}
+	if (!found) {
+		queue_free(&q);
+		return xs_fail(&ctx->log, ENOENT, "group \"%s\" not found in the repositories' comps (%s)",
+			       spec + 1, ctx->o.mirror);
+	}
 	for (int i = 0; i < q.count; i++) {
 		Id d = q.elements[i];
 		if (ISRELDEP(d))
@@ -422,9 +429,29 @@ static int expand_group(struct xs_ctx *ctx, const char *spec, Queue *jobs)
 		if (name_exists(pool, pool_id2str(pool, d)))
 			queue_push2(jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME, d);
 		else
-			xs_debug(&ctx->log, "group %s: %s is not in the repository", spec + 1, pool_id2str(pool, d));
+			xs_debug(&ctx->log, "group %s: %s is not in the repositories", spec + 1, pool_id2str(pool, d));
 	}
 	queue_free(&q);
+	return 0;
+}
+
+/* A package name, a provide or an @group. */
+static int rpm_spec_jobs(struct xs_ctx *ctx, const char *n, Queue *jobs)
+{
+	Pool *pool = ctx->pool;
+	if (n[0] == '@')
+		return expand_group(ctx, n, jobs);
+	if (name_exists(pool, n)) {
+		job_name(pool, jobs, n);
+		return 0;
+	}
+	Id id = pool_str2id(pool, n, 0), p, pp;
+	bool provided = false;
+	if (id)
+		FOR_PROVIDES(p, pp, id) provided = true;
+	if (!provided)
+		return xs_fail(&ctx->log, ENOENT, "package \"%s\" not found in %s", n, ctx->o.mirror);
+	queue_push2(jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, id);
 	return 0;
 }
 
@@ -438,34 +465,20 @@ static char *rpm_evr(Pool *pool, Id evr)
 	return xs_asprintf("0:%s", s);
 }
 
-int xs_resolve_rpm(struct xs_ctx *ctx, struct xs_txn *out)
+int xs_resolve_rpm(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_txn *out)
 {
 	Pool *pool = ctx->pool;
 	Queue jobs;
 	int r = 0;
 	queue_init(&jobs);
 	memset(out, 0, sizeof(*out));
-	struct xs_suite none = { 0 };
-	apply_excludes(ctx, &none);
-	for (size_t i = 0; i < ctx->o.include.n && !r; i++) {
-		const char *n = ctx->o.include.v[i];
-		if (n[0] == '@') {
-			r = expand_group(ctx, n, &jobs);
-			continue;
-		}
-		if (name_exists(pool, n)) {
-			job_name(pool, &jobs, n);
-			continue;
-		}
-		Id id = pool_str2id(pool, n, 0), p, pp;
-		bool provided = false;
-		if (id)
-			FOR_PROVIDES(p, pp, id) provided = true;
-		if (!provided)
-			r = xs_fail(&ctx->log, ENOENT, "package \"%s\" not found in %s", n, ctx->o.mirror);
-		else
-			queue_push2(&jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, id);
-	}
+	apply_excludes(ctx, suite);
+	for (size_t i = 0; i < ctx->o.include.n && !r; i++)
+		r = rpm_spec_jobs(ctx, ctx->o.include.v[i], &jobs);
+	/* a distribution's groups are its variant: every one but custom and extract */
+	bool custom = ctx->o.variant == XS_VARIANT_CUSTOM || ctx->o.variant == XS_VARIANT_EXTRACT;
+	for (size_t i = 0; i < suite->groups.n && !r && !custom; i++)
+		r = rpm_spec_jobs(ctx, suite->groups.v[i], &jobs);
 	if (!r && !jobs.count)
 		r = xs_fail(&ctx->log, EINVAL, "nothing to install: give --include=PKG,@GROUP,...");
 	if (r) {
@@ -487,7 +500,8 @@ int xs_resolve_rpm(struct xs_ctx *ctx, struct xs_txn *out)
 		k->arch = xs_strdup(pool_id2str(pool, s->arch));
 		const char *loc = solvable_lookup_location(s, NULL);
 		k->filename = xs_strdup(loc ? loc : "");
-		k->url = xs_asprintf("%s/%s", ctx->o.mirror, k->filename);
+		const struct xs_rpmmd_repo *from = s->repo->appdata;
+		k->url = xs_asprintf("%s/%s", from->url, k->filename);
 		k->size = solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, 0);
 		out->bytes += k->size;
 		Id type = 0;

@@ -12,7 +12,9 @@ int xs_resolve(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_apt *
 	       struct xs_txn *out);
 
 /* rpm-md: --include names, provides and @groups (a comps group's
- * mandatory and default packages, as dnf installs them); no variants. */
-int xs_resolve_rpm(struct xs_ctx *ctx, struct xs_txn *out);
+ * mandatory and default packages, as dnf installs them), and the suite's
+ * groups (an rpm distribution's @core) unless --variant=custom. Each
+ * package's URL is below the repository it comes from. */
+int xs_resolve_rpm(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_txn *out);
 
 #endif

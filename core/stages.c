@@ -32,6 +32,7 @@
 #include "target.h"
 
 static struct xs_suite the_suite;
+static struct xs_rpmmd the_rpmmd; /* the solvables' repos point into it */
 
 static const char *host_arch(void)
 {
@@ -48,39 +49,92 @@ static const char *host_arch(void)
 	return "amd64";
 }
 
+/* What SUITE is: a Debian suite, an rpm distribution (which implies
+ * rpm-md) or neither (-ENOENT), as --repo-type allows. */
+static int lookup_suite(struct xs_ctx *ctx)
+{
+	struct xs_opts *o = &ctx->o;
+	int r = -ENOENT;
+	if (o->rpmmd_opt != 1)
+		r = xs_suite_lookup(o->datadir, o->suite, &the_suite, &ctx->log);
+	if (r == -ENOENT && o->rpmmd_opt != 0)
+		r = xs_rpm_suite_lookup(o->datadir, o->suite, &the_suite, &ctx->log);
+	o->rpmmd = o->rpmmd_opt == 1 || (r == 0 && the_suite.rpm);
+	return r;
+}
+
+/* rpm-md: the repositories to load (an rpm distribution's enabled ones
+ * below the mirror, or the mirror itself), the key, the rpmdb location. */
+static int prepare_rpm(struct xs_ctx *ctx, bool known)
+{
+	struct xs_opts *o = &ctx->o;
+	const char *basearch = xs_rpm_arch(o->arch);
+	o->rpmdb_path = xs_strdup(known ? the_suite.rpmdb : "/var/lib/rpm");
+	if (!known) {
+		if (o->repo_choices.n)
+			return xs_fail(&ctx->log, EINVAL, "--enable-repo/--disable-repo: \"%s\" is not an rpm distribution xstrap knows (%s/repos/rpm.conf); MIRROR is its one repository",
+				       o->suite, o->datadir);
+		the_suite.name = xs_strdup(o->suite);
+		if (o->mirror) {
+			xs_strlist_add(&o->rpm_repos, o->suite);
+			xs_strlist_add(&o->rpm_urls, o->mirror);
+		}
+		return 0;
+	}
+	if (!o->keyrings.n && !o->no_verify) {
+		_cleanup_free_ char *key = NULL;
+		int r = xs_rpm_suite_find_key(&the_suite, o->datadir, getenv("XSTRAP_RPM_KEYDIRS"), basearch,
+					      &key, &ctx->log);
+		if (r < 0)
+			return r;
+		xs_debug(&ctx->log, "%s: key %s", the_suite.name, key);
+		xs_strlist_add(&o->keyrings, key);
+	}
+	if (!o->mirror) /* no default: the host's sources are Debian's */
+		return 0;
+	return xs_rpm_suite_repos(&the_suite, o->mirror, basearch, &o->repo_choices, &o->rpm_repos,
+				  &o->rpm_urls, &ctx->log);
+}
+
 int xs_prepare(struct xs_ctx *ctx)
 {
 	struct xs_opts *o = &ctx->o;
-	int r = o->rpmmd ? -ENOENT : xs_suite_lookup(o->datadir, o->suite, &the_suite, &ctx->log);
+	int r = lookup_suite(ctx);
 	if (r < 0 && r != -ENOENT)
 		return r;
 	bool known = r == 0;
-	if (!o->mirror) {
+	if (!o->mirror && !o->rpmmd) {
 		o->mirror = xs_host_mirror("/etc/apt");
 		if (!o->mirror)
 			return xs_fail(&ctx->log, ENOENT,
 				       "no mirror given and none found in the host's apt sources (/etc/apt/sources.list, /etc/apt/sources.list.d/); give one: xstrap SUITE TARGET MIRROR");
 	}
-	size_t ml = strlen(o->mirror);
-	while (ml > 1 && o->mirror[ml - 1] == '/')
-		o->mirror[--ml] = 0;
-	if (!strstr(o->mirror, "://")) {
-		/* a plain path is a local mirror */
-		char *m = xs_asprintf("file://%s", o->mirror);
-		free(o->mirror);
-		o->mirror = m;
+	if (o->mirror) {
+		size_t ml = strlen(o->mirror);
+		while (ml > 1 && o->mirror[ml - 1] == '/')
+			o->mirror[--ml] = 0;
+		if (!strstr(o->mirror, "://")) {
+			/* a plain path is a local mirror */
+			char *m = xs_asprintf("file://%s", o->mirror);
+			free(o->mirror);
+			o->mirror = m;
+		}
 	}
+	if (!o->arch)
+		o->arch = xs_strdup(host_arch());
 	if (o->rpmmd) {
-		the_suite.name = xs_strdup(o->suite);
-		if (!strcmp(o->mirror + strlen(o->mirror) - 1, "/"))
-			o->mirror[strlen(o->mirror) - 1] = 0;
+		if ((r = prepare_rpm(ctx, known)) < 0)
+			return r;
+	} else if (o->repo_choices.n) {
+		return xs_fail(&ctx->log, EINVAL, "--enable-repo/--disable-repo: only for rpm distributions (repos/rpm.conf); %s is not one",
+			       o->suite);
 	} else if (!known) {
 		/* Unknown by name: fine when the mirror has it and a key is given. */
 		the_suite.name = xs_strdup(o->suite);
 		the_suite.merged_usr = true;
 		if (!o->keyrings.n && !o->no_verify)
 			return xs_fail(&ctx->log, ENOENT,
-				       "unknown suite \"%s\": not defined in %s/repos/debian.conf; for another archive give its key with --keyring=FILE",
+				       "unknown suite \"%s\": not defined in %s/repos/debian.conf or rpm.conf; for another archive give its key with --keyring=FILE",
 				       o->suite, o->datadir);
 	} else if (!o->keyrings.n && the_suite.keyring) {
 		xs_strlist_add(&o->keyrings, the_suite.keyring);
@@ -92,8 +146,6 @@ int xs_prepare(struct xs_ctx *ctx)
 		else
 			xs_strlist_add(&o->components, "main");
 	}
-	if (!o->arch)
-		o->arch = xs_strdup(host_arch());
 	if (!o->cache_dir) {
 		const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 		if (geteuid() == 0)
@@ -114,7 +166,7 @@ int xs_prepare(struct xs_ctx *ctx)
 		return r;
 	if (o->no_verify)
 		xs_warn(&ctx->log, "--no-verify: signatures and checksums are NOT verified; anyone on the path to %s can put anything into this root",
-			o->mirror);
+			o->mirror ? o->mirror : "the mirror");
 	return 0;
 }
 
@@ -124,8 +176,14 @@ static int load_and_resolve(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_tx
 		ctx->pool = pool_create();
 		pool_setdisttype(ctx->pool, DISTTYPE_RPM);
 		pool_setarch(ctx->pool, xs_rpm_arch(ctx->o.arch));
-		int r = xs_rpmmd_load(ctx);
-		return r ? r : xs_resolve_rpm(ctx, txn);
+		the_rpmmd.distribution = the_suite.rpm ? the_suite.name : NULL;
+		the_rpmmd.repomd_unsigned = the_suite.repomd_unsigned;
+		for (size_t i = 0; i < ctx->o.rpm_repos.n; i++)
+			xs_rpmmd_add(&the_rpmmd, ctx->o.rpm_repos.v[i], ctx->o.rpm_urls.v[i]);
+		double t0 = xs_now();
+		int r = xs_rpmmd_load(ctx, &the_rpmmd);
+		xs_debug(&ctx->log, "metadata: %.2f s", xs_now() - t0);
+		return r ? r : xs_resolve_rpm(ctx, &the_suite, txn);
 	}
 	ctx->pool = pool_create();
 	pool_setdisttype(ctx->pool, DISTTYPE_DEB);
@@ -171,6 +229,8 @@ static void print_plan(struct xs_ctx *ctx, const struct xs_txn *txn)
 			json_str(stdout, p->sha256);
 			printf(", \"filename\": ");
 			json_str(stdout, p->filename);
+			printf(", \"url\": ");
+			json_str(stdout, p->url);
 			printf(", \"priority\": ");
 			json_str(stdout, p->priority);
 			printf("}");
@@ -195,6 +255,7 @@ static void cleanup_run(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_txn *t
 		pool_free(ctx->pool);
 	}
 	ctx->pool = NULL;
+	xs_rpmmd_free(&the_rpmmd);
 	xs_suite_free(&the_suite);
 }
 

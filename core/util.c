@@ -138,6 +138,21 @@ int xs_read_file(const char *path, struct xs_buf *out)
 	return 0;
 }
 
+int xs_write_atomically(const char *path, void (*writer)(FILE *, void *), void *arg)
+{
+	_cleanup_free_ char *tmp = xs_asprintf("%s.tmp.%d", path, getpid());
+	FILE *f = fopen(tmp, "we");
+	if (!f)
+		return -errno;
+	writer(f, arg);
+	if (fclose(f) || rename(tmp, path) < 0) {
+		int e = -errno;
+		unlink(tmp);
+		return e;
+	}
+	return 0;
+}
+
 int xs_write_file_at(int dirfd, const char *path, const void *data, size_t len, int mode)
 {
 	int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
@@ -313,6 +328,46 @@ bool xs_str_endswith(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);
 	return a >= b && !strcmp(s + a - b, suffix);
+}
+
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+char *xs_expand_vars(const char *tmpl, const char *const *vars, char **unknown)
+{
+	struct xs_buf b = { 0 };
+	xs_buf_addstr(&b, "");
+	for (const char *p = tmpl; *p;) {
+		const char *dollar = strchr(p, '$');
+		if (!dollar) {
+			xs_buf_addstr(&b, p);
+			break;
+		}
+		xs_buf_add(&b, p, dollar - p);
+		bool braced = dollar[1] == '{';
+		const char *name = dollar + 1 + braced, *end = name;
+		while (name_char(*end))
+			end++;
+		if (end == name || (braced && *end != '}')) {
+			xs_buf_addstr(&b, "$");
+			p = dollar + 1;
+			continue;
+		}
+		const char *value = NULL;
+		for (size_t i = 0; vars[i]; i += 2)
+			if (strlen(vars[i]) == (size_t)(end - name) && !strncmp(vars[i], name, end - name))
+				value = vars[i + 1];
+		if (!value) {
+			*unknown = xs_strndup(name, end - name);
+			xs_buf_free(&b);
+			return NULL;
+		}
+		xs_buf_addstr(&b, value);
+		p = end + braced;
+	}
+	return b.data;
 }
 
 double xs_now(void)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define XS_SHA256_HEX 65
@@ -34,6 +35,9 @@ void xs_buf_printf(struct xs_buf *b, const char *fmt, ...) __attribute__((format
 void xs_buf_free(struct xs_buf *b);
 
 int xs_read_file(const char *path, struct xs_buf *out);
+/* Writes PATH through WRITER into a temporary file renamed over it, so a
+ * reader (another run sharing the cache) never sees half of it. */
+int xs_write_atomically(const char *path, void (*writer)(FILE *, void *), void *arg);
 int xs_write_file_at(int dirfd, const char *path, const void *data, size_t len, int mode);
 int xs_mkdir_p(const char *path, int mode);
 int xs_rm_rf(const char *path);
@@ -53,6 +57,11 @@ void xs_sha256_mem(const void *p, size_t n, char hex[XS_SHA256_HEX]);
 
 bool xs_str_startswith(const char *s, const char *prefix);
 bool xs_str_endswith(const char *s, const char *suffix);
+/* TMPL with each $NAME and ${NAME} (NAME: letters, digits, _) replaced by
+ * its value in VARS, a NULL-terminated list of name, value pairs; a $ that
+ * starts no name stays. Returns a new string, or NULL with *unknown set to
+ * the first name VARS lacks (the caller frees it). */
+char *xs_expand_vars(const char *tmpl, const char *const *vars, char **unknown);
 double xs_now(void);
 
 #endif

@@ -5,12 +5,17 @@
 # XSTRAP_FIXTURES  where tests/fixtures/mkrepo.sh builds the signed test
 #                  repository (default: $XSTRAP_TOP/build/fixtures); built once
 #                  and reused until mkrepo.sh changes
+# RPM_FIXTURES     where tests/fixtures/mkrpmrepo.sh builds the signed rpm-md
+#                  repositories (default: $XSTRAP_TOP/build/fixtures-rpm);
+#                  built by rpm_fixture_setup only, once, and reused until
+#                  mkrpmrepo.sh or tests/fixtures/rpm/ changes
 
 XSTRAP_TOP=${XSTRAP_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 XSTRAP=${XSTRAP:-$XSTRAP_TOP/build/xstrap}
 XSTRAP_FIXTURES=${XSTRAP_FIXTURES:-$XSTRAP_TOP/build/fixtures}
 fixture_dir=$XSTRAP_FIXTURES
-export XSTRAP_TOP XSTRAP XSTRAP_FIXTURES fixture_dir
+RPM_FIXTURES=${RPM_FIXTURES:-$XSTRAP_TOP/build/fixtures-rpm}
+export XSTRAP_TOP XSTRAP XSTRAP_FIXTURES fixture_dir RPM_FIXTURES
 
 # libcurl must talk to the test servers on 127.0.0.1 directly, even on a
 # host whose environment names a proxy.
@@ -47,6 +52,41 @@ common_setup() {
 	export XDG_CACHE_HOME=$BATS_TEST_TMPDIR/xdg-cache
 	FIXTURE_URL=file://$fixture_dir/repo
 	KEYRING=$fixture_dir/keyring.asc
+}
+
+# --- the rpm-md fixture ----------------------------------------------------
+
+# Build the rpm-md fixture repositories (once per run) and set
+#   RPM_REPO     file:// URL of the signed repository (group @core)
+#   RPM_KEYRING  its signing key, armored
+# Call from setup_file, and rpm_fixture_check from setup: a missing host
+# tool becomes a skip there (bats cannot skip from setup_file).
+rpm_fixture_setup() {
+	local t
+	RPM_REPO=file://$RPM_FIXTURES/repo
+	RPM_KEYRING=$RPM_FIXTURES/keyring.asc
+	export RPM_REPO RPM_KEYRING
+	for t in rpmbuild rpmsign createrepo_c gpg; do
+		if ! command -v "$t" >/dev/null; then
+			export RPM_MISSING_TOOL="$t is not installed (Debian packages rpm, createrepo-c, gpg)"
+			return 0
+		fi
+	done
+	if [ ! -x /bin/busybox ]; then
+		export RPM_MISSING_TOOL="/bin/busybox is not installed (Debian package busybox-static)"
+		return 0
+	fi
+	bash "$XSTRAP_TOP/tests/fixtures/mkrpmrepo.sh" "$RPM_FIXTURES" >&2 || {
+		echo "tests/fixtures/mkrpmrepo.sh $RPM_FIXTURES failed" >&2
+		return 1
+	}
+}
+
+# rpm_fixture_check: skip when rpm_fixture_setup found a tool missing
+rpm_fixture_check() {
+	if [ -n "${RPM_MISSING_TOOL:-}" ]; then
+		skip "$RPM_MISSING_TOOL: cannot build the rpm-md test repository"
+	fi
 }
 
 # xs [plan] ARGS...: the binary with this test's private cache (the

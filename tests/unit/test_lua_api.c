@@ -100,6 +100,19 @@ static void test_write_through_planted_symlink_stays_inside(void **state)
 	ut_assert_file(inside, "xy");
 }
 
+static void test_facts(void **state)
+{
+	struct fx *f = *state;
+	_cleanup_free_ char *err = run_lua(f, "assert(x.suite == 'bookworm' and x.family == 'debian')\n"
+					      "assert(x.rpmdb == nil)");
+	assert_null(err);
+	f->ctx.o.rpmmd = true;
+	f->ctx.o.rpmdb_path = xs_strdup("/usr/lib/sysimage/rpm");
+	_cleanup_free_ char *err2 = run_lua(f, "assert(x.family == 'rpm')\n"
+					       "assert(x.rpmdb == '/usr/lib/sysimage/rpm')");
+	assert_null(err2);
+}
+
 static void test_dotdot_is_refused_with_line(void **state)
 {
 	struct fx *f = *state;
@@ -161,6 +174,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_template_expand),
 		cmocka_unit_test_setup_teardown(test_write_through_planted_symlink_stays_inside, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_facts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dotdot_is_refused_with_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_api, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_classes_and_failing_hook, setup, teardown),

@@ -211,6 +211,261 @@ static void test_shipped_bookworm(void **state)
 	assert_int_equal(xs_suite_lookup(top_dir(), "no-such-suite", &s, &log), -ENOENT);
 }
 
+/* --- rpm distributions (repos/rpm.conf) ---------------------------------- */
+
+static const char rpm_conf[] = "# test distributions\n"
+			       "[stream9]\n"
+			       "aliases = s9, st9\n"
+			       "releasever = 9\n"
+			       "repo BaseOS = $releasever-stream/BaseOS/$basearch/os/\n"
+			       "repo AppStream = ${releasever}-stream/AppStream/$basearch/os\n"
+			       "repo CRB = $releasever-stream/CRB/$basearch/os\n"
+			       "enabled = BaseOS, AppStream\n"
+			       "groups = @core\n"
+			       "gpgkey = KEY-official, KEY-Official-$releasever\n"
+			       "key-family = stream\n"
+			       "\n"
+			       "[fed]\n"
+			       "releasever = 41\n"
+			       "repo fedora = releases/$releasever/Everything/$basearch/os\n"
+			       "enabled = fedora\n"
+			       "rpmdb = /usr/lib/sysimage/rpm\n"
+			       "gpgkey = KEY-fedora-$releasever-primary\n"
+			       "key-family = fedora\n"
+			       "repomd-signed = no\n";
+
+static struct fixture *rpm_fixture(void **state, const char *text)
+{
+	struct fixture *f = *state;
+	_cleanup_free_ char *p = ut_path(f->datadir, "repos/rpm.conf");
+	ut_write(p, text);
+	return f;
+}
+
+static void test_rpm_lookup(void **state)
+{
+	struct fixture *f = rpm_fixture(state, rpm_conf);
+	struct xs_suite s = { 0 };
+	assert_int_equal(xs_rpm_suite_lookup(f->datadir, "st9", &s, &f->log), 0);
+	assert_string_equal(s.name, "stream9");
+	assert_true(s.rpm);
+	assert_string_equal(s.releasever, "9");
+	assert_int_equal(s.nrepos, 3);
+	assert_string_equal(s.repos[1].name, "AppStream");
+	assert_string_equal(s.repos[1].baseurl, "${releasever}-stream/AppStream/$basearch/os");
+	assert_int_equal(s.enabled.n, 2);
+	assert_true(xs_strlist_has(&s.groups, "@core"));
+	assert_string_equal(s.rpmdb, "/var/lib/rpm"); /* the default */
+	assert_int_equal(s.gpgkeys.n, 2);
+	assert_string_equal(s.key_family, "stream");
+	assert_false(s.repomd_unsigned);
+	xs_suite_free(&s);
+
+	assert_int_equal(xs_rpm_suite_lookup(f->datadir, "fed", &s, &f->log), 0);
+	assert_string_equal(s.rpmdb, "/usr/lib/sysimage/rpm");
+	assert_true(s.repomd_unsigned);
+	assert_int_equal(s.groups.n, 0);
+	xs_suite_free(&s);
+
+	/* rpm names are not Debian suites, and the other way round */
+	assert_int_equal(xs_suite_lookup(f->datadir, "stream9", &s, &f->log), -ENOENT);
+	assert_int_equal(xs_rpm_suite_lookup(f->datadir, "alpha", &s, &f->log), -ENOENT);
+	assert_string_equal(f->log.err, "");
+}
+
+/* LOOKUP of SUITE in TEXT fails with a message holding every one of the
+ * NULL-terminated phrases. */
+static void assert_rpm_conf_error(void **state, const char *text, const char *suite, ...)
+	__attribute__((sentinel));
+static void assert_rpm_conf_error(void **state, const char *text, const char *suite, ...)
+{
+	struct fixture *f = rpm_fixture(state, text);
+	struct xs_log log;
+	xs_log_init(&log, XS_QUIET);
+	struct xs_suite s = { 0 };
+	int r = xs_rpm_suite_lookup(f->datadir, suite, &s, &log);
+	if (r >= 0 || r == -ENOENT)
+		fail_msg("%s: expected an error, got %d", suite, r);
+	assert_null(s.name);
+	assert_contains(log.err, "rpm.conf");
+	va_list ap;
+	va_start(ap, suite);
+	for (const char *phrase; (phrase = va_arg(ap, const char *));)
+		assert_contains(log.err, phrase);
+	va_end(ap);
+}
+
+static void test_rpm_conf_errors(void **state)
+{
+	static const char head[] = "[d]\nreleasever = 9\nrepo BaseOS = $releasever/BaseOS\ngpgkey = K\nkey-family = k\n";
+	_cleanup_free_ char *t1 = xs_asprintf("%senabled = BaseOS, Extras\n", head);
+	assert_rpm_conf_error(state, t1, "d", "[d]", "\"Extras\"", "repo Extras", NULL);
+	_cleanup_free_ char *t2 = xs_asprintf("%senabled = BaseOS\nrepo X = $releasever/$arch/os\n", head);
+	assert_rpm_conf_error(state, t2, "d", "repo X", "$arch", NULL);
+	_cleanup_free_ char *t3 = xs_asprintf("%senabled = BaseOS\nrpmdb = var/lib/rpm\n", head);
+	assert_rpm_conf_error(state, t3, "d", "rpmdb", "absolute", NULL);
+	_cleanup_free_ char *t4 = xs_asprintf("%senabled = BaseOS\ncomponents = main\n", head);
+	assert_rpm_conf_error(state, t4, "d", "line 7", "components", NULL);
+	_cleanup_free_ char *t5 = xs_asprintf("%senabled = BaseOS\nrepo two words = x\n", head);
+	assert_rpm_conf_error(state, t5, "d", "line 7", "repo two words", NULL);
+	_cleanup_free_ char *t6 = xs_asprintf("%senabled = BaseOS\ngpgkey = K-$version\n", head);
+	assert_rpm_conf_error(state, t6, "d", "gpgkey", "$version", NULL);
+	assert_rpm_conf_error(state, "[d]\nrepo BaseOS = x\nenabled = BaseOS\n", "d", "releasever", NULL);
+	assert_rpm_conf_error(state, "[d]\nreleasever = 1\nenabled = BaseOS\n", "d", "repo NAME", NULL);
+	assert_rpm_conf_error(state, "[d]\n", "d", "defines nothing", NULL);
+}
+
+static void test_rpm_repos_and_choices(void **state)
+{
+	struct fixture *f = rpm_fixture(state, rpm_conf);
+	struct xs_suite s = { 0 };
+	assert_int_equal(xs_rpm_suite_lookup(f->datadir, "stream9", &s, &f->log), 0);
+	struct xs_strlist choices = { 0 }, names = { 0 }, urls = { 0 };
+
+	/* the enabled ones, in file order; no doubled slashes */
+	assert_int_equal(xs_rpm_suite_repos(&s, "http://MIRROR/cs", "aarch64", &choices, &names, &urls, &f->log), 0);
+	assert_int_equal(names.n, 2);
+	assert_string_equal(names.v[0], "BaseOS");
+	assert_string_equal(urls.v[0], "http://MIRROR/cs/9-stream/BaseOS/aarch64/os");
+	assert_string_equal(urls.v[1], "http://MIRROR/cs/9-stream/AppStream/aarch64/os");
+	xs_strlist_free(&names);
+	xs_strlist_free(&urls);
+
+	/* in order, case-insensitively: -* then +crb, +baseos */
+	xs_strlist_add(&choices, "-*");
+	xs_strlist_add(&choices, "+crb");
+	xs_strlist_add(&choices, "+baseos");
+	assert_int_equal(xs_rpm_suite_repos(&s, "file:///m", "x86_64", &choices, &names, &urls, &f->log), 0);
+	assert_int_equal(names.n, 2);
+	assert_string_equal(names.v[0], "BaseOS");
+	assert_string_equal(names.v[1], "CRB");
+	assert_string_equal(urls.v[1], "file:///m/9-stream/CRB/x86_64/os");
+	xs_strlist_free(&names);
+	xs_strlist_free(&urls);
+	xs_strlist_free(&choices);
+
+	/* an unknown name is named, with the ones there are */
+	struct xs_log log;
+	xs_log_init(&log, XS_QUIET);
+	xs_strlist_add(&choices, "+Extras");
+	assert_int_equal(xs_rpm_suite_repos(&s, "file:///m", "x86_64", &choices, &names, &urls, &log), -ENOENT);
+	assert_contains(log.err, "--enable-repo=Extras");
+	assert_contains(log.err, "BaseOS, AppStream, CRB");
+	xs_strlist_free(&choices);
+
+	/* nothing left enabled */
+	xs_log_init(&log, XS_QUIET);
+	xs_strlist_add(&choices, "-BaseOS");
+	xs_strlist_add(&choices, "-appstream");
+	assert_int_equal(xs_rpm_suite_repos(&s, "file:///m", "x86_64", &choices, &names, &urls, &log), -EINVAL);
+	assert_contains(log.err, "--enable-repo");
+	assert_int_equal(names.n, 0);
+	xs_strlist_free(&choices);
+	xs_strlist_free(&names);
+	xs_strlist_free(&urls);
+	xs_suite_free(&s);
+}
+
+static void put_key(const char *dir, const char *name)
+{
+	xs_mkdir_p(dir, 0755);
+	_cleanup_free_ char *p = ut_path(dir, name);
+	ut_write(p, "key\n");
+}
+
+static void test_rpm_find_key(void **state)
+{
+	struct fixture *f = rpm_fixture(state, rpm_conf);
+	struct xs_suite s = { 0 };
+	assert_int_equal(xs_rpm_suite_lookup(f->datadir, "stream9", &s, &f->log), 0);
+	_cleanup_free_ char *pki = ut_path(f->datadir, "pki");
+	_cleanup_free_ char *dgk = ut_path(f->datadir, "dgk");
+	_cleanup_free_ char *dgk_family = ut_path(f->datadir, "dgk/stream");
+	_cleanup_free_ char *shipped = ut_path(f->datadir, "repos/keys");
+	_cleanup_free_ char *dirs = xs_asprintf("%s:%s/$family", pki, dgk);
+	char *path = NULL;
+
+	/* nowhere: every directory and every name is in the message */
+	struct xs_log log;
+	xs_log_init(&log, XS_QUIET);
+	assert_int_equal(xs_rpm_suite_find_key(&s, f->datadir, dirs, "x86_64", &path, &log), -ENOKEY);
+	assert_null(path);
+	assert_contains(log.err, "stream9");
+	assert_contains(log.err, pki);
+	assert_contains(log.err, dgk_family);
+	assert_contains(log.err, shipped);
+	assert_contains(log.err, "KEY-official or KEY-Official-9");
+	assert_contains(log.err, "--keyring");
+
+	/* the shipped directory comes last, the second name is tried too */
+	put_key(shipped, "KEY-Official-9");
+	assert_int_equal(xs_rpm_suite_find_key(&s, f->datadir, dirs, "x86_64", &path, &f->log), 0);
+	_cleanup_free_ char *want3 = ut_path(shipped, "KEY-Official-9");
+	assert_string_equal(path, want3);
+	free(path);
+	put_key(dgk_family, "KEY-Official-9");
+	assert_int_equal(xs_rpm_suite_find_key(&s, f->datadir, dirs, "x86_64", &path, &f->log), 0);
+	_cleanup_free_ char *want2 = ut_path(dgk_family, "KEY-Official-9");
+	assert_string_equal(path, want2);
+	free(path);
+	put_key(pki, "KEY-official");
+	assert_int_equal(xs_rpm_suite_find_key(&s, f->datadir, dirs, "x86_64", &path, &f->log), 0);
+	_cleanup_free_ char *want1 = ut_path(pki, "KEY-official");
+	assert_string_equal(path, want1);
+	free(path);
+
+	/* an empty entry and an unknown variable are skipped, not fatal */
+	_cleanup_free_ char *odd = xs_asprintf("::%s/$nope:%s/$family", pki, dgk);
+	assert_int_equal(xs_rpm_suite_find_key(&s, f->datadir, odd, "x86_64", &path, &f->log), 0);
+	assert_string_equal(path, want2);
+	free(path);
+	xs_suite_free(&s);
+}
+
+/* Every distribution the tree ships parses and checks, and the facts the
+ * loader relies on hold. */
+static void test_shipped_rpm_distributions(void **state)
+{
+	(void)state;
+	static const char *const names[] = { "centos-stream9", "centos-stream10", "rocky8", "rocky9",
+					     "alma8", "alma9", "fedora41", "fedora42" };
+	struct xs_log log;
+	xs_log_init(&log, XS_QUIET);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct xs_suite s = { 0 };
+		int r = xs_rpm_suite_lookup(top_dir(), names[i], &s, &log);
+		if (r)
+			fail_msg("%s: %d %s (run from the top of the tree or set XSTRAP_TOP)", names[i], r, log.err);
+		assert_true(xs_strlist_has(&s.groups, "@core"));
+		bool fedora = xs_str_startswith(names[i], "fedora");
+		bool usr_db = fedora || !strcmp(names[i], "centos-stream10");
+		assert_string_equal(s.rpmdb, usr_db ? "/usr/lib/sysimage/rpm" : "/var/lib/rpm");
+		assert_int_equal(s.repomd_unsigned, fedora);
+		assert_int_equal(s.enabled.n, 2);
+		xs_suite_free(&s);
+	}
+	/* the URLs of the one the tests build a mirror for */
+	struct xs_suite s = { 0 };
+	assert_int_equal(xs_rpm_suite_lookup(top_dir(), "c9s", &s, &log), 0);
+	assert_string_equal(s.name, "centos-stream9");
+	struct xs_strlist choices = { 0 }, rn = { 0 }, urls = { 0 };
+	assert_int_equal(xs_rpm_suite_repos(&s, "MIRROR", "x86_64", &choices, &rn, &urls, &log), 0);
+	assert_string_equal(urls.v[0], "MIRROR/9-stream/BaseOS/x86_64/os");
+	assert_string_equal(urls.v[1], "MIRROR/9-stream/AppStream/x86_64/os");
+	xs_strlist_free(&rn);
+	xs_strlist_free(&urls);
+	xs_suite_free(&s);
+	assert_int_equal(xs_rpm_suite_lookup(top_dir(), "f42", &s, &log), 0);
+	assert_int_equal(xs_rpm_suite_repos(&s, "MIRROR", "aarch64", &choices, &rn, &urls, &log), 0);
+	assert_string_equal(urls.v[0], "MIRROR/releases/42/Everything/aarch64/os");
+	assert_string_equal(urls.v[1], "MIRROR/updates/42/Everything/aarch64");
+	xs_strlist_free(&rn);
+	xs_strlist_free(&urls);
+	xs_suite_free(&s);
+	/* a Debian name is no rpm distribution */
+	assert_int_equal(xs_rpm_suite_lookup(top_dir(), "bookworm", &s, &log), -ENOENT);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_datadir, teardown_datadir)
 
 int main(void)
@@ -224,6 +479,11 @@ int main(void)
 		T(test_malformed_line_after_blank_lines),
 		T(test_missing_file_names_it),
 		cmocka_unit_test(test_shipped_bookworm),
+		T(test_rpm_lookup),
+		T(test_rpm_conf_errors),
+		T(test_rpm_repos_and_choices),
+		T(test_rpm_find_key),
+		cmocka_unit_test(test_shipped_rpm_distributions),
 	};
 	return cmocka_run_group_tests_name("suites", tests, NULL, NULL);
 }

@@ -284,6 +284,38 @@ static void test_string_helpers(void **state)
 	assert_string_equal(e, "");
 }
 
+/* dnf's $releasever and ${basearch} forms, as repos/rpm.conf uses them */
+static void test_expand_vars(void **state)
+{
+	(void)state;
+	static const char *const vars[] = { "releasever", "9", "basearch", "x86_64", "empty", "", NULL };
+	char *bad = NULL;
+	char *s = xs_expand_vars("$releasever-stream/BaseOS/${basearch}/os", vars, &bad);
+	assert_string_equal(s, "9-stream/BaseOS/x86_64/os");
+	free(s);
+	/* a name ends at the first character that cannot be in one */
+	s = xs_expand_vars("a$basearch.b$releasever$releasever[$empty]", vars, &bad);
+	assert_string_equal(s, "ax86_64.b99[]");
+	free(s);
+	/* a $ that starts no name stays as it is */
+	s = xs_expand_vars("$ $/ 5$ ${ ${basearch x$", vars, &bad);
+	assert_string_equal(s, "$ $/ 5$ ${ ${basearch x$");
+	free(s);
+	s = xs_expand_vars("", vars, &bad);
+	assert_string_equal(s, "");
+	free(s);
+	assert_null(bad);
+
+	/* an unknown name is an error that names it; a prefix is not a match */
+	assert_null(xs_expand_vars("os/$basearch/$arch/x", vars, &bad));
+	assert_string_equal(bad, "arch");
+	free(bad);
+	bad = NULL;
+	assert_null(xs_expand_vars("${release}", vars, &bad));
+	assert_string_equal(bad, "release");
+	free(bad);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -298,6 +330,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rm_rf_removes_tree_but_not_link_targets, setup_dir,
 						teardown_dir),
 		cmocka_unit_test(test_string_helpers),
+		cmocka_unit_test(test_expand_vars),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
