@@ -16,6 +16,7 @@
 #include "rpmlua.h"
 #include "target.h"
 #include "util.h"
+#include "verify.h"
 
 #define STAGE "var/tmp/xstrap-rpm"
 
@@ -381,7 +382,8 @@ static void ftrig_add(struct ftrig **v, size_t *n, const struct ftags *t, const 
 static int ftrig_run(struct rpmrun *rr, const struct ftags *t, struct ftrig *v, size_t n)
 {
 	const struct xs_txn *txn = rr->txn;
-	qsort(v, n, sizeof(*v), cmp_ftrig);
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_ftrig);
 	int r = 0;
 	for (size_t i = 0; i < n && !r; i++) {
 		const struct xs_rpmhdr *h = &v[i].p->rpm->hdr;
@@ -449,6 +451,67 @@ static bool target_has(int rootfd, const char *rel)
 	return true;
 }
 
+/* The keys that signed the packages go into the rpmdb as gpg-pubkey
+ * entries, as dnf imports them, so the guest's own dnf trusts them. */
+static int import_keys(struct rpmrun *rr)
+{
+	struct xs_ctx *ctx = rr->ctx;
+	const struct xs_txn *txn = rr->txn;
+	struct xs_strlist done = { 0 };
+	struct xs_verifier *v = NULL;
+	int r = 0;
+	for (size_t i = 0; i < txn->n && !r; i++) {
+		const char *fpr = txn->v[i].rpm->signer;
+		if (!*fpr || xs_strlist_has(&done, fpr))
+			continue;
+		xs_strlist_add(&done, fpr);
+		if (!v && (r = xs_verifier_new(&v, &ctx->o.keyrings, &ctx->log)) < 0)
+			break;
+		struct xs_buf key = { 0 };
+		_cleanup_free_ char *rel = xs_asprintf(STAGE "/key-%zu.asc", done.n);
+		if (!(r = xs_verifier_export(v, fpr, &key, &ctx->log)))
+			r = xs_target_write(rr->rootfd, rel, key.data, key.len, 0644);
+		xs_buf_free(&key);
+		if (r < 0) {
+			r = r == -ENOKEY ? r : xs_fail(&ctx->log, -r, "cannot stage key %s in the target: %s", fpr, strerror(-r));
+			break;
+		}
+		char **argv = xs_calloc(4, sizeof(*argv));
+		argv[0] = xs_strdup("/usr/bin/rpm");
+		argv[1] = xs_strdup("--import");
+		argv[2] = xs_asprintf("/%s", rel);
+		struct xs_target_step *s = batch_add(&rr->b, xs_asprintf("rpm --import of key %s in the target", fpr));
+		s->argv = argv;
+		s->envp = script_env;
+		s->may_fail = true; /* the root works without; its dnf would ask */
+	}
+	xs_verifier_free(v);
+	xs_strlist_free(&done);
+	return r;
+}
+
+/* /dev as the filesystem package left it, as dnf --installroot leaves it:
+ * the nodes made for the scriptlets go again, unless a package owns them. */
+static void remove_dev(struct rpmrun *rr)
+{
+	static const char *const names[] = { "null", "zero", "full", "random", "urandom", "tty", "console",
+					     "ptmx", "fd", "stdin", "stdout", "stderr", "pts", "shm" };
+	_cleanup_close_ int dev = xs_target_open(rr->rootfd, "dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dev < 0)
+		return;
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+		_cleanup_free_ char *path = xs_asprintf("/dev/%s", names[k]);
+		bool owned = false;
+		for (size_t i = 0; i < rr->txn->n && !owned; i++)
+			for (size_t f = 0; f < rr->txn->v[i].rpm->nfiles && !owned; f++)
+				owned = !strcmp(rr->txn->v[i].rpm->files[f].path, path);
+		if (owned)
+			continue;
+		if (unlinkat(dev, names[k], 0) < 0 && errno == EISDIR)
+			unlinkat(dev, names[k], AT_REMOVEDIR);
+	}
+}
+
 static int register_db(struct rpmrun *rr)
 {
 	struct xs_log *log = &rr->ctx->log;
@@ -485,6 +548,8 @@ static int register_db(struct rpmrun *rr)
 		struct xs_target_step *s = batch_add(&rr->b, xs_strdup("rpm --justdb in the target"));
 		s->argv = argv;
 		s->envp = script_env;
+		if ((r = import_keys(rr)) < 0)
+			return r;
 		return run_batch(rr);
 	}
 	for (size_t i = 0; i < k; i++)
@@ -542,6 +607,7 @@ int xs_configure_rpm(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
 		r = run_batch(&rr);
 	batch_free(&rr.b);
 	pool_free(pool);
+	remove_dev(&rr);
 	xs_debug(log, "ran %zu steps in the target", rr.nsteps);
 	/* through the root fd: a symlink in the target never leads this out */
 	const char *base;

@@ -358,6 +358,8 @@ int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, s
 		r = xs_fail(log, EBADMSG, "%s: payload: %s", label, archive_error_string(a));
 		goto out;
 	}
+	if (v)
+		snprintf(ri->signer, sizeof(ri->signer), "%s", xs_verifier_signer(v));
 	p->rpm = ri;
 	ri = NULL;
 	r = 0;

@@ -123,6 +123,7 @@ struct xs_rpminfo {
 	size_t siglen;
 	struct xs_rpmfile *files;
 	size_t nfiles;
+	char signer[64]; /* fingerprint of the key that signed it, "" unverified */
 };
 
 void xs_rpminfo_free(struct xs_rpminfo *ri);

@@ -145,10 +145,14 @@ static int fetch_repomd(struct xs_ctx *ctx, const struct xs_rpmmd *md,
 		return r;
 	struct xs_transfer ts = { .url = u_sig, .mem = &sig, .missing_ok = true };
 	r = xs_fetch_one(log, &ts);
-	if (r == -ENOENT && md->repomd_unsigned)
-		r = xs_fail(log, EBADMSG, "%s: %s publishes no signature for its repository metadata (no repomd.xml.asc), and xstrap does not check package signatures yet: nothing here can be verified (--no-verify plans anyway)",
-			    u_md, md->distribution);
-	else if (r == -ENOENT)
+	if (r == -ENOENT && md->repomd_unsigned) {
+		/* dnf's repo_gpgcheck=0, gpgcheck=1: every package is still
+		 * checked against the distribution's key before it is unpacked */
+		xs_warn(log, "%s: %s publishes no signature for its repository metadata (no repomd.xml.asc); trusting each package's own signature instead, as dnf does",
+			u_md, md->distribution);
+		xs_buf_free(&sig);
+		return 0;
+	} else if (r == -ENOENT)
 		r = xs_fail(log, EBADMSG, "%s: repomd.xml is not signed (no repomd.xml.asc); refusing it (--no-verify skips this check)",
 			    u_md);
 	if (!r)

@@ -401,7 +401,8 @@ static int setup_target(struct xs_ctx *ctx, int rootfd)
 {
 	static const char *const common[] = { "bin", "sbin", "lib" };
 	int r = 0;
-	if (ctx->o.variant == XS_VARIANT_EXTRACT)
+	/* rpm: the filesystem package lays out / and its /usr links itself */
+	if (ctx->o.variant == XS_VARIANT_EXTRACT || ctx->o.rpmmd)
 		return 0;
 	if (!ctx->o.merged_usr) {
 		/* what debootstrap leaves so that usrmerge never converts it */

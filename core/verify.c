@@ -13,6 +13,7 @@ struct xs_verifier {
 	gpgme_ctx_t ctx;
 	char home[64];
 	int nkeys;
+	char signer[64]; /* fingerprint of the last good signature's key */
 };
 
 static int gpg_fail(struct xs_log *log, const char *what, gpgme_error_t e)
@@ -103,8 +104,10 @@ static int judge(struct xs_verifier *v, const char *name, struct xs_log *log)
 	const char *missing = NULL;
 	for (gpgme_signature_t s = res ? res->signatures : NULL; s; s = s->next) {
 		gpgme_err_code_t c = gpgme_err_code(s->status);
-		if (c == GPG_ERR_NO_ERROR)
+		if (c == GPG_ERR_NO_ERROR) {
 			good++;
+			snprintf(v->signer, sizeof(v->signer), "%s", s->fpr ? s->fpr : "");
+		}
 		else if (c == GPG_ERR_NO_PUBKEY)
 			missing = s->fpr;
 		else if (c == GPG_ERR_BAD_SIGNATURE)
@@ -160,5 +163,29 @@ int xs_verify_detached(struct xs_verifier *v, const char *name, const char *data
 		  : judge(v, name, log);
 	gpgme_data_release(sig);
 	gpgme_data_release(text);
+	return r;
+}
+
+const char *xs_verifier_signer(const struct xs_verifier *v)
+{
+	return v->signer;
+}
+
+int xs_verifier_export(struct xs_verifier *v, const char *fpr, struct xs_buf *out, struct xs_log *log)
+{
+	gpgme_data_t d;
+	gpgme_data_new(&d);
+	gpgme_set_armor(v->ctx, 1);
+	gpgme_error_t e = gpgme_op_export(v->ctx, fpr, 0, d);
+	gpgme_set_armor(v->ctx, 0);
+	size_t n = 0;
+	char *p = gpgme_data_release_and_get_mem(d, &n);
+	int r = 0;
+	if (e || !n)
+		r = xs_fail(log, ENOKEY, "key %s: cannot export it from the keyring%s%s", fpr, e ? ": " : "",
+			    e ? gpgme_strerror(e) : "");
+	else
+		xs_buf_add(out, p, n);
+	gpgme_free(p);
 	return r;
 }

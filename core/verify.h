@@ -24,4 +24,10 @@ int xs_verify_clearsigned(struct xs_verifier *v, const char *name, const char *d
 int xs_verify_detached(struct xs_verifier *v, const char *name, const char *data, size_t len,
 		       const char *sig, size_t siglen, struct xs_log *log);
 
+/* The fingerprint of the key that made the last good signature ("" when
+ * none did yet). */
+const char *xs_verifier_signer(const struct xs_verifier *v);
+/* Appends key FPR from the keyring, ASCII-armored, to OUT. */
+int xs_verifier_export(struct xs_verifier *v, const char *fpr, struct xs_buf *out, struct xs_log *log);
+
 #endif

@@ -1,5 +1,6 @@
--- /etc/hostname for every build (not only Xen guests): --hostname, default
--- "debian".
+-- /etc/hostname for every Debian build (not only Xen guests): --hostname,
+-- default "debian". On the RPM family only when a name was given or for a
+-- Xen guest (default "localhost"), as dnf --installroot writes none.
 --
 -- /etc/hosts follows Debian's installer: the name on 127.0.1.1 when the
 -- address comes from DHCP, on the static address when one is given (--set
@@ -23,6 +24,14 @@ end
 return {
 	run = function(x)
 		local name = x.hostname or "debian"
+		-- the RPM family: like dnf --installroot, no /etc/hostname unless a
+		-- name was chosen (the default "debian" is Debian's) or it is a guest
+		if x.family == "rpm" and name == "debian" then
+			if not x.ifclass("XEN_DOMU") then
+				return
+			end
+			name = "localhost"
+		end
 		if not valid_hostname(name) then
 			error("hostname \"" .. name .. "\" is not a valid host name "
 				.. "(letters, digits and hyphens, dot-separated labels of at most 63): give another with --hostname")
@@ -38,7 +47,7 @@ return {
 		local ip = x.opt("ip", "")
 		local addr = ip ~= "dhcp" and ip:match("^[^/]+") or "127.0.1.1"
 		x.write("/etc/hostname", short .. "\n")
-		if name == "debian" and not x.ifclass("XEN_DOMU") then
+		if (name == "debian" or x.family == "rpm" and name == "localhost") and not x.ifclass("XEN_DOMU") then
 			return
 		end
 		x.write("/etc/hosts", table.concat({
