@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "db_dpkg.h"
+#include "db_rpm.h"
 #include "target.h"
 
 #define POLICY_RC_D "usr/sbin/policy-rc.d"
@@ -241,7 +242,10 @@ int xs_configure_debian(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn
 
 int xs_configure_cleanup(struct xs_ctx *ctx, int rootfd)
 {
-	(void)ctx;
+	if (ctx->o.rpmmd) {
+		xs_rpm_remove_dev(rootfd, ctx->txn);
+		return 0;
+	}
 	xs_target_unlink(rootfd, POLICY_RC_D);
 	_cleanup_close_ int fd = xs_target_open(rootfd, "var/lib/dpkg", O_PATH | O_DIRECTORY);
 	if (fd >= 0) {

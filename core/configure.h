@@ -14,7 +14,8 @@ int xs_configure_debian(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn
  * and its last SIZE-1 bytes on one line (newlines as '|'), for errors. */
 int xs_configure_log(struct xs_log *log);
 void xs_configure_log_tail(int logfd, char *tail, size_t size);
-/* Removes what only the build needed (policy-rc.d, staging dirs). */
+/* Removes what only the build needed (policy-rc.d, staging dirs; on rpm
+ * roots the /dev nodes no package owns). */
 int xs_configure_cleanup(struct xs_ctx *ctx, int rootfd);
 
 #endif

@@ -491,25 +491,48 @@ static int import_keys(struct rpmrun *rr)
 }
 
 /* /dev as the filesystem package left it, as dnf --installroot leaves it:
- * the nodes made for the scriptlets go again, unless a package owns them. */
-static void remove_dev(struct rpmrun *rr)
+ * the nodes made for the scriptlets go again, unless a package owns them.
+ * Called by xs_configure_cleanup, after the customize hooks, whose x.run
+ * and x.purge (rpm -e, with %preun scriptlets) need them as much. */
+void xs_rpm_remove_dev(int rootfd, const struct xs_txn *txn)
 {
 	static const char *const names[] = { "null", "zero", "full", "random", "urandom", "tty", "console",
 					     "ptmx", "fd", "stdin", "stdout", "stderr", "pts", "shm" };
-	_cleanup_close_ int dev = xs_target_open(rr->rootfd, "dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int dev = xs_target_open(rootfd, "dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dev < 0)
 		return;
 	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 		_cleanup_free_ char *path = xs_asprintf("/dev/%s", names[k]);
 		bool owned = false;
-		for (size_t i = 0; i < rr->txn->n && !owned; i++)
-			for (size_t f = 0; f < rr->txn->v[i].rpm->nfiles && !owned; f++)
-				owned = !strcmp(rr->txn->v[i].rpm->files[f].path, path);
+		for (size_t i = 0; txn && i < txn->n && !owned; i++)
+			for (size_t f = 0; txn->v[i].rpm && f < txn->v[i].rpm->nfiles && !owned; f++)
+				owned = !strcmp(txn->v[i].rpm->files[f].path, path);
 		if (owned)
 			continue;
 		if (unlinkat(dev, names[k], 0) < 0 && errno == EISDIR)
 			unlinkat(dev, names[k], AT_REMOVEDIR);
 	}
+}
+
+/* rpm -e of NAMES by the target's own rpm: its database, its %preun and
+ * %postun scriptlets and triggers, its refusal when an installed package
+ * still requires one of them. */
+int xs_rpm_erase(struct xs_ctx *ctx, int rootfd, const struct xs_strlist *names)
+{
+	if (!names->n)
+		return 0;
+	if (!target_has(rootfd, "usr/bin/rpm"))
+		return xs_fail(&ctx->log, ENOENT, "cannot remove %s: the target has no /usr/bin/rpm", names->v[0]);
+	char **argv = xs_calloc(names->n + 3, sizeof(*argv));
+	argv[0] = "/usr/bin/rpm";
+	argv[1] = "-e";
+	for (size_t i = 0; i < names->n; i++)
+		argv[i + 2] = names->v[i];
+	int r = xs_target_run(&ctx->log, ctx->o.target, argv, script_env, -1);
+	free(argv);
+	if (r > 0)
+		r = xs_fail(&ctx->log, EIO, "rpm -e in the target failed (exit status %d)", r);
+	return r;
 }
 
 static int register_db(struct rpmrun *rr)
@@ -607,7 +630,6 @@ int xs_configure_rpm(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
 		r = run_batch(&rr);
 	batch_free(&rr.b);
 	pool_free(pool);
-	remove_dev(&rr);
 	xs_debug(log, "ran %zu steps in the target", rr.nsteps);
 	/* through the root fd: a symlink in the target never leads this out */
 	const char *base;

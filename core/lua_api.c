@@ -15,6 +15,7 @@
 #include <lua.h>
 #include <lualib.h>
 
+#include "db_rpm.h"
 #include "target.h"
 #include "txn.h"
 #include "util.h"
@@ -545,33 +546,51 @@ static int add_names(lua_State *L, struct xs_strlist *l, const char *what)
 static int l_include(lua_State *L) { return add_names(L, &get_ctx(L)->o.include, "include"); }
 static int l_exclude(lua_State *L) { return add_names(L, &get_ctx(L)->o.exclude, "exclude"); }
 
-/* x.purge: dpkg --purge in the target, right away, of what is installed. */
+static int dpkg_purge(struct xs_ctx *c, const struct xs_strlist *names)
+{
+	struct xs_strlist argv = { 0 };
+	xs_strlist_add(&argv, "/usr/bin/dpkg");
+	xs_strlist_add(&argv, "--purge");
+	for (size_t i = 0; i < names->n; i++)
+		xs_strlist_add(&argv, names->v[i]);
+	char *env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+			"DEBIAN_FRONTEND=noninteractive", NULL };
+	int r = xs_target_run(&c->log, c->o.target, argv.v, env, -1);
+	xs_strlist_free(&argv);
+	if (r > 0)
+		r = xs_fail(&c->log, EIO, "dpkg --purge in the target failed (status %d)", r);
+	return r;
+}
+
+/* x.purge: removes, right away, those of the names that are installed, with
+ * the target's own package manager: dpkg --purge, or rpm -e on the RPM
+ * family. x.installed answers nil for them afterwards. */
 static int l_purge(lua_State *L)
 {
 	struct xs_ctx *c = get_ctx(L);
-	need_root(L, c);
+	int root = need_root(L, c);
 	luaL_checktype(L, 1, LUA_TTABLE);
 	struct xs_strlist todo = { 0 };
-	xs_strlist_add(&todo, "/usr/bin/dpkg");
-	xs_strlist_add(&todo, "--purge");
 	for (size_t i = 1; i <= lua_rawlen(L, 1); i++) {
 		lua_rawgeti(L, 1, i);
 		const char *n = luaL_checkstring(L, -1);
-		if (c->txn && xs_txn_find(c->txn, n) && !xs_strlist_has(&c->o.purge, n)) {
+		if (c->txn && xs_txn_find(c->txn, n) && !xs_strlist_has(&c->o.purge, n) && !xs_strlist_has(&todo, n))
 			xs_strlist_add(&todo, n);
-			xs_strlist_add(&c->o.purge, n);
-		}
 		lua_pop(L, 1);
 	}
 	int r = 0;
-	if (todo.n > 2) {
-		char *env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-				"DEBIAN_FRONTEND=noninteractive", NULL };
-		r = xs_target_run(&c->log, c->o.target, todo.v, env, -1);
+	if (todo.n) {
+		c->log.err[0] = 0;
+		r = c->o.rpmmd ? xs_rpm_erase(c, root, &todo) : dpkg_purge(c, &todo);
 	}
+	for (size_t i = 0; i < todo.n && !r; i++)
+		xs_strlist_add(&c->o.purge, todo.v[i]);
 	xs_strlist_free(&todo);
-	if (r != 0)
-		return api_error(L, "dpkg --purge in the target failed (status %d)", r);
+	if (r < 0) {
+		lua_pushstring(L, c->log.err);
+		c->log.err[0] = 0;
+		return api_error(L, "%s", lua_tostring(L, -1));
+	}
 	return 0;
 }
 

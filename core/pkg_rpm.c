@@ -285,39 +285,44 @@ int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, s
 			r = xs_fail(log, EBADMSG, "%s: header SHA256 mismatch: expected %s, found %s", label, hsum, got);
 			goto out;
 		}
-		size_t slen = 0;
+		size_t slen = 0, llen = 0;
 		const unsigned char *s = xs_rpmhdr_bin(&sig, XS_RPMSIG_RSA, &slen);
 		if (!s)
 			s = xs_rpmhdr_bin(&sig, XS_RPMSIG_DSA, &slen);
-		if (s) {
+		/* the old signature over header and payload */
+		const unsigned char *legacy = xs_rpmhdr_bin(&sig, XS_RPMSIG_PGP, &llen);
+		if (!legacy)
+			legacy = xs_rpmhdr_bin(&sig, XS_RPMSIG_GPG, &llen);
+		if (s)
 			r = xs_verify_detached(v, label, (const char *)hdr.blob, hdr.len, (const char *)s, slen, log);
-		} else if ((s = xs_rpmhdr_bin(&sig, XS_RPMSIG_PGP, &slen)) ||
-			   (s = xs_rpmhdr_bin(&sig, XS_RPMSIG_GPG, &slen))) {
-			/* the old signature over header and payload */
+		else if (legacy)
 			r = xs_verify_detached(v, label, (const char *)hdr.blob, f.len - (hdr.blob - b),
-					       (const char *)s, slen, log);
-		} else {
+					       (const char *)legacy, llen, log);
+		else
 			r = xs_fail(log, EBADMSG, "%s: the package is not signed; refusing it (--no-verify skips this check)",
 				    label);
-		}
 		if (r < 0)
 			goto out;
 		const char *psum = xs_rpmhdr_str(&hdr, XS_RPMTAG_PAYLOADDIGEST);
 		uint64_t algo = xs_rpmhdr_int(&hdr, XS_RPMTAG_PAYLOADDIGESTALGO, 0, 8);
-		if (psum && algo == 8 && hexcmp_sha256(payload, plen, psum, got)) {
-			r = xs_fail(log, EBADMSG, "%s: payload SHA256 mismatch: expected %s, found %s", label, psum, got);
-			goto out;
+		if (psum && algo == 8) {
+			if (hexcmp_sha256(payload, plen, psum, got)) {
+				r = xs_fail(log, EBADMSG, "%s: payload SHA256 mismatch: expected %s, found %s", label,
+					    psum, got);
+				goto out;
+			}
+		} else if (s) {
+			/* A header-only signature vouches for the payload only
+			 * through the header's SHA256 of it; without one (rpm <
+			 * 4.14), only the old signature over both can. */
+			r = legacy ? xs_verify_detached(v, label, (const char *)hdr.blob, f.len - (hdr.blob - b),
+							(const char *)legacy, llen, log)
+				   : xs_fail(log, EBADMSG,
+					     "%s: the signed header has no SHA256 digest of the payload, so the payload cannot be verified; refusing the package (--no-verify skips this check)",
+					     label);
+			if (r < 0)
+				goto out;
 		}
-		/* before rpm 4.14 no payload digest: the old signature over
-		 * header and payload covers it, when the package has one */
-		size_t llen = 0;
-		const unsigned char *legacy = xs_rpmhdr_bin(&sig, XS_RPMSIG_PGP, &llen);
-		if (!legacy)
-			legacy = xs_rpmhdr_bin(&sig, XS_RPMSIG_GPG, &llen);
-		if ((!psum || algo != 8) && legacy && legacy != s &&
-		    (r = xs_verify_detached(v, label, (const char *)hdr.blob, f.len - (hdr.blob - b),
-					    (const char *)legacy, llen, log)) < 0)
-			goto out;
 	}
 	const char *fmt = xs_rpmhdr_str(&hdr, XS_RPMTAG_PAYLOADFORMAT);
 	if (fmt && strcmp(fmt, "cpio")) {

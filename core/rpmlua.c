@@ -75,6 +75,7 @@ static const char *type_name(mode_t m)
 static int l_stat(lua_State *L)
 {
 	const char *p = luaL_checkstring(L, 1);
+	const char *field = luaL_optstring(L, 2, NULL); /* before the table takes index 2 */
 	struct stat st;
 	if (lstat(p, &st) < 0)
 		return push_result(L, 0, p);
@@ -95,10 +96,8 @@ static int l_stat(lua_State *L)
 	lua_pushinteger(L, st.st_mtime), lua_setfield(L, -2, "mtime");
 	lua_pushinteger(L, st.st_ctime), lua_setfield(L, -2, "ctime");
 	lua_pushstring(L, type_name(st.st_mode)), lua_setfield(L, -2, "type");
-	if (!lua_isnoneornil(L, 2)) {
-		lua_getfield(L, -1, luaL_checkstring(L, 2));
-		return 1;
-	}
+	if (field)
+		lua_getfield(L, -1, field);
 	return 1;
 }
 
@@ -232,12 +231,25 @@ static int l_fork(lua_State *L)
 	return 1;
 }
 
-static int do_exec(lua_State *L, bool path)
+/* The arguments as a NULL-terminated argv (caller frees the array). All
+ * are checked first: a bad one raises a Lua error, which would leak it. */
+static char **argv_of(lua_State *L)
 {
 	int n = lua_gettop(L);
+	luaL_checkstring(L, 1);
+	for (int i = 2; i <= n; i++)
+		luaL_checkstring(L, i);
 	char **argv = calloc(n + 1, sizeof(*argv));
+	if (!argv)
+		luaL_error(L, "out of memory");
 	for (int i = 0; i < n; i++)
-		argv[i] = (char *)luaL_checkstring(L, i + 1);
+		argv[i] = (char *)lua_tostring(L, i + 1);
+	return argv;
+}
+
+static int do_exec(lua_State *L, bool path)
+{
+	char **argv = argv_of(L);
 	if (path)
 		execvp(argv[0], argv);
 	else
@@ -312,9 +324,10 @@ static const luaL_Reg posix_fns[] = {
 
 static int l_vercmp(lua_State *L)
 {
+	const char *a = luaL_checkstring(L, 1), *b = luaL_checkstring(L, 2); /* may raise: before the pool */
 	Pool *pool = pool_create();
 	pool_setdisttype(pool, DISTTYPE_RPM);
-	int c = pool_evrcmp_str(pool, luaL_checkstring(L, 1), luaL_checkstring(L, 2), EVRCMP_COMPARE);
+	int c = pool_evrcmp_str(pool, a, b, EVRCMP_COMPARE);
 	pool_free(pool);
 	lua_pushinteger(L, c < 0 ? -1 : c > 0);
 	return 1;
@@ -389,10 +402,7 @@ static int l_define(lua_State *L)
 
 static int l_execute(lua_State *L)
 {
-	int n = lua_gettop(L);
-	char **argv = calloc(n + 1, sizeof(*argv));
-	for (int i = 0; i < n; i++)
-		argv[i] = (char *)luaL_checkstring(L, i + 1);
+	char **argv = argv_of(L);
 	fflush(NULL);
 	pid_t p = fork();
 	if (p == 0) {
@@ -459,7 +469,10 @@ int xs_rpmlua_run(const char *name, const char *script, int arg1, int arg2)
 	int r = 0;
 	if (luaL_loadbuffer(L, script, strlen(script), name) != LUA_OK ||
 	    lua_pcall(L, 0, 0, 0) != LUA_OK) {
-		fprintf(stderr, "%s: %s\n", name, lua_tostring(L, -1));
+		const char *msg = lua_tostring(L, -1);
+		if (!msg)
+			msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, -1));
+		fprintf(stderr, "%s: %s\n", name, msg);
 		r = 1;
 	}
 	fflush(NULL);

@@ -155,7 +155,14 @@ static int describe_problems(struct xs_ctx *ctx, Solver *solv, int nprob)
 {
 	struct xs_buf b = { 0 };
 	for (Id pr = 1; pr <= nprob; pr++) {
-		xs_buf_printf(&b, "%s%s", pr > 1 ? "; " : "", solver_problem2str(solv, pr));
+		/* libsolv's "disabled" is xstrap's exclusion: say which */
+		const char *text = solver_problem2str(solv, pr);
+		size_t tl = strlen(text), dl = strlen(" is disabled");
+		if (tl > dl && !strcmp(text + tl - dl, " is disabled"))
+			xs_buf_printf(&b, "%s%.*s is excluded (--exclude, a class script or packages/CLASS.lua)",
+				      pr > 1 ? "; " : "", (int)(tl - dl), text);
+		else
+			xs_buf_printf(&b, "%s%s", pr > 1 ? "; " : "", text);
 		int nsol = solver_solution_count(solv, pr);
 		if (nsol > 0) {
 			Id e = 0, p, rp;
@@ -473,8 +480,13 @@ int xs_resolve_rpm(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_t
 	queue_init(&jobs);
 	memset(out, 0, sizeof(*out));
 	apply_excludes(ctx, suite);
-	for (size_t i = 0; i < ctx->o.include.n && !r; i++)
-		r = rpm_spec_jobs(ctx, ctx->o.include.v[i], &jobs);
+	for (size_t i = 0; i < ctx->o.include.n && !r; i++) {
+		const char *n = ctx->o.include.v[i];
+		if (xs_strlist_has(&ctx->o.exclude, n))
+			r = xs_fail(&ctx->log, EINVAL, "package %s is both included and excluded", n);
+		else
+			r = rpm_spec_jobs(ctx, n, &jobs);
+	}
 	/* a distribution's groups are its variant: every one but custom and extract */
 	bool custom = ctx->o.variant == XS_VARIANT_CUSTOM || ctx->o.variant == XS_VARIANT_EXTRACT;
 	for (size_t i = 0; i < suite->groups.n && !r && !custom; i++)

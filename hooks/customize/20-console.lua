@@ -19,10 +19,18 @@ local function append_line(x, path, line)
 	x.append(path, sep .. line .. "\n")
 end
 
+-- Where the packages' units are, first place first: bookworm's in
+-- /lib/systemd/system (through the merged-/usr link); later suites have
+-- them only under /usr/lib, as the RPM family has since /usr was merged.
+-- There /lib is only a link, and the link goes where `systemctl enable`
+-- would point it: /usr/lib/systemd/system.
+local UNIT_DIRS = {
+	debian = { "/lib/systemd/system", "/usr/lib/systemd/system" },
+	rpm = { "/usr/lib/systemd/system", "/lib/systemd/system" },
+}
+
 local function enable_serial_getty(x)
-	-- /lib/systemd/system is where bookworm's units are (through the
-	-- merged-/usr link); later suites have them only under /usr/lib.
-	for _, dir in ipairs({ "/lib/systemd/system", "/usr/lib/systemd/system" }) do
+	for _, dir in ipairs(UNIT_DIRS[x.family] or UNIT_DIRS.debian) do
 		local unit = dir .. "/serial-getty@.service"
 		if x.exists(unit) then
 			local wants = "/etc/systemd/system/getty.target.wants"

@@ -72,8 +72,9 @@ return {
 	run = function(x)
 		local ver = newest_kernel(x)
 		if not ver then
+			local pkg = x.family == "rpm" and "kernel" or ("linux-image-" .. x.arch)
 			x.warn("no kernel in /boot (/boot/vmlinuz-*): /boot/grub/menu.lst not written; "
-				.. "pygrub cannot boot this guest (add --include=linux-image-" .. x.arch .. ")")
+				.. "pygrub cannot boot this guest (add --include=" .. pkg .. ")")
 			return
 		end
 		local initrd = x.family == "rpm" and ("/boot/initramfs-" .. ver .. ".img")

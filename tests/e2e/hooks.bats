@@ -56,15 +56,6 @@ line_of() {
 	echo "$n"
 }
 
-# has_line FILE LINE: FILE has LINE, white space runs compared as one space
-has_line() {
-	if ! tr -s ' \t' '  ' <"$1" | grep -qxF -- "$2"; then
-		echo "$1 has no line '$2':" >&2
-		cat "$1" >&2
-		return 1
-	fi
-}
-
 @test "site config space: class, package list, file and overriding hook all take effect" {
 	site_build
 	assert_status 0

@@ -42,19 +42,11 @@ teardown_file() {
 setup() {
 	load ../lib/common
 	load ../lib/mirror
+	load ../lib/xen
 	[ -z "$MIRROR_SKIP" ] || skip "$MIRROR_SKIP"
 	if [ -n "$XEN_BUILD_FAILED" ]; then
 		echo "$XEN_BUILD_FAILED; last lines:" >&2
 		tail -n 40 "$WORK/build.log" >&2
-		return 1
-	fi
-}
-
-# has_line FILE LINE: FILE has LINE, white space runs compared as one space
-has_line() {
-	if ! tr -s ' \t' '  ' <"$1" | grep -qxF -- "$2"; then
-		echo "$1 has no line '$2':" >&2
-		cat "$1" >&2
 		return 1
 	fi
 }
@@ -83,11 +75,7 @@ state() {
 }
 
 @test "xen: fstab: root on the whole /dev/xvda, /proc, swap on /dev/xvdb" {
-	has_line "$G/etc/fstab" "/dev/xvda / ext4 errors=remount-ro 0 1"
-	has_line "$G/etc/fstab" "proc /proc proc defaults 0 0"
-	has_line "$G/etc/fstab" "/dev/xvdb none swap sw 0 0"
-	refute grep -q 'xvda1' "$G/etc/fstab"
-	[ -d "$G/proc" ] && [ -d "$G/sys" ]
+	assert_xen_fstab "$G"
 }
 
 @test "xen: a getty on hvc0 is enabled (systemd serial-getty@hvc0)" {
@@ -143,10 +131,7 @@ state() {
 }
 
 @test "xen: hostname and hosts" {
-	assert_eq xen-guest1 "$(cat "$G/etc/hostname")" "/etc/hostname"
-	has_line "$G/etc/hosts" "127.0.1.1 xen-guest1"
-	has_line "$G/etc/hosts" "127.0.0.1 localhost"
-	grep -qE '^::1 +localhost' "$G/etc/hosts"
+	assert_xen_hosts "$G" xen-guest1
 }
 
 @test "xen: eth0 by DHCP in /etc/network/interfaces" {

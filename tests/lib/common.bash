@@ -56,7 +56,8 @@ common_setup() {
 
 # --- the rpm-md fixture ----------------------------------------------------
 
-# Build the rpm-md fixture repositories (once per run) and set
+# Build the rpm-md fixture repositories (once per run), check the binary
+# exists, and set
 #   RPM_REPO     file:// URL of the signed repository (group @core)
 #   RPM_KEYRING  its signing key, armored
 # Call from setup_file, and rpm_fixture_check from setup: a missing host
@@ -80,6 +81,17 @@ rpm_fixture_setup() {
 		echo "tests/fixtures/mkrpmrepo.sh $RPM_FIXTURES failed" >&2
 		return 1
 	}
+	if [ ! -x "$XSTRAP" ]; then
+		echo "the binary under test is missing: $XSTRAP (run make)" >&2
+		return 1
+	fi
+}
+
+# rpmq ROOT ARGS...: the host's rpm on ROOT's database
+rpmq() {
+	local root=$1
+	shift
+	rpm --root="$root" --dbpath=/var/lib/rpm "$@"
 }
 
 # rpm_fixture_check: skip when rpm_fixture_setup found a tool missing
@@ -211,6 +223,15 @@ assert_stderr_has() {
 	if ! grep -Eiq -- "$1" <<<"${stderr:-}"; then
 		echo "stderr does not match /$1/i" >&2
 		echo "stderr: ${stderr:-}" >&2
+		return 1
+	fi
+}
+
+# has_line FILE LINE: FILE has LINE, white space runs compared as one space
+has_line() {
+	if ! tr -s ' \t' '  ' <"$1" | grep -qxF -- "$2"; then
+		echo "$1 has no line '$2':" >&2
+		cat "$1" >&2
 		return 1
 	fi
 }

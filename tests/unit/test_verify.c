@@ -3,7 +3,6 @@
 #include "unit.h"
 
 #include <dirent.h>
-#include <sys/wait.h>
 
 #include "verify.h"
 
@@ -26,45 +25,6 @@ static const char TEXT[] = "Origin: xstrap unit\n"
 			   "SHA256:\n"
 			   " e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855 0 main/binary-amd64/Packages\n";
 
-/* Runs ARGV (PATH lookup) with GNUPGHOME=HOME when HOME is set, stdout into
- * OUT_PATH when set; returns the exit status, or -1. No shell involved. */
-static int run(const char *home, const char *out_path, char *const argv[])
-{
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		if (home)
-			setenv("GNUPGHOME", home, 1);
-		int nul = open("/dev/null", O_RDWR);
-		int out = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : nul;
-		if (nul < 0 || out < 0)
-			_exit(126);
-		dup2(nul, STDIN_FILENO);
-		dup2(out, STDOUT_FILENO);
-		dup2(nul, STDERR_FILENO);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	int st;
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-#define RUN(home, out, ...)                                                  \
-	({                                                                   \
-		char *const argv_[] = { __VA_ARGS__, NULL };                 \
-		run(home, out, argv_);                                       \
-	})
-
-static int gen_key(const char *home, const char *uid)
-{
-	return RUN(home, NULL, "gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "",
-		   "--quick-gen-key", (char *)uid, "ed25519", "sign", "never");
-}
-
 static int setup_keys(void **state)
 {
 	struct keys *k = xs_calloc(1, sizeof(*k));
@@ -80,18 +40,18 @@ static int setup_keys(void **state)
 	ut_write(text, TEXT);
 	ut_write(k->garbage, "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nnot really a key\n"
 			     "-----END PGP PUBLIC KEY BLOCK-----\n");
-	if (gen_key(k->home, "xstrap unit A <a@unit.invalid>") ||
-	    gen_key(k->home, "xstrap unit B <b@unit.invalid>")) {
+	if (ut_gpg_gen_key(k->home, "xstrap unit A <a@unit.invalid>", "ed25519") ||
+	    ut_gpg_gen_key(k->home, "xstrap unit B <b@unit.invalid>", "ed25519")) {
 		print_error("gpg --quick-gen-key failed (is gpg installed?)\n");
 		return -1;
 	}
 	char *h = k->home;
-	if (RUN(h, k->pub_a, "gpg", "--batch", "--armor", "--export", "a@unit.invalid") ||
-	    RUN(h, k->pub_a_bin, "gpg", "--batch", "--export", "a@unit.invalid") ||
-	    RUN(h, k->pub_b, "gpg", "--batch", "--armor", "--export", "b@unit.invalid") ||
-	    RUN(h, NULL, "gpg", "--batch", "--local-user", "a@unit.invalid", "--clearsign", "-o",
+	if (UT_RUN(h, k->pub_a, "gpg", "--batch", "--armor", "--export", "a@unit.invalid") ||
+	    UT_RUN(h, k->pub_a_bin, "gpg", "--batch", "--export", "a@unit.invalid") ||
+	    UT_RUN(h, k->pub_b, "gpg", "--batch", "--armor", "--export", "b@unit.invalid") ||
+	    UT_RUN(h, NULL, "gpg", "--batch", "--local-user", "a@unit.invalid", "--clearsign", "-o",
 		clear, text) ||
-	    RUN(h, NULL, "gpg", "--batch", "--local-user", "a@unit.invalid", "--armor",
+	    UT_RUN(h, NULL, "gpg", "--batch", "--local-user", "a@unit.invalid", "--armor",
 		"--detach-sign", "-o", sig, text)) {
 		print_error("gpg export/sign failed\n");
 		return -1;
@@ -107,7 +67,7 @@ static int teardown_keys(void **state)
 	if (!k)
 		return 0;
 	/* signing started an agent for our home; stop it */
-	RUN(k->home, NULL, "gpgconf", "--kill", "all");
+	UT_RUN(k->home, NULL, "gpgconf", "--kill", "all");
 	xs_rm_rf(k->home);
 	free(k->home);
 	free(k->pub_a);
@@ -337,7 +297,7 @@ static void list_verifier_homes(struct xs_strlist *out)
 
 static bool process_mentions(const char *path)
 {
-	return RUN(NULL, NULL, "pgrep", "-f", (char *)path) == 0;
+	return UT_RUN(NULL, NULL, "pgrep", "-f", (char *)path) == 0;
 }
 
 static void test_no_agent_left_behind(void **state)

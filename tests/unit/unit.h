@@ -1,6 +1,7 @@
 /* unit.h - what every unit test needs besides cmocka: scratch directories
  * that disappear afterwards, whole-file reads and writes, and an assertion
- * that a message contains a phrase (errors are judged by what they say).
+ * that a message contains a phrase (errors are judged by what they say),
+ * and running the tools that make fixtures (gpg, rpmbuild).
  *
  * Note: the Makefile does not list this header as a dependency of the
  * tests; after changing it, rebuild with "make -B unit". */
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -45,6 +47,18 @@ static inline char *ut_tmpdir(const char *tag)
 	if (!mkdtemp(d))
 		fail_msg("mkdtemp %s: %s", d, strerror(errno));
 	return d;
+}
+
+/* A fresh scratch directory (see ut_tmpdir) holding an empty root/, the
+ * target of a test: sets *top and *root (caller frees and removes *top)
+ * and returns root/ opened with FLAGS, or -1. */
+static inline int ut_mkroot(const char *tag, char **top, char **root, int flags)
+{
+	*top = ut_tmpdir(tag);
+	*root = xs_asprintf("%s/root", *top);
+	if (mkdir(*root, 0755) < 0)
+		return -1;
+	return open(*root, flags | O_DIRECTORY | O_CLOEXEC);
 }
 
 /* Writes TEXT to PATH (created or truncated), failing the test on error. */
@@ -98,6 +112,50 @@ static inline void ut_assert_file(const char *path, const char *text)
 	if (len != strlen(text) || memcmp(got, text, len))
 		fail_msg("%s: expected \"%s\", found \"%s\"", path, text, got);
 	free(got);
+}
+
+/* Runs ARGV (PATH lookup) with GNUPGHOME=HOME when HOME is set, stdout into
+ * OUT_PATH and stderr into ERR_PATH when set (else /dev/null); returns the
+ * exit status, or -1. No shell involved. */
+static inline int ut_run(const char *home, const char *out_path, const char *err_path,
+			 char *const argv[])
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		if (home)
+			setenv("GNUPGHOME", home, 1);
+		int nul = open("/dev/null", O_RDWR);
+		int out = out_path ? open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644) : nul;
+		int err = err_path ? open(err_path, O_WRONLY | O_CREAT | O_APPEND, 0644) : nul;
+		if (nul < 0 || out < 0 || err < 0)
+			_exit(126);
+		dup2(nul, STDIN_FILENO);
+		dup2(out, STDOUT_FILENO);
+		dup2(err, STDERR_FILENO);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+#define UT_RUN(home, out, ...)                                               \
+	({                                                                   \
+		char *const argv_[] = { __VA_ARGS__, NULL };                 \
+		ut_run(home, out, NULL, argv_);                              \
+	})
+
+/* A new secret key without passphrase in the keyring at HOME; ALGO as gpg
+ * --quick-gen-key takes it ("ed25519", "rsa2048"). Returns gpg's status. */
+static inline int ut_gpg_gen_key(const char *home, const char *uid, const char *algo)
+{
+	return UT_RUN(home, NULL, "gpg", "--batch", "--pinentry-mode", "loopback", "--passphrase", "",
+		      "--quick-gen-key", (char *)uid, (char *)algo, "sign", "never");
 }
 
 #endif

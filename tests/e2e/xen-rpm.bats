@@ -1,0 +1,256 @@
+#!/usr/bin/env bats
+# An rpm-md Xen guest from the rpm test distribution (issue 4, last "done
+# when": the built-ins work on rpm-md targets, cruft and driver names per
+# family). xen.bats is the same on bookworm from the real archive; here
+#   xstrap --repo-type=rpm-md --keyring=KEY --class=XEN_DOMU \
+#          --include=@core,@xen-guest --set swap=/dev/xvdb --hostname=xen-guest1 fixture T URL
+# is built once in setup_file from tests/fixtures/mkrpmrepo.sh's repository
+# (@xen-guest: a fake kernel, systemd-lite's units, securetty,
+# initscripts-lite's network-scripts, fixture-release), and each test checks
+# one thing the built-in hooks promise: fstab, the hvc0 getty, securetty,
+# modprobe aliases, pygrub's menu.lst, hostname, ifcfg-eth0, no
+# persistent-net naming, no cruft. Plus: the RPM family's cruft list at
+# resolve time (cups required by printer-tools, avahi recommended by
+# mdns-tools) and avahi removed after install by the target's own rpm.
+#
+# Needs root (the scriptlets and rpm -e run in a chroot). Skips when the
+# rpm fixture cannot be built (rpmbuild, rpmsign, createrepo_c, busybox).
+bats_require_minimum_version 1.5.0
+load ../lib/common
+load ../lib/xen
+
+# classes/70-xen-domu-cruft.lua's names for the RPM family and both
+CRUFT="avahi pcsc-lite nfs-utils smartmontools bluez rpcbind portmap cups autofs gpm"
+
+setup_file() {
+	rpm_fixture_setup
+	[ -z "${RPM_MISSING_TOOL:-}" ] || return 0
+	export G=$BATS_FILE_TMPDIR/guest XEN_LOG=$BATS_FILE_TMPDIR/build.log XEN_BUILD_FAILED=
+	if ! "$XSTRAP" --cache-dir="$BATS_FILE_TMPDIR/cache" --repo-type=rpm-md --keyring="$RPM_KEYRING" \
+		--class=XEN_DOMU --include=@core,@xen-guest --set swap=/dev/xvdb --hostname=xen-guest1 \
+		fixture "$G" "$RPM_REPO" >"$XEN_LOG" 2>&1; then
+		XEN_BUILD_FAILED="xstrap --class=XEN_DOMU --include=@core,@xen-guest fixture failed"
+	fi
+}
+
+setup() {
+	common_setup
+	rpm_fixture_check
+	if [ -n "$XEN_BUILD_FAILED" ]; then
+		echo "$XEN_BUILD_FAILED; its output:" >&2
+		cat "$XEN_LOG" >&2
+		return 1
+	fi
+	T=$BATS_TEST_TMPDIR/target
+}
+
+# installed ROOT PKG: PKG is in ROOT's rpm database
+installed() {
+	rpmq "$1" -q "$2" >/dev/null 2>&1
+}
+
+# xs_rpm ARGS...: `run` xstrap on the fixture repository with its key
+xs_rpm() {
+	run --separate-stderr xs --repo-type=rpm-md --keyring="$RPM_KEYRING" "$@"
+}
+
+# plan_rpm ARGS...: `run` xstrap plan on the fixture repository
+plan_rpm() {
+	run --separate-stderr xs plan --repo-type=rpm-md --keyring="$RPM_KEYRING" "$@" fixture "$RPM_REPO"
+}
+
+# allow_cruft DIR: a site config space whose classes/70-xen-domu-cruft.lua
+# replaces the built-in one and excludes nothing
+allow_cruft() {
+	mkdir -p "$1/classes"
+	printf 'return {}\n' >"$1/classes/70-xen-domu-cruft.lua"
+}
+
+@test "xen-rpm: the build installed @core and @xen-guest, the hooks logged their work" {
+	local p
+	for p in filesystem setup busybox rpm kernel systemd-lite securetty initscripts-lite fixture-release; do
+		installed "$G" "$p" || { echo "$p is not installed" >&2; return 1; }
+	done
+	grep -q 'pygrub: /boot/grub/menu.lst boots 6.1.0-1.fx.x86_64' "$XEN_LOG"
+	refute grep -q 'warning' "$XEN_LOG"
+}
+
+@test "xen-rpm: fstab: root on the whole /dev/xvda, /proc, swap on /dev/xvdb" {
+	assert_xen_fstab "$G"
+}
+
+@test "xen-rpm: a getty on hvc0 is enabled (serial-getty@hvc0 in getty.target.wants, linked as systemctl would)" {
+	local link=$G/etc/systemd/system/getty.target.wants/serial-getty@hvc0.service
+	[ -L "$link" ]
+	# /usr/lib/systemd/system, systemd's unit directory on the RPM family,
+	# not the same file through the /lib -> usr/lib link
+	assert_eq /usr/lib/systemd/system/serial-getty@.service "$(readlink "$link")" "target of $link"
+	[ -f "$G/usr/lib/systemd/system/serial-getty@.service" ]
+	assert_eq systemd-lite-252-1.noarch \
+		"$(rpmq "$G" -qf /usr/lib/systemd/system/serial-getty@.service)" "owner of the unit"
+	# no sysvinit here: no inittab made up
+	[ ! -e "$G/etc/inittab" ]
+}
+
+@test "xen-rpm: securetty: hvc0 and xvc0 added once to the packaged file, mode kept" {
+	grep -qx hvc0 "$G/etc/securetty"
+	grep -qx xvc0 "$G/etc/securetty"
+	assert_eq 1 "$(grep -cx hvc0 "$G/etc/securetty")" "hvc0 lines"
+	assert_eq 1 "$(grep -cx xvc0 "$G/etc/securetty")" "xvc0 lines"
+	# the package's lines are still there, in their order
+	assert_eq "console tty1 tty2 tty3 tty4 tty5 tty6 ttyS0 hvc0 xvc0" \
+		"$(tr '\n' ' ' <"$G/etc/securetty" | sed 's/ $//')" "/etc/securetty"
+	assert_eq 600 "$(stat -c %a "$G/etc/securetty")" "mode of /etc/securetty"
+	# rpm sees the content changed, nothing else
+	assert_eq "S.5....T.  c /etc/securetty" "$(rpmq "$G" -V securetty)" "rpm -V securetty"
+}
+
+@test "xen-rpm: modprobe aliases load the Xen block and network front-ends; no Debian /etc/modules" {
+	local f=$G/etc/modprobe.d/xen.conf
+	has_line "$f" "alias scsi_hostadapter xen-blkfront"
+	has_line "$f" "alias eth0 xen-netfront"
+	[ ! -e "$G/etc/modules" ]
+	# the modules those aliases name are the kernel's
+	[ -f "$G/lib/modules/6.1.0-1.fx.x86_64/kernel/drivers/block/xen-blkfront.ko" ]
+	[ -f "$G/lib/modules/6.1.0-1.fx.x86_64/kernel/drivers/net/xen-netfront.ko" ]
+}
+
+@test "xen-rpm: /boot/grub/menu.lst boots the installed kernel and its initramfs with root=/dev/xvda console=hvc0" {
+	local m=$G/boot/grub/menu.lst kernel initrd
+	[ -f "$m" ]
+	kernel=$(awk '$1 == "kernel" { print $2; exit }' "$m")
+	initrd=$(awk '$1 == "initrd" { print $2; exit }' "$m")
+	assert_eq /boot/vmlinuz-6.1.0-1.fx.x86_64 "$kernel" "kernel of menu.lst"
+	# the RPM family's name for the initrd (dracut's), not Debian's initrd.img-VER
+	assert_eq /boot/initramfs-6.1.0-1.fx.x86_64.img "$initrd" "initrd of menu.lst"
+	[ -f "$G$kernel" ] && [ -f "$G$initrd" ]
+	assert_eq kernel-6.1.0-1.fx.x86_64 "$(rpmq "$G" -qf "$kernel")" "owner of $kernel"
+	assert_eq kernel-6.1.0-1.fx.x86_64 "$(rpmq "$G" -qf "$initrd")" "owner of $initrd"
+	grep -qE "^kernel $kernel .*\broot=/dev/xvda( |$)" "$m"
+	grep -qE "^kernel $kernel .*\bconsole=hvc0( |$)" "$m"
+	grep -qE '^kernel .* ro( |$)' "$m"
+	grep -qx 'default 0' "$m"
+	grep -qx 'root (hd0)' "$m"
+	# the title from fixture-release's os-release (through /etc/os-release)
+	grep -qx 'title Fixture Linux 1, kernel 6.1.0-1.fx.x86_64' "$m"
+	refute grep -qE '#[A-Z_]+#' "$m"
+	[ ! -e "$G/boot/grub/grub.cfg" ]
+}
+
+@test "xen-rpm: hostname and hosts" {
+	assert_xen_hosts "$G" xen-guest1
+}
+
+@test "xen-rpm: eth0 by DHCP in ifcfg-eth0; the packaged ifcfg-lo untouched; no Debian network files" {
+	local d=$G/etc/sysconfig/network-scripts
+	has_line "$d/ifcfg-eth0" "DEVICE=eth0"
+	has_line "$d/ifcfg-eth0" "BOOTPROTO=dhcp"
+	has_line "$d/ifcfg-eth0" "ONBOOT=yes"
+	refute grep -q '^IPADDR=' "$d/ifcfg-eth0"
+	# initscripts-lite's directory and file verify clean
+	run rpmq "$G" -V initscripts-lite
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+	[ ! -e "$G/etc/network/interfaces" ]
+	[ ! -e "$G/etc/systemd/network/10-eth0.network" ]
+	# a file:// mirror is a host path, and apt sources are Debian's
+	[ ! -e "$G/etc/apt" ]
+}
+
+@test "xen-rpm: no persistent-net rules; 99-default.link masked, so eth0 stays eth0" {
+	[ ! -e "$G/etc/udev/rules.d/70-persistent-net.rules" ]
+	[ ! -e "$G/usr/lib/udev/rules.d/75-persistent-net-generator.rules" ]
+	[ -f "$G/usr/lib/systemd/network/99-default.link" ]
+	assert_eq /dev/null "$(readlink "$G/etc/systemd/network/99-default.link")" "99-default.link mask"
+	grep -qE '^kernel .*\bnet\.ifnames=0\b' "$G/boot/grub/menu.lst"
+}
+
+@test "xen-rpm: none of the RPM family's cruft is installed; rpm -Va shows only the edited config files" {
+	local p bad=
+	for p in $CRUFT; do
+		installed "$G" "$p" && bad="$bad $p"
+	done
+	[ -z "$bad" ] || { echo "cruft installed:$bad" >&2; return 1; }
+	local va
+	va=$(rpmq "$G" -Va | LC_ALL=C sort) || true
+	assert_eq "$(printf '%s\n' 'S.5....T.  c /etc/group' 'S.5....T.  c /etc/passwd' \
+		'S.5....T.  c /etc/securetty' 'S.5....T.  c /etc/shadow' 'S.5....T.  c /etc/webapp.conf')" \
+		"$va" "rpm -Va"
+	# and the target's own rpm reads its database
+	run --separate-stderr chroot "$G" /usr/bin/rpm -q kernel
+	assert_status 0
+	assert_eq kernel-6.1.0-1.fx.x86_64 "$output" "chroot rpm -q kernel"
+}
+
+@test "xen-rpm: /dev is left as the filesystem package made it" {
+	# the nodes made for scriptlets and hooks are gone again, as dnf leaves /dev
+	assert_eq "" "$(ls -A "$G/dev")" "contents of /dev"
+}
+
+@test "xen-rpm: XEN_DOMU keeps RPM cruft out at resolve time and names the package that requires it" {
+	plan_rpm --class=XEN_DOMU --include=@core,@xen-guest
+	assert_status 0
+	local p
+	for p in $CRUFT; do
+		refute grep -q "^$p " <<<"$output"
+	done
+	# printer-tools requires cups
+	plan_rpm --class=XEN_DOMU --include=@core,printer-tools
+	assert_status 1
+	assert_error_line 'printer-tools'
+	assert_error_line 'cups.*excluded'
+	# without the class the same request resolves, cups with it
+	plan_rpm --include=@core,printer-tools
+	assert_status 0
+	grep -q '^cups ' <<<"$output"
+	grep -q '^printer-tools ' <<<"$output"
+	# asking for cruft by name is a contradiction, said as such
+	plan_rpm --class=XEN_DOMU --include=@core,avahi
+	assert_status 1
+	assert_error_line 'avahi is both included and excluded'
+}
+
+@test "xen-rpm: a package that only recommends cruft resolves without it, weak dependencies on or off" {
+	local weak
+	for weak in "" --recommends; do
+		plan_rpm --class=XEN_DOMU $weak --include=@core,mdns-tools
+		assert_status 0
+		grep -q '^mdns-tools ' <<<"$output"
+		refute grep -q '^avahi ' <<<"$output"
+	done
+	# without the class, weak dependencies bring avahi in
+	plan_rpm --recommends --include=@core,mdns-tools
+	assert_status 0
+	grep -q '^avahi ' <<<"$output"
+}
+
+@test "xen-rpm: cruft that got in (the site emptied the exclude list) is removed after install by the target's rpm" {
+	local site=$BATS_TEST_TMPDIR/site
+	allow_cruft "$site"
+	# mdns-tools recommends avahi: with weak dependencies on, avahi is installed
+	xs_rpm --class=XEN_DOMU --config-space="$site" --recommends --include=@core,@xen-guest,mdns-tools \
+		fixture "$T" "$RPM_REPO"
+	assert_status 0
+	assert_stderr_has 'cruft: removing avahi'
+	refute installed "$T" avahi
+	installed "$T" mdns-tools
+	[ ! -e "$T/usr/sbin/avahi-daemon" ] && [ ! -e "$T/etc/avahi" ]
+	# rpm -e ran avahi's %preun, with $1 = 0 (no instance left) and the
+	# device nodes scriptlets have at install
+	assert_eq "0 /dev/null:device" "$(cat "$T/var/lib/avahi-preun-ran")" "avahi's %preun marker"
+	# and /dev is as the filesystem package made it again
+	assert_eq "" "$(ls -A "$T/dev")" "contents of /dev"
+	# the rest of the build is as before
+	[ -L "$T/etc/systemd/system/getty.target.wants/serial-getty@hvc0.service" ]
+	[ -f "$T/boot/grub/menu.lst" ]
+}
+
+@test "xen-rpm: cruft another package requires is not removed behind its back: the build fails naming both" {
+	local site=$BATS_TEST_TMPDIR/site
+	allow_cruft "$site"
+	xs_rpm --class=XEN_DOMU --config-space="$site" --include=@core,printer-tools fixture "$T" "$RPM_REPO"
+	assert_status 1
+	assert_stderr_has 'cups is needed by .*printer-tools'
+	assert_error_line '60-cruft\.lua.*rpm -e'
+	installed "$T" cups
+	installed "$T" printer-tools
+}
