@@ -592,7 +592,10 @@ int xs_configure_rpm(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
 		return logfd;
 	struct rpmrun rr = { .ctx = ctx, .rootfd = rootfd, .txn = txn,
 			     .logfd = ctx->log.level >= XS_VERBOSE ? -1 : logfd };
-	if ((r = xs_target_mkdir_p(rootfd, STAGE, 0700)) < 0)
+	/* /var/tmp as rpm makes it when no package did (0755), the staging
+	 * directory below it private */
+	if ((r = xs_target_mkdir_p(rootfd, "var/tmp", 0755)) < 0 ||
+	    (r = xs_target_mkdir_p(rootfd, STAGE, 0700)) < 0)
 		return xs_fail(log, -r, "cannot create /%s in the target: %s", STAGE, strerror(-r));
 	Pool *pool = pool_create();
 	pool_setdisttype(pool, DISTTYPE_RPM);
