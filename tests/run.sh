@@ -19,6 +19,11 @@ acng_was_up=0
 "$top/tests/lib/acng.sh" status 2>/dev/null && acng_was_up=1
 finish() {
 	rm -f "$log"
+	# tests that sign with a fixture key start gpg-agents there; stop them
+	local h
+	for h in "${XSTRAP_FIXTURES:-$top/build/fixtures}"/gnupg* "${RPM_FIXTURES:-$top/build/fixtures-rpm}"/gnupg*; do
+		[ -d "$h" ] && gpgconf --homedir "$h" --kill gpg-agent 2>/dev/null
+	done
 	[ "$acng_was_up" = 1 ] || "$top/tests/lib/acng.sh" stop
 }
 trap finish EXIT
