@@ -133,9 +133,15 @@ static void favor_real_packages(Pool *pool, Queue *jobs)
 
 /* Excluded packages vanish from the pool, as with dnf's exclude: nothing
  * can choose them to satisfy a dependency. */
-static void apply_excludes(struct xs_ctx *ctx, const struct xs_suite *suite)
+/* Takes excluded packages out of the pool (as dnf does); a name both
+ * included and excluded is an error. */
+static int apply_excludes(struct xs_ctx *ctx, const struct xs_suite *suite)
 {
 	Pool *pool = ctx->pool;
+	for (size_t i = 0; i < ctx->o.include.n; i++)
+		if (xs_strlist_has(&ctx->o.exclude, ctx->o.include.v[i]))
+			return xs_fail(&ctx->log, EINVAL, "package %s is both included and excluded",
+				       ctx->o.include.v[i]);
 	if (!pool->considered) {
 		pool->considered = solv_calloc(1, sizeof(Map));
 		map_init(pool->considered, pool->nsolvables);
@@ -149,6 +155,7 @@ static void apply_excludes(struct xs_ctx *ctx, const struct xs_suite *suite)
 		    (xs_strlist_has(&suite->exclude, n) && !xs_strlist_has(&ctx->o.include, n)))
 			MAPCLR(pool->considered, p);
 	}
+	return 0;
 }
 
 static int describe_problems(struct xs_ctx *ctx, Solver *solv, int nprob)
@@ -353,13 +360,10 @@ int xs_resolve(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_apt *
 	int r = 0;
 	queue_init(&jobs);
 	memset(out, 0, sizeof(*out));
-	apply_excludes(ctx, suite);
+	if ((r = apply_excludes(ctx, suite)) < 0)
+		goto out;
 	for (size_t i = 0; i < ctx->o.include.n; i++) {
 		const char *n = ctx->o.include.v[i];
-		if (xs_strlist_has(&ctx->o.exclude, n)) {
-			r = xs_fail(&ctx->log, EINVAL, "package %s is both included and excluded", n);
-			goto out;
-		}
 		if (!name_exists(pool, n)) {
 			Id id = pool_str2id(pool, n, 0);
 			Id p, pp;
@@ -479,14 +483,9 @@ int xs_resolve_rpm(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_t
 	int r = 0;
 	queue_init(&jobs);
 	memset(out, 0, sizeof(*out));
-	apply_excludes(ctx, suite);
-	for (size_t i = 0; i < ctx->o.include.n && !r; i++) {
-		const char *n = ctx->o.include.v[i];
-		if (xs_strlist_has(&ctx->o.exclude, n))
-			r = xs_fail(&ctx->log, EINVAL, "package %s is both included and excluded", n);
-		else
-			r = rpm_spec_jobs(ctx, n, &jobs);
-	}
+	r = apply_excludes(ctx, suite);
+	for (size_t i = 0; i < ctx->o.include.n && !r; i++)
+		r = rpm_spec_jobs(ctx, ctx->o.include.v[i], &jobs);
 	/* a distribution's groups are its variant: every one but custom and extract */
 	bool custom = ctx->o.variant == XS_VARIANT_CUSTOM || ctx->o.variant == XS_VARIANT_EXTRACT;
 	for (size_t i = 0; i < suite->groups.n && !r && !custom; i++)
