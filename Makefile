@@ -34,10 +34,14 @@ $(BUILD)/libxstrap.a: $(CORE_OBJ)
 $(BUILD)/xstrap: $(BUILD)/obj/main.o $(BUILD)/libxstrap.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(XS_LDLIBS)
 
+# test_family links the test-only skeleton family (tests/skeleton/)
+$(BUILD)/tests/test_family: UNIT_EXTRA = $(wildcard tests/skeleton/*.c)
+$(BUILD)/tests/test_family: $(wildcard tests/skeleton/*)
+
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libxstrap.a | $(BUILD)/tests
 	@echo "  CCLD    $@"
-	@$(CC) $(XS_CFLAGS) -Icore $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libxstrap.a \
-		$(XS_LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+	@$(CC) $(XS_CFLAGS) -Icore -Itests/skeleton $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_EXTRA) \
+		$(BUILD)/libxstrap.a $(XS_LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@

@@ -13,6 +13,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "family.h"
 #include "lua_api.h"
 #include "target.h"
 #include "util.h"
@@ -253,7 +254,7 @@ int xs_config_load(struct xs_ctx *ctx)
 	struct xs_strlist given = ctx->o.classes;
 	memset(&ctx->o.classes, 0, sizeof(ctx->o.classes));
 	add_class(ctx, "DEFAULT");
-	add_class(ctx, ctx->o.rpmmd ? "RPM" : "DEBIAN");
+	add_class(ctx, ctx->family->class_name);
 	_cleanup_free_ char *su = upper(ctx->o.suite), *au = upper(ctx->o.arch);
 	add_class(ctx, su);
 	add_class(ctx, au);

@@ -9,54 +9,12 @@
 #include <unistd.h>
 
 #include "db_dpkg.h"
-#include "db_rpm.h"
+#include "pkg_deb.h"
+#include "run.h"
 #include "target.h"
 
 #define POLICY_RC_D "usr/sbin/policy-rc.d"
 #define STAGING "var/lib/dpkg/xstrap-ci"
-
-int xs_setup_dev(struct xs_log *log, int rootfd)
-{
-	static const struct {
-		const char *name;
-		mode_t mode;
-		int maj, min;
-		gid_t gid;
-	} nodes[] = {
-		/* as debootstrap's devices.tar.gz has them */
-		{ "null", 0666, 1, 3, 0 },    { "zero", 0666, 1, 5, 0 },  { "full", 0666, 1, 7, 0 },
-		{ "random", 0666, 1, 8, 0 },  { "urandom", 0666, 1, 9, 0 }, { "tty", 0666, 5, 0, 0 },
-		{ "console", 0666, 5, 1, 0 }, { "ptmx", 0666, 5, 2, 0 },
-	};
-	static const char *const links[][2] = {
-		{ "fd", "/proc/self/fd" },
-		{ "stdin", "/proc/self/fd/0" },
-		{ "stdout", "/proc/self/fd/1" },
-		{ "stderr", "/proc/self/fd/2" },
-	};
-	int r = xs_target_mkdir_p(rootfd, "dev/pts", 0755);
-	if (!r)
-		r = xs_target_mkdir_p(rootfd, "dev/shm", 0755);
-	if (r < 0)
-		return xs_fail(log, -r, "cannot create /dev in the target: %s", strerror(-r));
-	_cleanup_close_ int dev = xs_target_open(rootfd, "dev", O_PATH | O_DIRECTORY);
-	if (dev < 0)
-		return xs_fail(log, -dev, "cannot open /dev in the target: %s", strerror(-dev));
-	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
-		unlinkat(dev, nodes[i].name, 0);
-		if (mknodat(dev, nodes[i].name, S_IFCHR | nodes[i].mode, makedev(nodes[i].maj, nodes[i].min)) < 0)
-			return xs_fail(log, errno, "cannot create /dev/%s in the target: %s (device nodes need root)",
-				       nodes[i].name, strerror(errno));
-		fchownat(dev, nodes[i].name, 0, nodes[i].gid, 0);
-		fchmodat(dev, nodes[i].name, nodes[i].mode, 0);
-	}
-	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
-		unlinkat(dev, links[i][0], 0);
-		if (symlinkat(links[i][1], dev, links[i][0]) < 0)
-			return xs_fail(log, errno, "cannot create /dev/%s: %s", links[i][0], strerror(errno));
-	}
-	return 0;
-}
 
 static const char *target_dpkg_version(const struct xs_txn *txn)
 {
@@ -64,26 +22,28 @@ static const char *target_dpkg_version(const struct xs_txn *txn)
 	return d ? d->version : "";
 }
 
+const char *const xs_deb_env[] = { "LC_ALL=C.UTF-8", "DEBIAN_FRONTEND=noninteractive",
+				   "DEBCONF_NONINTERACTIVE_SEEN=true", NULL };
+
+/* dpkg's maintainer-script environment; P NULL for dpkg itself. */
 static char **script_env(const struct xs_pkg *p, const char *script, const struct xs_txn *txn)
 {
-	char **env = xs_calloc(16, sizeof(char *));
-	int n = 0;
-	env[n++] = xs_strdup("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	env[n++] = xs_strdup("LC_ALL=C.UTF-8");
-	env[n++] = xs_strdup("HOME=/root");
-	env[n++] = xs_strdup("DEBIAN_FRONTEND=noninteractive");
-	env[n++] = xs_strdup("DEBCONF_NONINTERACTIVE_SEEN=true");
-	env[n++] = xs_strdup("DPKG_ADMINDIR=/var/lib/dpkg");
-	env[n++] = xs_strdup("DPKG_ROOT=");
+	_cleanup_free_ char *pkg = NULL, *arch = NULL, *name = NULL, *running = NULL;
+	const char *vars[16];
+	size_t n = 0;
+	for (size_t i = 0; xs_deb_env[i]; i++)
+		vars[n++] = xs_deb_env[i];
+	vars[n++] = "DPKG_ADMINDIR=/var/lib/dpkg";
+	vars[n++] = "DPKG_ROOT=";
 	if (p) {
-		env[n++] = xs_asprintf("DPKG_MAINTSCRIPT_PACKAGE=%s", p->name);
-		env[n++] = xs_asprintf("DPKG_MAINTSCRIPT_ARCH=%s", p->arch);
-		env[n++] = xs_asprintf("DPKG_MAINTSCRIPT_NAME=%s", script);
-		env[n++] = xs_strdup("DPKG_MAINTSCRIPT_PACKAGE_REFCOUNT=1");
-		env[n++] = xs_asprintf("DPKG_RUNNING_VERSION=%s", target_dpkg_version(txn));
+		vars[n++] = pkg = xs_asprintf("DPKG_MAINTSCRIPT_PACKAGE=%s", p->name);
+		vars[n++] = arch = xs_asprintf("DPKG_MAINTSCRIPT_ARCH=%s", p->arch);
+		vars[n++] = name = xs_asprintf("DPKG_MAINTSCRIPT_NAME=%s", script);
+		vars[n++] = "DPKG_MAINTSCRIPT_PACKAGE_REFCOUNT=1";
+		vars[n++] = running = xs_asprintf("DPKG_RUNNING_VERSION=%s", target_dpkg_version(txn));
 	}
-	env[n] = NULL;
-	return env;
+	vars[n] = NULL;
+	return xs_env_new(vars);
 }
 
 static void free_vec(char **v)
@@ -102,43 +62,20 @@ static const char run_preinst[] =
 
 static int stage_control(struct xs_log *log, int rootfd, const struct xs_pkg *p)
 {
-	for (size_t k = 0; k < p->nctrl; k++) {
-		_cleanup_free_ char *rel = xs_asprintf(STAGING "/%s/%s", p->name, p->ctrl[k].name);
-		int r = xs_target_write(rootfd, rel, p->ctrl[k].data, p->ctrl[k].len, p->ctrl[k].mode & 0777);
+	const struct xs_debinfo *d = xs_deb_c(p);
+	for (size_t k = 0; k < d->nctrl; k++) {
+		_cleanup_free_ char *rel = xs_asprintf(STAGING "/%s/%s", p->name, d->ctrl[k].name);
+		int r = xs_target_write(rootfd, rel, d->ctrl[k].data, d->ctrl[k].len, d->ctrl[k].mode & 0777);
 		if (r < 0)
 			return xs_fail(log, -r, "cannot stage the control area of %s: %s", p->name, strerror(-r));
 	}
 	return 0;
 }
 
-void xs_configure_log_tail(int logfd, char *tail, size_t size)
-{
-	tail[0] = 0;
-	if (logfd < 0)
-		return;
-	off_t end = lseek(logfd, 0, SEEK_END);
-	off_t from = end > (off_t)size - 1 ? end - (off_t)size + 1 : 0;
-	ssize_t n = pread(logfd, tail, size - 1, from);
-	tail[n > 0 ? n : 0] = 0;
-	for (char *c = tail; *c; c++)
-		if (*c == '\n')
-			*c = '|';
-}
-
-int xs_configure_log(struct xs_log *log)
-{
-	char logpath[] = "/tmp/xstrap-configure-XXXXXX";
-	int logfd = mkstemp(logpath);
-	if (logfd < 0)
-		return xs_fail(log, errno, "cannot create a log file in /tmp: %s", strerror(errno));
-	unlink(logpath);
-	return logfd;
-}
-
 static int log_tail_fail(struct xs_log *log, int logfd, const char *what, int code)
 {
 	char tail[1500];
-	xs_configure_log_tail(logfd, tail, sizeof(tail));
+	xs_script_log_tail(logfd, tail, sizeof(tail));
 	return xs_fail(log, EIO, "%s failed with exit status %d; its last output: %s", what, code, tail);
 }
 
@@ -166,7 +103,7 @@ static int run_phase(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn, i
 		for (size_t i = 0; i < txn->n; i++) {
 			const struct xs_pkg *p = &txn->v[i];
 			bool first = !strcmp(p->name, "base-passwd");
-			if (p->phase != phase || (pass == 0) != first || !xs_pkg_ctrl(p, "preinst"))
+			if (xs_deb_c(p)->phase != phase || (pass == 0) != first || !xs_pkg_ctrl(p, "preinst"))
 				continue;
 			if ((r = stage_control(log, rootfd, p)) < 0)
 				goto out;
@@ -184,16 +121,17 @@ static int run_phase(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn, i
 	envps[m++] = base_env;
 	size_t count = 0;
 	for (size_t i = 0; i < txn->n; i++)
-		count += txn->v[i].phase == phase;
+		count += xs_deb_c(&txn->v[i])->phase == phase;
 	xs_info(log, "Configuring %zu packages (%zu preinst scripts, then dpkg --configure -a)", count, n);
 	size_t failed = 0;
-	r = xs_target_run_many(log, ctx->o.target, argvs, m, envps, logfd, &failed);
-	if (r > 0) {
+	int status = 0;
+	r = xs_target_run_many(log, ctx->o.target, argvs, m, envps, logfd, &failed, &status);
+	if (!r && status) {
 		_cleanup_free_ char *what =
 			failed < first_preinst ? xs_strdup("ldconfig in the target")
 			: failed < m - 1 ? xs_asprintf("the preinst of %s", who[failed - first_preinst]->name)
 					 : xs_strdup("dpkg --configure -a in the target");
-		r = log_tail_fail(log, logfd, what, r);
+		r = log_tail_fail(log, logfd, what, status);
 	}
 out:
 	for (size_t i = first_preinst; i < first_preinst + n; i++) {
@@ -216,7 +154,7 @@ int xs_configure_debian(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn
 	static const char policy[] = "#!/bin/sh\n# written by xstrap: no daemon starts while the root is built\nexit 101\n";
 	if ((r = xs_target_write(rootfd, POLICY_RC_D, policy, sizeof(policy) - 1, 0755)) < 0)
 		return xs_fail(log, -r, "cannot write /%s in the target: %s", POLICY_RC_D, strerror(-r));
-	_cleanup_close_ int logfd = xs_configure_log(log);
+	_cleanup_close_ int logfd = xs_script_log_open(log);
 	if (logfd < 0)
 		return logfd;
 	int outfd = ctx->log.level >= XS_VERBOSE ? -1 : logfd;
@@ -225,9 +163,11 @@ int xs_configure_debian(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn
 	for (int phase = 2;;) {
 		/* the next phase number in use */
 		int next = 0;
-		for (size_t i = 0; i < txn->n; i++)
-			if (txn->v[i].phase >= phase && (!next || txn->v[i].phase < next))
-				next = txn->v[i].phase;
+		for (size_t i = 0; i < txn->n; i++) {
+			int ph = xs_deb_c(&txn->v[i])->phase;
+			if (ph >= phase && (!next || ph < next))
+				next = ph;
+		}
 		if (!next)
 			break;
 		phase = next;
@@ -240,12 +180,9 @@ int xs_configure_debian(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn
 	return 0;
 }
 
-int xs_configure_cleanup(struct xs_ctx *ctx, int rootfd)
+int xs_deb_cleanup(struct xs_ctx *ctx, int rootfd)
 {
-	if (ctx->o.rpmmd) {
-		xs_rpm_remove_dev(rootfd, ctx->txn);
-		return 0;
-	}
+	(void)ctx;
 	xs_target_unlink(rootfd, POLICY_RC_D);
 	_cleanup_close_ int fd = xs_target_open(rootfd, "var/lib/dpkg", O_PATH | O_DIRECTORY);
 	if (fd >= 0) {

@@ -5,11 +5,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pkg_deb.h"
 #include "target.h"
 
 char *xs_dpkg_info_name(const struct xs_pkg *p)
 {
-	return p->multiarch_same ? xs_asprintf("%s:%s", p->name, p->arch) : xs_strdup(p->name);
+	return xs_deb_c(p)->multiarch_same ? xs_asprintf("%s:%s", p->name, p->arch) : xs_strdup(p->name);
 }
 
 static const char *conffile_md5(const struct xs_pkg *p, const char *path)
@@ -29,16 +30,17 @@ void xs_dpkg_status_para(const struct xs_pkg *p, const char *status, struct xs_b
 	/* dpkg records the archive's Priority/Section (from available) for what
 	 * it configured before debootstrap wrote that file, i.e. phase 1, and
 	 * the .deb's own for the packages unpacked after it. */
-	bool archive = p->phase <= 1;
+	const struct xs_debinfo *deb = xs_deb_c(p);
+	bool archive = deb->phase <= 1;
 	for (const char *l = text; *l;) {
 		const char *nl = strchr(l, '\n');
 		size_t ll = nl ? (size_t)(nl - l) : strlen(l);
 		if (!ll) /* stray blank line would end the paragraph */
 			;
-		else if (archive && p->priority && !strncmp(l, "Priority:", 9))
-			xs_buf_printf(out, "Priority: %s\n", p->priority);
-		else if (archive && p->section && !strncmp(l, "Section:", 8))
-			xs_buf_printf(out, "Section: %s\n", p->section);
+		else if (archive && deb->priority && !strncmp(l, "Priority:", 9))
+			xs_buf_printf(out, "Priority: %s\n", deb->priority);
+		else if (archive && deb->section && !strncmp(l, "Section:", 8))
+			xs_buf_printf(out, "Section: %s\n", deb->section);
 		else {
 			xs_buf_add(out, l, ll);
 			xs_buf_add(out, "\n", 1);
@@ -123,7 +125,8 @@ static void add_interests(const struct xs_pkg *p, const char *info, struct inter
 
 static int by_index_position(const void *a, const void *b)
 {
-	const struct xs_pkg *p = *(const struct xs_pkg *const *)a, *q = *(const struct xs_pkg *const *)b;
+	const struct xs_debinfo *p = xs_deb_c(*(const struct xs_pkg *const *)a);
+	const struct xs_debinfo *q = xs_deb_c(*(const struct xs_pkg *const *)b);
 	if (p->repo_index != q->repo_index)
 		return p->repo_index < q->repo_index ? -1 : 1;
 	return p->stanza_off < q->stanza_off ? -1 : p->stanza_off > q->stanza_off;
@@ -139,7 +142,7 @@ static void available_file(struct xs_log *log, const struct xs_apt *apt, const s
 		v[i] = &txn->v[i];
 	qsort(v, txn->n, sizeof(*v), by_index_position);
 	for (size_t i = 0; i < txn->n; i++) {
-		if (!v[i]->stanza_len)
+		if (!xs_deb_c(v[i])->stanza_len)
 			continue;
 		if (xs_apt_stanza(apt, v[i], out) < 0) {
 			xs_warn(log, "%s: cannot read its Packages stanza for dpkg's available file", v[i]->name);
@@ -176,10 +179,11 @@ int xs_dpkg_write_db(struct xs_log *log, int rootfd, const struct xs_apt *apt,
 	for (size_t i = 0; i < txn->n && !r; i++) {
 		const struct xs_pkg *p = &txn->v[i];
 		_cleanup_free_ char *info = xs_dpkg_info_name(p);
-		if (p->phase <= 1)
+		const struct xs_debinfo *deb = xs_deb_c(p);
+		if (deb->phase <= 1)
 			xs_dpkg_status_para(p, "install ok unpacked", &status);
-		for (size_t k = 0; k < p->nctrl && !r; k++) {
-			const struct xs_ctrlfile *c = &p->ctrl[k];
+		for (size_t k = 0; k < deb->nctrl && !r; k++) {
+			const struct xs_ctrlfile *c = &deb->ctrl[k];
 			if (!strcmp(c->name, "control"))
 				continue;
 			_cleanup_free_ char *rel = xs_asprintf("var/lib/dpkg/info/%s.%s", info, c->name);
@@ -248,7 +252,7 @@ int xs_dpkg_add_phase(struct xs_log *log, int rootfd, const struct xs_txn *txn, 
 	if (status.len)
 		xs_buf_add(&status, "\n", 1);
 	for (size_t i = 0; i < txn->n; i++)
-		if (txn->v[i].phase == phase)
+		if (xs_deb_c(&txn->v[i])->phase == phase)
 			xs_dpkg_status_para(&txn->v[i], "install ok unpacked", &status);
 	int r = put(log, rootfd, "var/lib/dpkg/status", status.data, status.len, 0644);
 	xs_buf_free(&status);

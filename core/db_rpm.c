@@ -11,9 +11,9 @@
 #include <solv/evr.h>
 #include <solv/pool.h>
 
-#include "configure.h"
 #include "pkg_rpm.h"
 #include "rpmlua.h"
+#include "run.h"
 #include "target.h"
 #include "util.h"
 #include "verify.h"
@@ -22,7 +22,8 @@
 
 enum { SENSE_LESS = 1 << 1, SENSE_GREATER = 1 << 2, SENSE_EQUAL = 1 << 3 };
 
-static char *script_env[] = { "PATH=/sbin:/bin:/usr/sbin:/usr/bin", "HOME=/root", "LANG=C", NULL };
+/* rpm's own scriptlet environment */
+const char *const xs_rpm_env[] = { "PATH=/sbin:/bin:/usr/sbin:/usr/bin", "LANG=C", NULL };
 
 struct lua_job {
 	char *name, *script;
@@ -48,6 +49,7 @@ struct rpmrun {
 	int rootfd;
 	const struct xs_txn *txn;
 	int logfd;
+	char **env; /* the scriptlets' */
 	struct batch b;
 	unsigned serial;
 	size_t nsteps;
@@ -97,12 +99,13 @@ static int run_batch(struct rpmrun *rr)
 	rr->nsteps += b->n;
 	struct xs_step_report *rep = NULL;
 	size_t nrep = 0;
-	int r = xs_target_run_steps(log, rr->ctx->o.target, b->steps, b->n, rr->logfd, &rep, &nrep);
+	int status = 0;
+	int r = xs_target_run_steps(log, rr->ctx->o.target, b->steps, b->n, rr->logfd, &rep, &nrep, &status);
 	for (size_t i = 0; i < nrep && r >= 0; i++) {
 		const char *what = rep[i].index < b->n ? b->labels[rep[i].index] : "a step";
 		bool fatal = rep[i].index < b->n && !b->steps[rep[i].index].may_fail;
 		char tail[1200];
-		xs_configure_log_tail(rr->logfd, tail, sizeof(tail));
+		xs_script_log_tail(rr->logfd, tail, sizeof(tail));
 		if (fatal)
 			r = xs_fail(log, EIO, "%s failed with exit status %d; its last output: %s", what, rep[i].code,
 				    tail);
@@ -110,11 +113,11 @@ static int run_batch(struct rpmrun *rr)
 			xs_warn(log, "%s failed with exit status %d (rpm goes on too); last output: %s", what,
 				rep[i].code, tail);
 	}
-	if (r > 0 && !nrep)
-		r = xs_fail(log, EIO, "the scriptlets in %s stopped with status %d", rr->ctx->o.target, r);
+	if (!r && status && !nrep)
+		r = xs_fail(log, EIO, "the scriptlets in %s stopped with status %d", rr->ctx->o.target, status);
 	free(rep);
 	batch_free(b);
-	return r > 0 ? -EIO : r;
+	return !r && status ? -EIO : r;
 }
 
 /* Adds a scriptlet: BODY run by PROG (rpm's -p; "/bin/sh" by default,
@@ -162,7 +165,7 @@ static int add_script(struct rpmrun *rr, char *label, const char *const *prog, s
 	}
 	struct xs_target_step *s = batch_add(&rr->b, label);
 	s->argv = argv;
-	s->envp = script_env;
+	s->envp = rr->env;
 	s->stdin_path = stdin_path;
 	s->may_fail = may_fail;
 	return 0;
@@ -172,7 +175,7 @@ static int add_script(struct rpmrun *rr, char *label, const char *const *prog, s
 static int add_tag_script(struct rpmrun *rr, const struct xs_pkg *p, uint32_t tag, uint32_t progtag,
 			  const char *what, bool may_fail)
 {
-	const struct xs_rpmhdr *h = &p->rpm->hdr;
+	const struct xs_rpmhdr *h = &xs_rpm(p)->hdr;
 	const char *body = xs_rpmhdr_str(h, tag);
 	size_t nprog = 0;
 	_cleanup_free_ const char **prog = xs_rpmhdr_strv(h, progtag, &nprog);
@@ -239,11 +242,6 @@ static bool idmap_find(const struct idmap *m, const char *name, unsigned *id)
 	return false;
 }
 
-static bool is_root(const char *n)
-{
-	return !n || !strcmp(n, "root");
-}
-
 /* The owners of P's files that are not root, now that its %pre ran:
  * chown clears set-id bits and capabilities, so mode and caps follow. */
 static int fix_owners(struct rpmrun *rr, const struct xs_pkg *p)
@@ -253,14 +251,14 @@ static int fix_owners(struct rpmrun *rr, const struct xs_pkg *p)
 	idmap_load(rr->rootfd, "etc/passwd", &users);
 	idmap_load(rr->rootfd, "etc/group", &groups);
 	int r = 0;
-	for (size_t i = 0; i < p->rpm->nfiles && !r; i++) {
-		const struct xs_rpmfile *f = &p->rpm->files[i];
-		if ((is_root(f->user) && is_root(f->group)) || (f->flags & XS_RPMFILE_GHOST))
+	for (size_t i = 0; i < xs_rpm(p)->nfiles && !r; i++) {
+		const struct xs_rpmfile *f = &xs_rpm(p)->files[i];
+		if ((xs_rpm_is_root(f->user) && xs_rpm_is_root(f->group)) || (f->flags & XS_RPMFILE_GHOST))
 			continue;
 		unsigned uid = 0, gid = 0;
-		if (!is_root(f->user) && !idmap_find(&users, f->user, &uid))
+		if (!xs_rpm_is_root(f->user) && !idmap_find(&users, f->user, &uid))
 			xs_warn(log, "%s: user %s does not exist - using root (for %s)", p->name, f->user, f->path);
-		if (!is_root(f->group) && !idmap_find(&groups, f->group, &gid))
+		if (!xs_rpm_is_root(f->group) && !idmap_find(&groups, f->group, &gid))
 			xs_warn(log, "%s: group %s does not exist - using root (for %s)", p->name, f->group, f->path);
 		const char *rel = f->path + strspn(f->path, "/");
 		const char *base;
@@ -283,8 +281,8 @@ static int fix_owners(struct rpmrun *rr, const struct xs_pkg *p)
 
 static bool needs_fixup(const struct xs_pkg *p)
 {
-	for (size_t i = 0; i < p->rpm->nfiles; i++)
-		if (!is_root(p->rpm->files[i].user) || !is_root(p->rpm->files[i].group))
+	for (size_t i = 0; i < xs_rpm(p)->nfiles; i++)
+		if (!xs_rpm_is_root(xs_rpm(p)->files[i].user) || !xs_rpm_is_root(xs_rpm(p)->files[i].group))
 			return true;
 	return false;
 }
@@ -303,7 +301,7 @@ static bool version_matches(Pool *pool, const char *evr, uint32_t flags, const c
 /* OWNER's %triggerin scripts that TARGET (by name and version) sets off. */
 static int add_triggers(struct rpmrun *rr, Pool *pool, const struct xs_pkg *owner, const struct xs_pkg *target)
 {
-	const struct xs_rpmhdr *h = &owner->rpm->hdr;
+	const struct xs_rpmhdr *h = &xs_rpm(owner)->hdr;
 	size_t nn = 0, nv = 0, ns = 0, np = 0;
 	_cleanup_free_ const char **names = xs_rpmhdr_strv(h, XS_RPMTAG_TRIGGERNAME, &nn);
 	if (!nn)
@@ -370,10 +368,10 @@ static int cmp_ftrig(const void *a, const void *b)
 static void ftrig_add(struct ftrig **v, size_t *n, const struct ftags *t, const struct xs_pkg *p, size_t from,
 		      size_t to)
 {
-	size_t ns = xs_rpmhdr_count(&p->rpm->hdr, t->scripts);
+	size_t ns = xs_rpmhdr_count(&xs_rpm(p)->hdr, t->scripts);
 	for (size_t k = 0; k < ns; k++) {
 		*v = xs_realloc(*v, (*n + 1) * sizeof(**v));
-		(*v)[*n] = (struct ftrig){ p, k, (long)(int32_t)xs_rpmhdr_int(&p->rpm->hdr, t->prio, k, 1000000), *n,
+		(*v)[*n] = (struct ftrig){ p, k, (long)(int32_t)xs_rpmhdr_int(&xs_rpm(p)->hdr, t->prio, k, 1000000), *n,
 					   from, to };
 		(*n)++;
 	}
@@ -386,14 +384,14 @@ static int ftrig_run(struct rpmrun *rr, const struct ftags *t, struct ftrig *v, 
 		qsort(v, n, sizeof(*v), cmp_ftrig);
 	int r = 0;
 	for (size_t i = 0; i < n && !r; i++) {
-		const struct xs_rpmhdr *h = &v[i].p->rpm->hdr;
+		const struct xs_rpmhdr *h = &xs_rpm(v[i].p)->hdr;
 		size_t nn = 0, ns = 0, np = 0;
 		_cleanup_free_ const char **names = xs_rpmhdr_strv(h, t->name, &nn);
 		_cleanup_free_ const char **scripts = xs_rpmhdr_strv(h, t->scripts, &ns);
 		_cleanup_free_ const char **progs = xs_rpmhdr_strv(h, t->prog, &np);
 		struct xs_buf list = { 0 };
 		for (size_t q = v[i].from; q < v[i].to; q++) {
-			const struct xs_rpminfo *ri = txn->v[q].rpm;
+			const struct xs_rpminfo *ri = xs_rpm(&txn->v[q]);
 			for (size_t f = 0; f < ri->nfiles; f++)
 				for (size_t k = 0; k < nn; k++) {
 					uint32_t fl = (uint32_t)xs_rpmhdr_int(h, t->flags, k, 0);
@@ -461,7 +459,7 @@ static int import_keys(struct rpmrun *rr)
 	struct xs_verifier *v = NULL;
 	int r = 0;
 	for (size_t i = 0; i < txn->n && !r; i++) {
-		const char *fpr = txn->v[i].rpm->signer;
+		const char *fpr = xs_rpm(&txn->v[i])->signer;
 		if (!*fpr || xs_strlist_has(&done, fpr))
 			continue;
 		xs_strlist_add(&done, fpr);
@@ -482,7 +480,7 @@ static int import_keys(struct rpmrun *rr)
 		argv[2] = xs_asprintf("/%s", rel);
 		struct xs_target_step *s = batch_add(&rr->b, xs_asprintf("rpm --import of key %s in the target", fpr));
 		s->argv = argv;
-		s->envp = script_env;
+		s->envp = rr->env;
 		s->may_fail = true; /* the root works without; its dnf would ask */
 	}
 	xs_verifier_free(v);
@@ -492,10 +490,11 @@ static int import_keys(struct rpmrun *rr)
 
 /* /dev as the filesystem package left it, as dnf --installroot leaves it:
  * the nodes made for the scriptlets go again, unless a package owns them.
- * Called by xs_configure_cleanup, after the customize hooks, whose x.run
+ * The cleanup stage calls it, after the customize hooks, whose x.run
  * and x.purge (rpm -e, with %preun scriptlets) need them as much. */
-void xs_rpm_remove_dev(int rootfd, const struct xs_txn *txn)
+void xs_rpm_remove_dev(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
 {
+	(void)ctx;
 	static const char *const names[] = { "null", "zero", "full", "random", "urandom", "tty", "console",
 					     "ptmx", "fd", "stdin", "stdout", "stderr", "pts", "shm" };
 	_cleanup_close_ int dev = xs_target_open(rootfd, "dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -505,8 +504,8 @@ void xs_rpm_remove_dev(int rootfd, const struct xs_txn *txn)
 		_cleanup_free_ char *path = xs_asprintf("/dev/%s", names[k]);
 		bool owned = false;
 		for (size_t i = 0; txn && i < txn->n && !owned; i++)
-			for (size_t f = 0; txn->v[i].rpm && f < txn->v[i].rpm->nfiles && !owned; f++)
-				owned = !strcmp(txn->v[i].rpm->files[f].path, path);
+			for (size_t f = 0; xs_rpm(&txn->v[i]) && f < xs_rpm(&txn->v[i])->nfiles && !owned; f++)
+				owned = !strcmp(xs_rpm(&txn->v[i])->files[f].path, path);
 		if (owned)
 			continue;
 		if (unlinkat(dev, names[k], 0) < 0 && errno == EISDIR)
@@ -528,10 +527,13 @@ int xs_rpm_erase(struct xs_ctx *ctx, int rootfd, const struct xs_strlist *names)
 	argv[1] = "-e";
 	for (size_t i = 0; i < names->n; i++)
 		argv[i + 2] = names->v[i];
-	int r = xs_target_run(&ctx->log, ctx->o.target, argv, script_env, -1);
+	char **env = xs_env_new(xs_rpm_env);
+	int status = 0;
+	int r = xs_target_run(&ctx->log, ctx->o.target, argv, env, -1, &status);
+	xs_env_free(env);
 	free(argv);
-	if (r > 0)
-		r = xs_fail(&ctx->log, EIO, "rpm -e in the target failed (exit status %d)", r);
+	if (!r && status)
+		r = xs_fail(&ctx->log, EIO, "rpm -e in the target failed (exit status %d)", status);
 	return r;
 }
 
@@ -556,7 +558,7 @@ static int register_db(struct rpmrun *rr)
 	int r = 0;
 	for (size_t i = 0; i < txn->n && !r; i++) {
 		/* header only: rpm --justdb never reads the payload */
-		const struct xs_rpminfo *ri = txn->v[i].rpm;
+		const struct xs_rpminfo *ri = xs_rpm(&txn->v[i]);
 		_cleanup_free_ char *rel = xs_asprintf(STAGE "/db/%04zu.rpm", i);
 		struct xs_buf stub = { 0 };
 		xs_buf_add(&stub, ri->sigblob, ri->siglen);
@@ -570,7 +572,7 @@ static int register_db(struct rpmrun *rr)
 	if (!r) {
 		struct xs_target_step *s = batch_add(&rr->b, xs_strdup("rpm --justdb in the target"));
 		s->argv = argv;
-		s->envp = script_env;
+		s->envp = rr->env;
 		if ((r = import_keys(rr)) < 0)
 			return r;
 		return run_batch(rr);
@@ -587,7 +589,7 @@ int xs_configure_rpm(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
 	int r;
 	if ((r = xs_setup_dev(log, rootfd)) < 0)
 		return r;
-	_cleanup_close_ int logfd = xs_configure_log(log);
+	_cleanup_close_ int logfd = xs_script_log_open(log);
 	if (logfd < 0)
 		return logfd;
 	struct rpmrun rr = { .ctx = ctx, .rootfd = rootfd, .txn = txn,
@@ -597,6 +599,7 @@ int xs_configure_rpm(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
 	if ((r = xs_target_mkdir_p(rootfd, "var/tmp", 0755)) < 0 ||
 	    (r = xs_target_mkdir_p(rootfd, STAGE, 0700)) < 0)
 		return xs_fail(log, -r, "cannot create /%s in the target: %s", STAGE, strerror(-r));
+	rr.env = xs_env_new(xs_rpm_env);
 	Pool *pool = pool_create();
 	pool_setdisttype(pool, DISTTYPE_RPM);
 	xs_info(log, "Configuring %zu packages", txn->n);
@@ -632,6 +635,7 @@ int xs_configure_rpm(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
 	if (!r)
 		r = run_batch(&rr);
 	batch_free(&rr.b);
+	xs_env_free(rr.env);
 	pool_free(pool);
 	xs_debug(log, "ran %zu steps in the target", rr.nsteps);
 	/* through the root fd: a symlink in the target never leads this out */

@@ -14,10 +14,13 @@
 #include "context.h"
 #include "txn.h"
 
+/* What rpm gives its scriptlets besides HOME. */
+extern const char *const xs_rpm_env[];
+
 int xs_configure_rpm(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn);
 /* Removes the /dev nodes configure made for the scriptlets and no package
- * of TXN owns (xs_configure_cleanup calls it). */
-void xs_rpm_remove_dev(int rootfd, const struct xs_txn *txn);
+ * of TXN owns (the cleanup stage calls it). */
+void xs_rpm_remove_dev(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn);
 /* rpm -e NAMES in the target, by the target's rpm; < 0 on failure. */
 int xs_rpm_erase(struct xs_ctx *ctx, int rootfd, const struct xs_strlist *names);
 

@@ -15,7 +15,8 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "db_rpm.h"
+#include "family.h"
+#include "run.h"
 #include "target.h"
 #include "txn.h"
 #include "util.h"
@@ -183,40 +184,6 @@ static int write_common(lua_State *L, bool append)
 static int l_write(lua_State *L) { return write_common(L, false); }
 static int l_append(lua_State *L) { return write_common(L, true); }
 
-char *xs_template_expand(const char *text, const char *(*value)(void *, const char *), void *arg,
-			 char **missing)
-{
-	struct xs_buf out = { 0 };
-	xs_buf_add(&out, "", 0);
-	const char *p = text;
-	while (*p) {
-		const char *h = strchr(p, '#');
-		if (!h) {
-			xs_buf_addstr(&out, p);
-			break;
-		}
-		xs_buf_add(&out, p, h - p);
-		const char *e = h + 1;
-		while (isalnum((unsigned char)*e) || *e == '_')
-			e++;
-		if (*e == '#' && e > h + 1) {
-			_cleanup_free_ char *name = xs_strndup(h + 1, e - h - 1);
-			const char *v = value(arg, name);
-			if (!v) {
-				*missing = xs_strdup(name);
-				xs_buf_free(&out);
-				return NULL;
-			}
-			xs_buf_addstr(&out, v);
-			p = e + 1;
-		} else {
-			xs_buf_add(&out, "#", 1);
-			p = h + 1;
-		}
-	}
-	return out.data;
-}
-
 static const char *lua_var(void *arg, const char *name)
 {
 	lua_State *L = arg;
@@ -232,7 +199,7 @@ static int l_template(lua_State *L)
 	const char *text = luaL_checkstring(L, 2);
 	luaL_checktype(L, 3, LUA_TTABLE);
 	char *missing = NULL;
-	char *out = xs_template_expand(text, lua_var, L, &missing);
+	char *out = xs_expand(text, '#', lua_var, L, &missing);
 	if (!out) {
 		lua_pushfstring(L, "template for %s: no value for #%s#", lua_tostring(L, 1), missing);
 		free(missing);
@@ -429,10 +396,10 @@ static int l_run(lua_State *L)
 	struct xs_ctx *c = get_ctx(L);
 	need_root(L, c);
 	char **argv = argv_from_table(L, 1);
-	char *env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-			"LC_ALL=C.UTF-8", "HOME=/root", "DEBIAN_FRONTEND=noninteractive",
-			"DEBCONF_NONINTERACTIVE_SEEN=true", NULL };
-	int r = xs_target_run(&c->log, c->o.target, argv, env, -1);
+	char **env = xs_env_new(c->family ? c->family->env : NULL);
+	int status = 0;
+	int r = xs_target_run(&c->log, c->o.target, argv, env, -1, &status);
+	xs_env_free(env);
 	if (r < 0) {
 		lua_pushfstring(L, "cannot run %s in the target: %s", argv[0], c->log.err);
 		c->log.err[0] = 0;
@@ -440,7 +407,7 @@ static int l_run(lua_State *L)
 		return api_error(L, "%s", lua_tostring(L, -1));
 	}
 	free_argv(argv);
-	lua_pushinteger(L, r);
+	lua_pushinteger(L, status);
 	return 1;
 }
 
@@ -546,25 +513,9 @@ static int add_names(lua_State *L, struct xs_strlist *l, const char *what)
 static int l_include(lua_State *L) { return add_names(L, &get_ctx(L)->o.include, "include"); }
 static int l_exclude(lua_State *L) { return add_names(L, &get_ctx(L)->o.exclude, "exclude"); }
 
-static int dpkg_purge(struct xs_ctx *c, const struct xs_strlist *names)
-{
-	struct xs_strlist argv = { 0 };
-	xs_strlist_add(&argv, "/usr/bin/dpkg");
-	xs_strlist_add(&argv, "--purge");
-	for (size_t i = 0; i < names->n; i++)
-		xs_strlist_add(&argv, names->v[i]);
-	char *env[] = { "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-			"DEBIAN_FRONTEND=noninteractive", NULL };
-	int r = xs_target_run(&c->log, c->o.target, argv.v, env, -1);
-	xs_strlist_free(&argv);
-	if (r > 0)
-		r = xs_fail(&c->log, EIO, "dpkg --purge in the target failed (status %d)", r);
-	return r;
-}
-
 /* x.purge: removes, right away, those of the names that are installed, with
- * the target's own package manager: dpkg --purge, or rpm -e on the RPM
- * family. x.installed answers nil for them afterwards. */
+ * the target's own package manager (the family's remove: dpkg --purge,
+ * rpm -e). x.installed answers nil for them afterwards. */
 static int l_purge(lua_State *L)
 {
 	struct xs_ctx *c = get_ctx(L);
@@ -581,7 +532,8 @@ static int l_purge(lua_State *L)
 	int r = 0;
 	if (todo.n) {
 		c->log.err[0] = 0;
-		r = c->o.rpmmd ? xs_rpm_erase(c, root, &todo) : dpkg_purge(c, &todo);
+		r = c->family->remove ? c->family->remove(c, root, &todo)
+				      : xs_fail(&c->log, ENOTSUP, "the %s family cannot remove packages", c->family->name);
 	}
 	for (size_t i = 0; i < todo.n && !r; i++)
 		xs_strlist_add(&c->o.purge, todo.v[i]);
@@ -630,7 +582,7 @@ static int core_index(lua_State *L)
 	else if (!strcmp(k, "arch"))
 		v = c->o.arch;
 	else if (!strcmp(k, "family"))
-		v = c->o.rpmmd ? "rpm" : "debian";
+		v = c->family ? c->family->fact : NULL;
 	else if (!strcmp(k, "target"))
 		v = c->o.target;
 	else if (!strcmp(k, "hostname"))
@@ -639,10 +591,10 @@ static int core_index(lua_State *L)
 		v = xs_variant_name(c->o.variant);
 	else if (!strcmp(k, "mirror"))
 		v = c->o.mirror;
-	else if (!strcmp(k, "rpmdb"))
-		v = c->o.rpmdb_path;
 	else if (!strcmp(k, "stage"))
 		v = c->stage;
+	else if (c->family && c->family->ctx_fact)
+		v = c->family->ctx_fact(c, k); /* x.rpmdb */
 	if (v)
 		lua_pushstring(L, v);
 	else

@@ -9,9 +9,10 @@
 
 #include "config.h"
 #include "context.h"
+#include "family.h"
 #include "fetch.h"
 #include "stages.h"
-#include "target.h"
+#include "run.h"
 #include "util.h"
 #include "version.h"
 
@@ -138,6 +139,88 @@ static char *find_datadir(void)
 	return xs_strdup(XS_DATADIR);
 }
 
+/* The log's sink: stderr, status lines redrawn in place on a terminal. */
+struct stderr_sink {
+	bool status_open;
+};
+
+static void to_stderr(void *data, enum xs_log_kind kind, const char *text)
+{
+	struct stderr_sink *s = data;
+	if (s->status_open) {
+		fputs("\r\033[K", stderr);
+		s->status_open = false;
+	}
+	switch (kind) {
+	case XS_LOG_PROGRESS:
+		fputs(text, stderr);
+		s->status_open = true;
+		return;
+	case XS_LOG_PROGRESS_END:
+		return;
+	case XS_LOG_INFO:
+		break;
+	case XS_LOG_DEBUG:
+		fputs("xstrap: ", stderr);
+		break;
+	case XS_LOG_WARN:
+		fputs("xstrap: warning: ", stderr);
+		break;
+	}
+	fputs(text, stderr);
+	fputc('\n', stderr);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* The package set: "NAME VERSION ARCH" lines, or --json. */
+static void print_plan(const struct xs_ctx *ctx, const struct xs_txn *txn, FILE *out)
+{
+	if (!ctx->o.json) {
+		for (size_t i = 0; i < txn->n; i++)
+			fprintf(out, "%s %s %s\n", txn->v[i].name, txn->v[i].version, txn->v[i].arch);
+		return;
+	}
+	const struct xs_family *f = ctx->family;
+	fprintf(out, "[");
+	for (size_t i = 0; i < txn->n; i++) {
+		const struct xs_pkg *p = &txn->v[i];
+		const struct {
+			const char *key, *value;
+		} str[] = {
+			{ "name", p->name }, { "version", p->version }, { "arch", p->arch },
+		}, more[] = {
+			{ "filename", p->filename }, { "url", p->url },
+			{ "priority", f->pkg_field ? f->pkg_field(p, "priority") : NULL },
+		};
+		fprintf(out, "%s\n {", i ? "," : "");
+		for (size_t k = 0; k < 3; k++) {
+			fprintf(out, "%s\"%s\": ", k ? ", " : "", str[k].key);
+			json_str(out, str[k].value);
+		}
+		fprintf(out, ", \"size\": %llu, \"sha256\": ", (unsigned long long)p->size);
+		json_str(out, p->sha256);
+		for (size_t k = 0; k < 3; k++) {
+			fprintf(out, ", \"%s\": ", more[k].key);
+			json_str(out, more[k].value);
+		}
+		fprintf(out, "}");
+	}
+	fprintf(out, "\n]\n");
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "xstrap: ");
@@ -154,7 +237,6 @@ int main(int argc, char **argv)
 	enum xs_level level = XS_NORMAL;
 	o->variant = XS_VARIANT_IMPORTANT;
 	o->merged_usr_opt = -1;
-	o->rpmmd_opt = -1;
 	ctx.jobs = 2;
 	bool plan = false, classes = false;
 	ctx.rootfd = -1;
@@ -204,12 +286,14 @@ int main(int argc, char **argv)
 		case OPT_HOSTNAME: free(o->hostname); o->hostname = xs_strdup(optarg); break;
 		case OPT_LIST_HOOKS: o->list_hooks = true; break;
 		case OPT_REPO_TYPE:
-			if (!strcmp(optarg, "rpm-md") || !strcmp(optarg, "rpmmd"))
-				o->rpmmd_opt = 1;
-			else if (!strcmp(optarg, "apt") || !strcmp(optarg, "deb"))
-				o->rpmmd_opt = 0;
-			else
-				return xs_opts_free(o), usage_error("--repo-type: expected apt or rpm-md, found \"%s\"", optarg);
+			if (!xs_family_find(optarg)) {
+				_cleanup_free_ char *names = xs_family_names();
+				fprintf(stderr, "xstrap: --repo-type: expected one of %s, found \"%s\"\nTry 'xstrap --help'.\n",
+					names, optarg);
+				return xs_opts_free(o), 2;
+			}
+			free(o->repo_type);
+			o->repo_type = xs_strdup(optarg);
 			break;
 		case OPT_ENABLE_REPO:
 		case OPT_DISABLE_REPO: {
@@ -257,6 +341,8 @@ int main(int argc, char **argv)
 	if (!o->hostname)
 		o->hostname = xs_strdup("debian"); /* as Debian's installer suggests */
 	xs_log_init(&ctx.log, level);
+	struct stderr_sink sink = { 0 };
+	xs_log_set_sink(&ctx.log, to_stderr, &sink, isatty(STDERR_FILENO));
 
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
@@ -270,8 +356,14 @@ int main(int argc, char **argv)
 	else if (!r && classes)
 		for (size_t i = 0; i < o->classes.n; i++)
 			printf("%s\n", o->classes.v[i]);
-	else if (!r)
-		r = plan ? xs_plan(&ctx) : xs_build(&ctx);
+	else if (!r && plan) {
+		struct xs_txn txn = { 0 };
+		if (!(r = xs_plan(&ctx, &txn)))
+			print_plan(&ctx, &txn, stdout);
+		xs_txn_free(&txn);
+	} else if (!r)
+		r = xs_build(&ctx);
+	xs_release(&ctx);
 	xs_config_free(&ctx);
 	if (r < 0)
 		fprintf(stderr, "xstrap: error: %s\n", ctx.log.err[0] ? ctx.log.err : strerror(-r));

@@ -6,6 +6,39 @@
 #include "context.h"
 #include "txn.h"
 
+struct xs_ctrlfile {
+	char *name; /* control member: control, preinst, md5sums, conffiles... */
+	char *data;
+	size_t len;
+	mode_t mode;
+};
+
+#define XS_PHASE_BASE 1000
+
+/* What a .deb package carries besides the shared record (p->family_data). */
+struct xs_debinfo {
+	char *priority, *section;
+	bool essential;
+	bool multiarch_same;
+	/* The order debootstrap configures in: 1 the Priority: required
+	 * closure; 2, 3, ... one round per base package that another base
+	 * package Pre-Depends on, with its dependencies; XS_PHASE_BASE the other
+	 * base packages. */
+	int phase;
+	int repo_index; /* which loaded index the package came from */
+	uint64_t stanza_off, stanza_len;
+	/* filled by extraction */
+	struct xs_ctrlfile *ctrl;
+	size_t nctrl;
+};
+
+/* P's Debian record, made on first use. */
+struct xs_debinfo *xs_deb(struct xs_pkg *p);
+/* P's Debian record, or an empty one when it has none. */
+const struct xs_debinfo *xs_deb_c(const struct xs_pkg *p);
+void xs_debinfo_free(struct xs_pkg *p);
+const struct xs_ctrlfile *xs_pkg_ctrl(const struct xs_pkg *p, const char *name);
+
 /* Unpacks P (from p->cache_path): control members into p->ctrl, data into
  * the target behind ROOTFD, recording every entry in p->manifest. Entries
  * that would leave the target are refused with an error naming them. */
@@ -17,16 +50,5 @@ int xs_deb_unpack(struct xs_log *log, int rootfd, struct xs_pkg *p);
  * data.tar into *data_tar; write lays data_tar down in the target. */
 int xs_deb_decode(struct xs_log *log, struct xs_pkg *p, struct xs_buf *data_tar);
 int xs_deb_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct xs_buf *data_tar);
-
-/* The entry writer both formats share: lays archive entry E (its data read
- * from A) down in the target, confined to it, and records it in
- * p->manifest. Mode, owner and mtime come from E. */
-struct archive;
-struct archive_entry;
-struct xs_writer;
-struct xs_writer *xs_writer_new(int rootfd);
-void xs_writer_free(struct xs_writer *w);
-int xs_writer_entry(struct xs_log *log, struct xs_writer *w, struct xs_pkg *p, struct archive *a,
-		    struct archive_entry *e);
 
 #endif

@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pkg_deb.h"
 #include "target.h"
 #include "util.h"
 #include "verify.h"
+#include "writer.h"
 
 enum { T_NULL, T_CHAR, T_INT8, T_INT16, T_INT32, T_INT64, T_STRING, T_BIN, T_STRING_ARRAY, T_I18NSTRING };
 
@@ -360,7 +360,7 @@ int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, s
 	}
 	if (v)
 		snprintf(ri->signer, sizeof(ri->signer), "%s", xs_verifier_signer(v));
-	p->rpm = ri;
+	p->family_data = ri;
 	ri = NULL;
 	r = 0;
 out:
@@ -377,9 +377,9 @@ static int cmp_path(const void *a, const void *b, void *arg)
 	return strcmp(f[*(const size_t *)a].path, f[*(const size_t *)b].path);
 }
 
-static bool is_root_name(const char *n)
+bool xs_rpm_is_root(const char *name)
 {
-	return !n || !strcmp(n, "root");
+	return !name || !strcmp(name, "root");
 }
 
 int xs_rpm_set_caps(int rootfd, const char *rel, const char *text)
@@ -427,7 +427,7 @@ static int write_data(struct xs_log *log, int rootfd, struct xs_pkg *p, struct a
 
 int xs_rpm_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct xs_buf *cpio)
 {
-	struct xs_rpminfo *ri = p->rpm;
+	struct xs_rpminfo *ri = xs_rpm(p);
 	if (!ri)
 		return xs_fail(log, EINVAL, "%s: not decoded", p->name);
 	size_t n = ri->nfiles;
@@ -438,7 +438,7 @@ int xs_rpm_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct 
 	qsort_r(by_path, n, sizeof(*by_path), cmp_path, ri->files);
 	struct archive *a = archive_read_new();
 	archive_read_support_format_cpio(a);
-	struct xs_writer *w = xs_writer_new(rootfd);
+	struct xs_writer *w = xs_writer_new(rootfd, NULL);
 	struct archive_entry *e;
 	int r = 0, ar = ARCHIVE_EOF;
 	if (archive_read_open_memory(a, cpio->data, cpio->len) != ARCHIVE_OK)
@@ -504,7 +504,7 @@ int xs_rpm_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct 
 				close(fd);
 			}
 		}
-		if (f->caps && *f->caps && is_root_name(f->user) && is_root_name(f->group) &&
+		if (f->caps && *f->caps && xs_rpm_is_root(f->user) && xs_rpm_is_root(f->group) &&
 		    (r = xs_rpm_set_caps(rootfd, rel, f->caps)) < 0) {
 			r = xs_fail(log, -r, "%s: cannot set capabilities \"%s\" on %s: %s", p->name, f->caps, abs,
 				    strerror(-r));

@@ -127,10 +127,17 @@ struct xs_rpminfo {
 };
 
 void xs_rpminfo_free(struct xs_rpminfo *ri);
+/* P's rpm record (p->family_data), set by xs_rpm_decode. */
+static inline struct xs_rpminfo *xs_rpm(const struct xs_pkg *p)
+{
+	return p->family_data;
+}
+/* Whether a file owner's name in a header is root (absent counts as root). */
+bool xs_rpm_is_root(const char *name);
 
 struct xs_verifier;
 /* Reads P's file, checks its header digest, signature (with V; NULL when
- * --no-verify) and payload digest, keeps the header in p->rpm and the
+ * --no-verify) and payload digest, keeps the header in xs_rpm(p) and the
  * decompressed cpio payload in *cpio. Run by parallel workers. */
 int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, struct xs_buf *cpio);
 /* Lays the payload down in the target behind ROOTFD, with mode, mtime and

@@ -14,6 +14,8 @@
 #include <solv/repo_write.h>
 #include <solv/solv_xfopen.h>
 
+#include "cache.h"
+#include "pkg_deb.h"
 #include "fetch.h"
 #include "verify.h"
 
@@ -296,7 +298,6 @@ static int read_compressed(const char *path, struct xs_buf *out, struct xs_log *
 	return 0;
 }
 
-static void write_solv(FILE *f, void *repo) { repo_write(repo, f); }
 static void write_text(FILE *f, void *buf)
 {
 	struct xs_buf *b = buf;
@@ -313,11 +314,10 @@ static int load_index(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_index *i
 		ext = "";
 	/* Unverified indices never enter (or come from) the verified cache. */
 	bool verified = !ctx->o.no_verify;
-	_cleanup_free_ char *dir = xs_asprintf("%s/%s", ctx->o.cache_dir, verified ? "index" : "index-unverified");
+	_cleanup_free_ char *dir = xs_cache_dir(ctx, "index", true);
 	_cleanup_free_ char *raw = xs_asprintf("%s/%s%s", dir, rf->sha256, ext);
 	_cleanup_free_ char *solv = xs_asprintf("%s/%s.solv", dir, rf->sha256);
 	ix->text_path = xs_asprintf("%s/%s.txt", dir, rf->sha256);
-	xs_mkdir_p(dir, 0755);
 	Repo *repo = repo_create(pool, ix->component);
 	ix->repo = repo;
 	repo->appdata = ix;
@@ -326,15 +326,9 @@ static int load_index(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_index *i
 		unlink(raw);
 		unlink(solv);
 	}
-	FILE *f = verified && access(ix->text_path, F_OK) == 0 ? fopen(solv, "re") : NULL;
-	if (f) {
-		int bad = repo_add_solv(repo, f, 0);
-		fclose(f);
-		if (!bad) {
-			xs_debug(log, "%s: loaded from cache %s", url, solv);
-			return 0;
-		}
-		repo_empty(repo, 1);
+	if (verified && access(ix->text_path, F_OK) == 0 && xs_solv_load(repo, solv) == 0) {
+		xs_debug(log, "%s: loaded from cache %s", url, solv);
+		return 0;
 	}
 	struct xs_transfer t = { .url = url, .dest = raw, .sha256 = rf->sha256, .size = rf->size };
 	if (ctx->o.no_verify)
@@ -370,7 +364,7 @@ fetched:
 	if (r)
 		goto out;
 	if ((r = xs_write_atomically(ix->text_path, write_text, &text)) < 0 ||
-	    (r = xs_write_atomically(solv, write_solv, repo)) < 0)
+	    (r = xs_solv_write(solv, repo)) < 0)
 		xs_warn(log, "%s: cannot cache the parsed index: %s", dir, strerror(-r));
 	r = 0;
 out:
@@ -440,14 +434,15 @@ out:
 
 int xs_apt_stanza(const struct xs_apt *apt, const struct xs_pkg *p, struct xs_buf *out)
 {
-	const struct xs_index *ix = &apt->idx[p->repo_index];
+	const struct xs_debinfo *d = xs_deb_c(p);
+	const struct xs_index *ix = &apt->idx[d->repo_index];
 	int fd = open(ix->text_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	char *tmp = xs_malloc(p->stanza_len);
-	ssize_t n = pread(fd, tmp, p->stanza_len, p->stanza_off);
+	char *tmp = xs_malloc(d->stanza_len);
+	ssize_t n = pread(fd, tmp, d->stanza_len, d->stanza_off);
 	close(fd);
-	if (n != (ssize_t)p->stanza_len) {
+	if (n != (ssize_t)d->stanza_len) {
 		free(tmp);
 		return -EIO;
 	}

@@ -17,6 +17,7 @@
 #include <solv/repo_write.h>
 #include <solv/solv_xfopen.h>
 
+#include "cache.h"
 #include "fetch.h"
 #include "util.h"
 #include "verify.h"
@@ -75,9 +76,7 @@ static int fetch_md(struct xs_ctx *ctx, const struct xs_rpmmd_repo *rr, const ch
 			       url, what);
 	const char *base = strrchr(f->location, '/');
 	base = base ? base + 1 : f->location;
-	_cleanup_free_ char *dir = xs_asprintf("%s/%s", ctx->o.cache_dir,
-					       ctx->o.no_verify ? "rpmmd-unverified" : "rpmmd");
-	xs_mkdir_p(dir, 0755);
+	_cleanup_free_ char *dir = xs_cache_dir(ctx, "rpmmd", true);
 	/* named by content; createrepo_c's names already start with it */
 	bool by_sum = f->has_sha256 && !ctx->o.no_verify && !xs_str_startswith(base, f->sha256);
 	*path = by_sum ? xs_asprintf("%s/%s-%s", dir, f->sha256, base) : xs_asprintf("%s/%s", dir, base);
@@ -161,23 +160,14 @@ static int fetch_repomd(struct xs_ctx *ctx, const struct xs_rpmmd *md,
 	return r;
 }
 
-static void write_solv(FILE *f, void *repo) { repo_write(repo, f); }
-
 /* True when SOLV held RR's parsed metadata and it is now loaded. */
 static bool load_cached(struct xs_ctx *ctx, struct xs_rpmmd_repo *rr, const char *solv)
 {
 	Repo *repo = rr->repo;
-	FILE *f = fopen(solv, "re");
-	if (!f)
-		return false;
-	int bad = repo_add_solv(repo, f, 0);
-	fclose(f);
-	if (bad) { /* another libsolv's format, or damaged: parse again */
+	int r = xs_solv_load(repo, solv);
+	if (r == -EBADMSG) /* another libsolv's format, or damaged: parse again */
 		xs_debug(&ctx->log, "%s: unusable (%s); parsing the metadata again", solv, pool_errstr(repo->pool));
-		repo_empty(repo, 1);
-		return false;
-	}
-	return true;
+	return r == 0;
 }
 
 static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rpmmd_repo *rr,
@@ -206,8 +196,10 @@ static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rp
 	 * every file it was made of: a second run reads it in milliseconds. */
 	char cookie[XS_SHA256_HEX];
 	xs_sha256_mem(text.data, text.len, cookie);
-	if (!ctx->o.no_verify)
-		solv = xs_asprintf("%s/rpmmd/%s.solv", ctx->o.cache_dir, cookie);
+	if (!ctx->o.no_verify) {
+		_cleanup_free_ char *dir = xs_cache_dir(ctx, "rpmmd", true);
+		solv = xs_asprintf("%s/%s.solv", dir, cookie);
+	}
 	if (solv && load_cached(ctx, rr, solv)) {
 		xs_debug(log, "%s: loaded from cache %s", rr->url, solv);
 		goto out;
@@ -235,7 +227,7 @@ static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rp
 		free(f.location);
 	}
 	if (!r && solv) { /* fetch_md made the directory */
-		int w = xs_write_atomically(solv, write_solv, repo);
+		int w = xs_solv_write(solv, repo);
 		if (w < 0)
 			xs_warn(log, "%s: cannot cache the parsed repository: %s", solv, strerror(-w));
 		/* Solvables come back from a .solv in another order than the

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "context.h"
+#include "family.h"
 #include "lua_api.h"
 #include "target.h"
 
@@ -29,15 +30,9 @@ static int setup(void **state)
 	f->ctx.o.target = xs_strdup(f->root);
 	f->ctx.o.datadir = xs_strdup(f->dir); /* empty built-in space */
 	f->ctx.rootfd = open(f->root, O_RDONLY | O_DIRECTORY);
+	f->ctx.family = &xs_family_deb;
 	/* the real lua/xstrap.lua, in an otherwise empty built-in space */
-	const char *top = getenv("XSTRAP_TOP");
-	_cleanup_free_ char *src = xs_asprintf("%s/lua/xstrap.lua", top ? top : ".");
-	_cleanup_free_ char *luadir = ut_path(f->dir, "lua");
-	_cleanup_free_ char *dst = ut_path(f->dir, "lua/xstrap.lua");
-	size_t len = 0;
-	_cleanup_free_ char *text = ut_read(src, &len);
-	mkdir(luadir, 0755);
-	ut_write_len(dst, text, len);
+	ut_builtin_space(f->dir);
 	*state = f;
 	return 0;
 }
@@ -77,10 +72,10 @@ static void test_template_expand(void **state)
 {
 	(void)state;
 	char *missing = NULL;
-	_cleanup_free_ char *out = xs_template_expand("root #GROOT#\nkernel root=#ROOT_PARTITION# # not a var #x",
-						      vars, NULL, &missing);
+	_cleanup_free_ char *out = xs_expand("root #GROOT#\nkernel root=#ROOT_PARTITION# # not a var #x", '#', vars,
+						 NULL, &missing);
 	assert_string_equal(out, "root (hd0)\nkernel root=/dev/xvda # not a var #x");
-	assert_null(xs_template_expand("#NOPE#", vars, NULL, &missing));
+	assert_null(xs_expand("#NOPE#", '#', vars, NULL, &missing));
 	assert_string_equal(missing, "NOPE");
 	free(missing);
 }
@@ -106,10 +101,12 @@ static void test_facts(void **state)
 	_cleanup_free_ char *err = run_lua(f, "assert(x.suite == 'bookworm' and x.family == 'debian')\n"
 					      "assert(x.rpmdb == nil)");
 	assert_null(err);
-	f->ctx.o.rpmmd = true;
-	f->ctx.o.rpmdb_path = xs_strdup("/usr/lib/sysimage/rpm");
+	struct xs_suite suite = { .rpmdb = (char *)"/usr/lib/sysimage/rpm" };
+	f->ctx.family = &xs_family_rpm;
+	f->ctx.suite = &suite;
 	_cleanup_free_ char *err2 = run_lua(f, "assert(x.family == 'rpm')\n"
 					       "assert(x.rpmdb == '/usr/lib/sysimage/rpm')");
+	f->ctx.suite = NULL;
 	assert_null(err2);
 }
 

@@ -114,6 +114,26 @@ static inline void ut_assert_file(const char *path, const char *text)
 	free(got);
 }
 
+/* Makes DIR an otherwise empty built-in config space holding the real
+ * lua/xstrap.lua (from $XSTRAP_TOP, else the current directory). */
+static inline void ut_builtin_space(const char *dir)
+{
+	const char *top = getenv("XSTRAP_TOP");
+	char *src = xs_asprintf("%s/lua/xstrap.lua", top ? top : ".");
+	char *luadir = ut_path(dir, "lua");
+	char *dst = ut_path(dir, "lua/xstrap.lua");
+	size_t len = 0;
+	char *text = ut_read(src, &len);
+	if (!text)
+		fail_msg("%s: cannot read it (set XSTRAP_TOP to the source tree)", src);
+	mkdir(luadir, 0755);
+	ut_write_len(dst, text, len);
+	free(text);
+	free(dst);
+	free(luadir);
+	free(src);
+}
+
 /* Runs ARGV (PATH lookup) with GNUPGHOME=HOME when HOME is set, stdout into
  * OUT_PATH and stderr into ERR_PATH when set (else /dev/null); returns the
  * exit status, or -1. No shell involved. */
