@@ -17,18 +17,24 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-CORE_SRC = $(filter-out core/main.c,$(wildcard core/*.c))
+# every core/**/*.c: the folders show the architecture (docs/design.md)
+CORE_SRC = $(filter-out core/main.c,$(sort $(shell find core -name '*.c')))
+CORE_HDR = $(shell find core -name '*.h')
+CORE_INC = $(patsubst %/,-I%,$(sort $(dir $(CORE_SRC) core/main.c)))
 CORE_OBJ = $(CORE_SRC:core/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 all: $(BUILD)/xstrap
 
-$(BUILD)/obj/%.o: core/%.c $(wildcard core/*.h) | $(BUILD)/obj
+$(BUILD)/obj/%.o: core/%.c $(CORE_HDR)
+	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(XS_CFLAGS) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(XS_CFLAGS) $(CORE_INC) $(CFLAGS) -c -o $@ $<
 
+# made afresh, so a module that moved or went leaves no stale member
 $(BUILD)/libxstrap.a: $(CORE_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/xstrap: $(BUILD)/obj/main.o $(BUILD)/libxstrap.a
@@ -40,10 +46,10 @@ $(BUILD)/tests/test_family: $(wildcard tests/skeleton/*)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libxstrap.a | $(BUILD)/tests
 	@echo "  CCLD    $@"
-	@$(CC) $(XS_CFLAGS) -Icore -Itests/skeleton $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_EXTRA) \
+	@$(CC) $(XS_CFLAGS) $(CORE_INC) -Itests/skeleton $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_EXTRA) \
 		$(BUILD)/libxstrap.a $(XS_LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
-$(BUILD)/obj $(BUILD)/tests:
+$(BUILD)/tests:
 	mkdir -p $@
 
 unit: $(UNIT_BIN)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "config_space.h"
 #include "context.h"
 #include "family.h"
 #include "fetch.h"

@@ -16,7 +16,7 @@
 #include <solv/util.h>
 
 #include "cache.h"
-#include "config.h"
+#include "config_space.h"
 #include "family.h"
 #include "fetch.h"
 #include "out_tar.h"

@@ -7,7 +7,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
-#include "config.h"
+#include "config_space.h"
 #include "context.h"
 #include "family.h"
 #include "skeleton.h"

@@ -5,7 +5,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "config.h"
+#include "config_space.h"
 #include "context.h"
 #include "family.h"
 #include "lua_api.h"

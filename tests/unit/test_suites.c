@@ -2,8 +2,8 @@
  * scratch data and on the repos/ this tree ships. */
 #include "unit.h"
 
-#include "suites_deb.h"
-#include "suites_rpm.h"
+#include "deb_suites.h"
+#include "rpm_suites.h"
 
 static const char conf[] = "# test suites\n"
 			   "[alpha]\n"

@@ -1,6 +1,6 @@
 /* suites_rpm.c - rpm distributions in repos/rpm.conf: their repositories
  * below a mirror and where their keys are. */
-#include "suites_rpm.h"
+#include "rpm_suites.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -12,11 +12,11 @@
 #include <solv/solver.h>
 
 #include "cache.h"
-#include "db_rpm.h"
+#include "rpm_configure.h"
 #include "pkg_rpm.h"
 #include "repo_rpmmd.h"
 #include "solve.h"
-#include "suites_rpm.h"
+#include "rpm_suites.h"
 #include "verify.h"
 
 struct rpm_state {

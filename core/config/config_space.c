@@ -1,4 +1,4 @@
-#include "config.h"
+#include "config_space.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -1,4 +1,4 @@
-#include "db_rpm.h"
+#include "rpm_configure.h"
 
 #include <errno.h>
 #include <fcntl.h>

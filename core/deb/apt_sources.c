@@ -1,4 +1,4 @@
-#include "sources.h"
+#include "apt_sources.h"
 
 #include <glob.h>
 #include <stdio.h>

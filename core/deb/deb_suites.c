@@ -1,5 +1,5 @@
 /* suites_deb.c - Debian suites in repos/debian.conf. */
-#include "suites_deb.h"
+#include "deb_suites.h"
 
 #include <string.h>
 

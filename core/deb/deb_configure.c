@@ -1,4 +1,4 @@
-#include "configure.h"
+#include "deb_configure.h"
 
 #include <errno.h>
 #include <fcntl.h>

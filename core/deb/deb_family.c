@@ -14,14 +14,14 @@
 #include <solv/solver.h>
 
 #include "cache.h"
-#include "configure.h"
+#include "deb_configure.h"
 #include "db_dpkg.h"
 #include "pkg_deb.h"
 #include "repo_apt.h"
 #include "run.h"
 #include "solve.h"
-#include "sources.h"
-#include "suites_deb.h"
+#include "apt_sources.h"
+#include "deb_suites.h"
 #include "target.h"
 
 struct deb_state {
