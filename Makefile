@@ -54,9 +54,16 @@ $(BUILD)/tests:
 
 unit: $(UNIT_BIN)
 
+# The core's shape (issue 7): no call cycles among the modules (the link
+# graph of the objects, read with nm) and no package-family branch outside
+# core/deb and core/rpm.
+structure: $(CORE_OBJ)
+	tests/lib/cycles.py $(CORE_OBJ)
+	tests/lib/family-branches.sh
+
 # The test command of the README and of .ci/run: installs what the tests need
 # (when root and missing), builds, then runs unit and end-to-end tests.
-check: deps-check all unit
+check: deps-check all unit structure
 	tests/run.sh $(BUILD)
 
 # Unit tests and the end-to-end tests on the fixture repositories, with
@@ -66,7 +73,7 @@ ASAN_E2E = tests/e2e/repo.bats tests/e2e/tamper.bats tests/e2e/hostile.bats \
 	tests/e2e/rpmmd-distros.bats tests/e2e/rpm-install.bats tests/e2e/rpm-hostile.bats \
 	tests/e2e/xen-rpm.bats
 check-asan: deps-check
-	$(MAKE) BUILD=build-asan SANITIZE=1 all unit
+	$(MAKE) BUILD=build-asan SANITIZE=1 all unit structure
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run.sh build-asan $(ASAN_E2E)
 
@@ -96,4 +103,4 @@ install: all
 clean:
 	rm -rf $(BUILD) build-asan
 
-.PHONY: all unit check check-asan deps deps-check bench bench-rpm install clean
+.PHONY: all unit structure check check-asan deps deps-check bench bench-rpm install clean

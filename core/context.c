@@ -1,3 +1,4 @@
+/* context.c - options and string lists of a run. */
 #include "context.h"
 
 #include <stdlib.h>

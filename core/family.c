@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "deb_family.h"
+#include "rpm_family.h"
 #include "util.h"
 
 static const struct xs_family *table[8] = { &xs_family_deb, &xs_family_rpm };

@@ -73,8 +73,6 @@ struct xs_family {
 	void (*state_free)(struct xs_ctx *ctx);
 };
 
-extern const struct xs_family xs_family_deb, xs_family_rpm;
-
 /* Adds F to the table (after the built-in ones); for tests and plug-ins. */
 int xs_family_register(const struct xs_family *f);
 /* The family --repo-type NAME means, or NULL. */

@@ -1,3 +1,4 @@
+/* stages.c - the pipeline: each stage in order, the family doing its part. */
 #include "stages.h"
 
 #include <dirent.h>

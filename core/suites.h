@@ -10,7 +10,7 @@
 #include "context.h"
 
 /* One repository of an rpm distribution. */
-struct xs_rpm_repo {
+struct xs_suite_repo {
 	char *name;    /* as the distribution calls it: BaseOS, AppStream, updates */
 	char *baseurl; /* below the mirror, with $releasever and $basearch */
 };
@@ -30,7 +30,7 @@ struct xs_suite {
 	struct xs_strlist gpgkeys; /* names of the one key file, as each place calls it */
 	struct xs_strlist enabled; /* repositories loaded by default */
 	struct xs_strlist groups;  /* installed unless --variant=custom: @core */
-	struct xs_rpm_repo *repos;
+	struct xs_suite_repo *repos;
 	size_t nrepos;
 };
 

@@ -1,3 +1,4 @@
+/* util.c - allocation, strings, files, digests. */
 #include "util.h"
 
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* config_space.c - the FAI-style config space: class scripts, package lists, files, stage hooks. */
 #include "config_space.h"
 
 #include <ctype.h>

@@ -1,9 +1,9 @@
-/* config.h - the FAI-style config space: class scripts, per-class package
+/* config_space.h - the FAI-style config space: class scripts, per-class package
  * lists, file templates and stage hooks, built-in first, then each
  * --config-space (a script of the same name replaces the earlier one),
  * then --hook files. */
-#ifndef XS_CONFIG_H
-#define XS_CONFIG_H
+#ifndef XS_CONFIG_SPACE_H
+#define XS_CONFIG_SPACE_H
 
 #include <stdio.h>
 

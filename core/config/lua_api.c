@@ -1,3 +1,4 @@
+/* lua_api.c - the `xstrap` Lua module: facts, classes, confined file operations, commands. */
 #include "lua_api.h"
 
 #include <ctype.h>

@@ -1,3 +1,4 @@
+/* apt_sources.c - the host's apt sources: where the default Debian mirror is. */
 #include "apt_sources.h"
 
 #include <glob.h>

@@ -1,6 +1,6 @@
-/* sources.h - the host's apt sources: where the default Debian mirror is. */
-#ifndef XS_SOURCES_H
-#define XS_SOURCES_H
+/* apt_sources.h - the host's apt sources: where the default Debian mirror is. */
+#ifndef XS_APT_SOURCES_H
+#define XS_APT_SOURCES_H
 
 /* Returns the URI (no trailing slash) of the first "deb" source of the
  * Debian archive proper (a suite with no "-security"/"-updates" suffix) in

@@ -1,3 +1,4 @@
+/* db_dpkg.c - /var/lib/dpkg written from the transaction and the manifests. */
 #include "db_dpkg.h"
 
 #include <errno.h>

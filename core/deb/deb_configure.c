@@ -1,3 +1,4 @@
+/* deb_configure.c - an unpacked Debian root made live: preinsts, then the target's dpkg. */
 #include "deb_configure.h"
 
 #include <errno.h>

@@ -1,8 +1,8 @@
-/* configure.h - making an unpacked Debian root live: device nodes,
+/* deb_configure.h - making an unpacked Debian root live: device nodes,
  * policy-rc.d, preinsts in dependency order, then the target's own
  * `dpkg --configure -a` (maintainer scripts and triggers). */
-#ifndef XS_CONFIGURE_H
-#define XS_CONFIGURE_H
+#ifndef XS_DEB_CONFIGURE_H
+#define XS_DEB_CONFIGURE_H
 
 #include "context.h"
 #include "txn.h"

@@ -1,6 +1,6 @@
-/* family_deb.c - the Debian family: apt archives, .deb packages, dpkg's
+/* deb_family.c - the Debian family: apt archives, .deb packages, dpkg's
  * database and debootstrap's configure order behind struct xs_family. */
-#include "family.h"
+#include "deb_family.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-/* suites_deb.c - Debian suites in repos/debian.conf. */
+/* deb_suites.c - Debian suites in repos/debian.conf. */
 #include "deb_suites.h"
 
 #include <string.h>

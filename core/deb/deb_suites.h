@@ -1,6 +1,6 @@
-/* suites_deb.h - Debian suites in repos/debian.conf. */
-#ifndef XS_SUITES_DEB_H
-#define XS_SUITES_DEB_H
+/* deb_suites.h - Debian suites in repos/debian.conf. */
+#ifndef XS_DEB_SUITES_H
+#define XS_DEB_SUITES_H
 
 #include "suites.h"
 

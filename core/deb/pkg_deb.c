@@ -1,3 +1,4 @@
+/* pkg_deb.c - .deb packages: ar, control.tar and data.tar with libarchive. */
 #include "pkg_deb.h"
 
 #include <archive.h>

@@ -1,3 +1,4 @@
+/* repo_apt.c - Debian archives: verified Release files and Packages indices into libsolv. */
 #include "repo_apt.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* fetch.c - parallel libcurl downloads, verified while they stream. */
 #include "fetch.h"
 
 #include <curl/curl.h>

@@ -1,3 +1,4 @@
+/* verify.c - OpenPGP signatures with gpgme in a private, temporary keyring. */
 #include "verify.h"
 
 #include <errno.h>

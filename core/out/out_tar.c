@@ -1,3 +1,4 @@
+/* out_tar.c - a reproducible tar of a finished root. */
 #include "out_tar.h"
 
 #include <archive.h>

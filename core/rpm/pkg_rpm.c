@@ -1,3 +1,4 @@
+/* pkg_rpm.c - .rpm packages: headers, signatures and the cpio payload, verified and unpacked. */
 #include "pkg_rpm.h"
 
 #include <archive.h>

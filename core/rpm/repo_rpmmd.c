@@ -1,3 +1,4 @@
+/* repo_rpmmd.c - rpm-md repositories: verified repomd.xml, primary, filelists, comps into libsolv. */
 #include "repo_rpmmd.h"
 
 #include <errno.h>

@@ -1,8 +1,6 @@
 /* repo_rpmmd.h - rpm-md repositories: repomd.xml (verified against
  * repomd.xml.asc with gpgme), primary, filelists and comps loaded into a
- * libsolv pool with rpm semantics, one libsolv repo per repository.
- * Resolution only so far (xstrap plan); unpacking and the rpmdb are the
- * rest of issue 3. */
+ * libsolv pool with rpm semantics, one libsolv repo per repository. */
 #ifndef XS_REPO_RPMMD_H
 #define XS_REPO_RPMMD_H
 

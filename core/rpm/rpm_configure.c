@@ -1,3 +1,4 @@
+/* rpm_configure.c - rpm's configure stage: scriptlets, triggers, owners and the rpmdb. */
 #include "rpm_configure.h"
 
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* db_rpm.h - making an unpacked rpm root live: owners by name, the
+/* rpm_configure.h - making an unpacked rpm root live: owners by name, the
  * scriptlets in transaction order, triggers, and the rpmdb.
  *
  * Order, as rpm runs a fresh install: every %pretrans; then per package in
@@ -8,8 +8,8 @@
  * %posttrans and the %transfiletriggerin scripts by priority. The rpmdb is
  * written by the target's own rpm (`rpm --justdb`), from header-only copies
  * of the packages, so its format is always the one the target reads. */
-#ifndef XS_DB_RPM_H
-#define XS_DB_RPM_H
+#ifndef XS_RPM_CONFIGURE_H
+#define XS_RPM_CONFIGURE_H
 
 #include "context.h"
 #include "txn.h"

@@ -1,6 +1,6 @@
-/* family_rpm.c - the rpm family: rpm-md repositories, .rpm packages,
+/* rpm_family.c - the rpm family: rpm-md repositories, .rpm packages,
  * scriptlets and the rpmdb behind struct xs_family. */
-#include "family.h"
+#include "rpm_family.h"
 
 #include <errno.h>
 #include <stdlib.h>

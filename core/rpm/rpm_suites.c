@@ -1,4 +1,4 @@
-/* suites_rpm.c - rpm distributions in repos/rpm.conf: their repositories
+/* rpm_suites.c - rpm distributions in repos/rpm.conf: their repositories
  * below a mirror and where their keys are. */
 #include "rpm_suites.h"
 
@@ -49,7 +49,7 @@ static bool set_rpm_key(struct xs_suite *cur, const char *key, const char *val,
 	return true;
 }
 
-static const struct xs_rpm_repo *find_repo(const struct xs_suite *s, const char *name)
+static const struct xs_suite_repo *find_repo(const struct xs_suite *s, const char *name)
 {
 	for (size_t i = 0; i < s->nrepos; i++)
 		if (!strcasecmp(s->repos[i].name, name))

@@ -1,7 +1,7 @@
-/* suites_rpm.h - rpm distributions in repos/rpm.conf: their repositories
+/* rpm_suites.h - rpm distributions in repos/rpm.conf: their repositories
  * below a mirror and where their keys are. */
-#ifndef XS_SUITES_RPM_H
-#define XS_SUITES_RPM_H
+#ifndef XS_RPM_SUITES_H
+#define XS_RPM_SUITES_H
 
 #include "suites.h"
 

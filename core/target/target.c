@@ -1,3 +1,4 @@
+/* target.c - the target is a jail: file operations through a root fd (RESOLVE_IN_ROOT). */
 #include "target.h"
 
 #include <errno.h>

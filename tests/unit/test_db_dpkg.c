@@ -3,7 +3,7 @@
 #include "unit.h"
 
 #include "db_dpkg.h"
-#include "family.h"
+#include "deb_family.h"
 #include "pkg_deb.h"
 
 #define CONF_MD5 "0123456789abcdef0123456789abcdef"

@@ -7,7 +7,8 @@
 
 #include "config_space.h"
 #include "context.h"
-#include "family.h"
+#include "deb_family.h"
+#include "rpm_family.h"
 #include "lua_api.h"
 #include "target.h"
 

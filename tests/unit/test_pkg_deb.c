@@ -3,7 +3,7 @@
  * and the packages that must be refused or kept inside the target. */
 #include "unit.h"
 
-#include "family.h"
+#include "deb_family.h"
 
 #include <archive.h>
 #include <archive_entry.h>

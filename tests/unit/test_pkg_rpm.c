@@ -4,7 +4,7 @@
  * rpmsign with throwaway keys. */
 #include "unit.h"
 
-#include "family.h"
+#include "rpm_family.h"
 
 #include <archive.h>
 #include <archive_entry.h>
