@@ -141,15 +141,19 @@ line_of() {
 	configure=$(line_of '^configure:$')
 	customize=$(line_of '^customize:$')
 	cleanup=$(line_of '^cleanup:$')
-	[ "$setup" -lt "$extract" ] && [ "$extract" -lt "$configure" ] &&
-		[ "$configure" -lt "$customize" ] && [ "$customize" -lt "$cleanup" ]
+	[ "$setup" -lt "$extract" ]
+	[ "$extract" -lt "$configure" ]
+	[ "$configure" -lt "$customize" ]
+	[ "$customize" -lt "$cleanup" ]
 	# the class set comes first
 	[ "$(line_of '^classes: .*\bWEBSERVER\b')" -lt "$setup" ]
 	# the site's setup hook is listed under setup, the cleanup hook under cleanup
 	local s c
 	s=$(line_of 'hooks/setup/50-site-setup\.lua')
 	c=$(line_of 'hooks/cleanup/50-site-cleanup\.lua')
-	[ "$setup" -lt "$s" ] && [ "$s" -lt "$customize" ] && [ "$c" -gt "$cleanup" ]
+	[ "$setup" -lt "$s" ]
+	[ "$s" -lt "$customize" ]
+	[ "$c" -gt "$cleanup" ]
 	# customize: name order, built-in and site interleaved
 	local prev=$customize n f
 	for f in "$SITE/hooks/customize/10-fstab.lua" "hooks/customize/20-console.lua" \
@@ -223,7 +227,8 @@ line_of() {
 	has_line "$T/escape-report" "read via link: nil"
 	has_line "$T/escape-report" "exists via link: false"
 	# the planted links are still links in the target
-	[ -L "$T/evil" ] && [ -L "$T/evil-rel" ]
+	[ -L "$T/evil" ]
+	[ -L "$T/evil-rel" ]
 }
 
 @test "--hook STAGE:EXECUTABLE: run on the host with the target and XSTRAP_* variables" {
@@ -395,7 +400,8 @@ EOF2
 	resolves_in_target "$T/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
 	resolves_in_target "$T/etc/systemd/system/sockets.target.wants/systemd-networkd.socket"
 	# no inittab, no securetty: none created
-	[ ! -e "$T/etc/inittab" ] && [ ! -e "$T/etc/securetty" ]
+	[ ! -e "$T/etc/inittab" ]
+	[ ! -e "$T/etc/securetty" ]
 }
 
 @test "pygrub: the newest kernel without its initrd stops the build naming the missing file" {

@@ -123,7 +123,8 @@ allow_cruft() {
 	assert_eq /boot/vmlinuz-6.1.0-1.fx.x86_64 "$kernel" "kernel of menu.lst"
 	# the RPM family's name for the initrd (dracut's), not Debian's initrd.img-VER
 	assert_eq /boot/initramfs-6.1.0-1.fx.x86_64.img "$initrd" "initrd of menu.lst"
-	[ -f "$G$kernel" ] && [ -f "$G$initrd" ]
+	[ -f "$G$kernel" ]
+	[ -f "$G$initrd" ]
 	assert_eq kernel-6.1.0-1.fx.x86_64 "$(rpmq "$G" -qf "$kernel")" "owner of $kernel"
 	assert_eq kernel-6.1.0-1.fx.x86_64 "$(rpmq "$G" -qf "$initrd")" "owner of $initrd"
 	grep -qE "^kernel $kernel .*\broot=/dev/xvda( |$)" "$m"
@@ -149,7 +150,8 @@ allow_cruft() {
 	refute grep -q '^IPADDR=' "$d/ifcfg-eth0"
 	# initscripts-lite's directory and file verify clean
 	run rpmq "$G" -V initscripts-lite
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_status 0
+	assert_eq "" "$output" "rpm -V initscripts-lite"
 	[ ! -e "$G/etc/network/interfaces" ]
 	[ ! -e "$G/etc/systemd/network/10-eth0.network" ]
 	# a file:// mirror is a host path, and apt sources are Debian's
@@ -233,7 +235,8 @@ allow_cruft() {
 	assert_stderr_has 'cruft: removing avahi'
 	refute installed "$T" avahi
 	installed "$T" mdns-tools
-	[ ! -e "$T/usr/sbin/avahi-daemon" ] && [ ! -e "$T/etc/avahi" ]
+	[ ! -e "$T/usr/sbin/avahi-daemon" ]
+	[ ! -e "$T/etc/avahi" ]
 	# rpm -e ran avahi's %preun, with $1 = 0 (no instance left) and the
 	# device nodes scriptlets have at install
 	assert_eq "0 /dev/null:device" "$(cat "$T/var/lib/avahi-preun-ran")" "avahi's %preun marker"
