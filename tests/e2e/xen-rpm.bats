@@ -19,7 +19,7 @@ bats_require_minimum_version 1.5.0
 load ../lib/common
 load ../lib/xen
 
-# classes/70-xen-domu-cruft.lua's names for the RPM family and both
+# the RPM family's names in lua/xstrap/cruft.lua (the cruft list)
 CRUFT="avahi pcsc-lite nfs-utils smartmontools bluez rpcbind portmap cups autofs gpm"
 
 setup_file() {
@@ -73,6 +73,19 @@ allow_cruft() {
 	done
 	grep -q 'pygrub: /boot/grub/menu.lst boots 6.1.0-1.fx.x86_64' "$XEN_LOG"
 	refute grep -q 'warning' "$XEN_LOG"
+}
+
+@test "xen-rpm: the family is the class RPM: the RPM family's hooks run, the Debian family's do not" {
+	xs_rpm --list-hooks --class=XEN_DOMU --include=@core fixture "$T" "$RPM_REPO"
+	assert_status 0
+	grep -qE '^classes: DEFAULT RPM ' <<<"$output"
+	# nor does the name of a guest without --hostname ("debian") make it DEBIAN
+	refute grep -qE '^classes: .*\bDEBIAN\b' <<<"$output"
+	grep -E 'hooks/customize/30-modprobe-aliases\.lua' <<<"$output" | grep -q 'runs: classes XEN_DOMU RPM (all set)'
+	grep -E 'hooks/customize/80-network-ifcfg\.lua' <<<"$output" | grep -q 'runs: classes XEN_DOMU RPM (all set)'
+	grep -E 'hooks/customize/30-modules\.lua' <<<"$output" | grep -q 'skipped: class DEBIAN is not set'
+	grep -E 'hooks/customize/80-network\.lua' <<<"$output" | grep -q 'skipped: class DEBIAN is not set'
+	grep -E 'hooks/customize/90-apt-sources\.lua' <<<"$output" | grep -q 'skipped: none of its classes is set'
 }
 
 @test "xen-rpm: fstab: root on the whole /dev/xvda, /proc, swap on /dev/xvdb" {
