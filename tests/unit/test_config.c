@@ -36,16 +36,7 @@ static int setup(void **state)
 	f->ctx.o.datadir = xs_strdup(f->builtin);
 	f->ctx.rootfd = open(f->root, O_RDONLY | O_DIRECTORY);
 	/* the real lua/xstrap.lua: hooks get it as their argument */
-	const char *top = getenv("XSTRAP_TOP");
-	_cleanup_free_ char *src = xs_asprintf("%s/lua/xstrap.lua", top ? top : ".");
-	_cleanup_free_ char *luadir = ut_path(f->builtin, "lua");
-	_cleanup_free_ char *dst = ut_path(f->builtin, "lua/xstrap.lua");
-	size_t len = 0;
-	_cleanup_free_ char *text = ut_read(src, &len);
-	if (!text)
-		fail_msg("cannot read %s (set XSTRAP_TOP to the source tree)", src);
-	xs_mkdir_p(luadir, 0755);
-	ut_write_len(dst, text, len);
+	ut_install_lua_module(f->builtin);
 	*state = f;
 	return 0;
 }

@@ -30,14 +30,7 @@ static int setup(void **state)
 	f->ctx.o.datadir = xs_strdup(f->dir); /* empty built-in space */
 	f->ctx.rootfd = open(f->root, O_RDONLY | O_DIRECTORY);
 	/* the real lua/xstrap.lua, in an otherwise empty built-in space */
-	const char *top = getenv("XSTRAP_TOP");
-	_cleanup_free_ char *src = xs_asprintf("%s/lua/xstrap.lua", top ? top : ".");
-	_cleanup_free_ char *luadir = ut_path(f->dir, "lua");
-	_cleanup_free_ char *dst = ut_path(f->dir, "lua/xstrap.lua");
-	size_t len = 0;
-	_cleanup_free_ char *text = ut_read(src, &len);
-	mkdir(luadir, 0755);
-	ut_write_len(dst, text, len);
+	ut_install_lua_module(f->dir);
 	*state = f;
 	return 0;
 }

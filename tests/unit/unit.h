@@ -114,6 +114,26 @@ static inline void ut_assert_file(const char *path, const char *text)
 	free(got);
 }
 
+/* Copies the source tree's lua/xstrap.lua ($XSTRAP_TOP, default ".") into
+ * DATADIR/lua/: what a built-in space needs for hooks and class scripts. */
+static inline void ut_install_lua_module(const char *datadir)
+{
+	const char *top = getenv("XSTRAP_TOP");
+	char *src = xs_asprintf("%s/lua/xstrap.lua", top ? top : ".");
+	char *luadir = ut_path(datadir, "lua");
+	char *dst = ut_path(datadir, "lua/xstrap.lua");
+	size_t len = 0;
+	char *text = ut_read(src, &len);
+	if (!text)
+		fail_msg("cannot read %s (set XSTRAP_TOP to the source tree)", src);
+	xs_mkdir_p(luadir, 0755);
+	ut_write_len(dst, text, len);
+	free(text);
+	free(dst);
+	free(luadir);
+	free(src);
+}
+
 /* Runs ARGV (PATH lookup) with GNUPGHOME=HOME when HOME is set, stdout into
  * OUT_PATH and stderr into ERR_PATH when set (else /dev/null); returns the
  * exit status, or -1. No shell involved. */
