@@ -6,9 +6,6 @@
  * package list of a class comes from the last space that has one. */
 #include "unit.h"
 
-#include "config.h"
-#include "context.h"
-
 struct fx {
 	char *dir;                    /* scratch */
 	char *builtin, *site1, *site2; /* the built-in space and two --config-space */
@@ -27,16 +24,9 @@ static int setup(void **state)
 	xs_mkdir_p(f->root, 0755);
 	xs_mkdir_p(f->site1, 0755);
 	xs_mkdir_p(f->site2, 0755);
-	xs_log_init(&f->ctx.log, XS_QUIET);
-	f->ctx.o.suite = xs_strdup("bookworm");
-	f->ctx.o.arch = xs_strdup("amd64");
-	f->ctx.o.mirror = xs_strdup("http://mirror.invalid/debian");
-	f->ctx.o.hostname = xs_strdup("web1");
-	f->ctx.o.target = xs_strdup(f->root);
-	f->ctx.o.datadir = xs_strdup(f->builtin);
-	f->ctx.rootfd = open(f->root, O_RDONLY | O_DIRECTORY);
 	/* the real lua/xstrap.lua: hooks get it as their argument */
-	ut_install_lua_module(f->builtin);
+	ut_ctx_init(&f->ctx, f->root, f->builtin);
+	f->ctx.o.hostname = xs_strdup("web1");
 	*state = f;
 	return 0;
 }
@@ -44,9 +34,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	xs_config_free(&f->ctx);
-	close(f->ctx.rootfd);
-	xs_opts_free(&f->ctx.o);
+	ut_ctx_free(&f->ctx);
 	xs_rm_rf(f->dir);
 	free(f->dir);
 	free(f->builtin);
