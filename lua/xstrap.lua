@@ -49,13 +49,13 @@ function M.version_less(a, b)
 	return false
 end
 
--- The value of TABLE for the class set last among its keys (the order
+-- The value of BYCLASS for the class set last among its keys (the order
 -- FAI's fcopy uses), or nil: data that differs by class, the family's
 -- (DEBIAN, RPM) above all, without asking which one the build is.
-function M.by_class(table)
+function M.by_class(byclass)
 	local classes = core.classes()
 	for i = #classes, 1, -1 do
-		local v = table[classes[i]]
+		local v = byclass[classes[i]]
 		if v ~= nil then return v end
 	end
 	return nil
