@@ -10,13 +10,18 @@
 bats_require_minimum_version 1.5.0
 load ../lib/common
 
+# own_make ARGS...: make in the source tree, as from a shell: nothing of a
+# `make check` that runs this file (its jobserver, BUILD=, SANITIZE=) leaks in
+own_make() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$XSTRAP_TOP" -s "$@"
+}
+
 setup_file() {
 	common_setup_file
 	local stage=$BATS_FILE_TMPDIR
 	export DEST=$stage/dest INSTALL_LOG=$stage/make.log INSTALL_FAILED=
-	if ! make -C "$XSTRAP_TOP" -s -j2 BUILD="$stage/build" >"$INSTALL_LOG" 2>&1 ||
-		! make -C "$XSTRAP_TOP" -s BUILD="$stage/build" install PREFIX=/usr DESTDIR="$DEST" \
-			>>"$INSTALL_LOG" 2>&1; then
+	if ! own_make -j2 BUILD="$stage/build" >"$INSTALL_LOG" 2>&1 ||
+		! own_make BUILD="$stage/build" install PREFIX=/usr DESTDIR="$DEST" >>"$INSTALL_LOG" 2>&1; then
 		INSTALL_FAILED="make && make install PREFIX=/usr DESTDIR=$DEST failed"
 	fi
 }
@@ -56,7 +61,7 @@ setup() {
 	# the same build installed once more under a PREFIX no host has, so
 	# that no data directory of this host can answer in its place
 	local prefix=/nonexistent/xstrap-install-test dest=$BATS_TEST_TMPDIR/dest
-	make -C "$XSTRAP_TOP" -s BUILD="$BATS_FILE_TMPDIR/build" install PREFIX="$prefix" DESTDIR="$dest" \
+	own_make BUILD="$BATS_FILE_TMPDIR/build" install PREFIX="$prefix" DESTDIR="$dest" \
 		>"$BATS_TEST_TMPDIR/make.log" 2>&1 || { cat "$BATS_TEST_TMPDIR/make.log" >&2; return 1; }
 	# the binary alone, with no share/xstrap beside it, looks in the
 	# directory compiled in
