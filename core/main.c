@@ -258,9 +258,9 @@ static const struct cli_opt options[] = {
 	  "dir (default) or tar (TARGET is then a tar file,\n"
 	  "reproducible under SOURCE_DATE_EPOCH)", NULL },
 	{ "repo-type", 0, "TYPE", CALL, 0, opt_repo_type,
-	  "apt or rpm-md (default: as SUITE is defined; an unknown\n"
-	  "SUITE with rpm-md takes MIRROR as the one URL holding\n"
-	  "repodata/)", NULL },
+	  "the package family: apt (deb) or rpm-md (rpm) (default:\n"
+	  "as SUITE is defined; an unknown SUITE with rpm-md takes\n"
+	  "MIRROR as the one URL holding repodata/)", NULL },
 	{ "enable-repo", 0, "A,B", CALL, 0, opt_repo_choice,
 	  "rpm distributions: also load these repositories (CRB, ...)", NULL },
 	{ "enablerepo", 0, "A,B", CALL, 0, opt_repo_choice, NULL, NULL }, /* dnf's spelling */
