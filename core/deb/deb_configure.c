@@ -16,6 +16,9 @@
 
 #define POLICY_RC_D "usr/sbin/policy-rc.d"
 #define STAGING "var/lib/dpkg/xstrap-ci"
+/* Programs that stand in for the target's own while dpkg configures. */
+#define SHIM_DIR "var/lib/dpkg/xstrap-bin"
+#define SHIM_PATH "PATH=/" SHIM_DIR ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *target_dpkg_version(const struct xs_txn *txn)
 {
@@ -26,8 +29,9 @@ static const char *target_dpkg_version(const struct xs_txn *txn)
 const char *const xs_deb_env[] = { "LC_ALL=C.UTF-8", "DEBIAN_FRONTEND=noninteractive",
 				   "DEBCONF_NONINTERACTIVE_SEEN=true", NULL };
 
-/* dpkg's maintainer-script environment; P NULL for dpkg itself. */
-static char **script_env(const struct xs_pkg *p, const char *script, const struct xs_txn *txn)
+/* dpkg's maintainer-script environment; P NULL for dpkg itself, which
+ * finds the shims (SHIM_DIR) first when SHIMS. */
+static char **script_env(const struct xs_pkg *p, const char *script, const struct xs_txn *txn, bool shims)
 {
 	_cleanup_free_ char *pkg = NULL, *arch = NULL, *name = NULL, *running = NULL;
 	const char *vars[16];
@@ -36,6 +40,8 @@ static char **script_env(const struct xs_pkg *p, const char *script, const struc
 		vars[n++] = xs_deb_env[i];
 	vars[n++] = "DPKG_ADMINDIR=/var/lib/dpkg";
 	vars[n++] = "DPKG_ROOT=";
+	if (shims)
+		vars[n++] = SHIM_PATH;
 	if (p) {
 		vars[n++] = pkg = xs_asprintf("DPKG_MAINTSCRIPT_PACKAGE=%s", p->name);
 		vars[n++] = arch = xs_asprintf("DPKG_MAINTSCRIPT_ARCH=%s", p->arch);
@@ -84,7 +90,7 @@ static int log_tail_fail(struct xs_log *log, int logfd, const char *what, int co
  * each preinst of PHASE (base-passwd's first: the others need its passwd
  * and group; then the solver's order, which honours Pre-Depends), then the
  * target's own dpkg --configure -a. */
-static int run_phase(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn, int phase, int logfd)
+static int run_phase(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn, int phase, int logfd, bool shims)
 {
 	struct xs_log *log = &ctx->log;
 	int r = 0;
@@ -94,7 +100,7 @@ static int run_phase(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn, i
 	const struct xs_pkg **who = xs_calloc(txn->n + 2, sizeof(*who));
 	char *ldconfig[] = { "/sbin/ldconfig", NULL };
 	char *dpkg_configure[] = { "/usr/bin/dpkg", "--force-confold", "--configure", "-a", NULL };
-	char **base_env = script_env(NULL, NULL, txn);
+	char **base_env = script_env(NULL, NULL, txn, shims);
 	if (phase == 1) {
 		argvs[m] = ldconfig;
 		envps[m++] = base_env;
@@ -115,7 +121,7 @@ static int run_phase(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn, i
 			argv[3] = xs_strdup("xstrap-preinst");
 			argv[4] = xs_strdup(p->name);
 			who[n++] = p;
-			envps[m] = script_env(p, "preinst", txn);
+			envps[m] = script_env(p, "preinst", txn, false);
 			argvs[m++] = argv;
 		}
 	argvs[m] = dpkg_configure;
@@ -146,20 +152,55 @@ out:
 	return r;
 }
 
-int xs_configure_debian(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
+/* A kernel's /etc/kernel/postinst.d/initramfs-tools hook runs
+ * "update-initramfs -c -k VERSION [-b /boot]" from the kernel's postinst,
+ * and initramfs-tools' trigger, which other packages (initramfs-tools
+ * itself, udev, firmware) activated, then runs "update-initramfs -u" at the
+ * end of the same dpkg run: the first initrd is generated only to be
+ * thrown away (debootstrap, mmdebstrap and apt do the same). This stand-in
+ * defers the creation to that trigger, as update-initramfs defers "-u"
+ * itself: it activates the trigger and leaves an empty initrd for the
+ * trigger's "-u" to find and generate, once, after every package that
+ * affects it is configured. Any other call is the target's own. */
+static const char initramfs_shim[] =
+	"#!/bin/sh\n"
+	"# written by xstrap for the configure stage only (removed after it)\n"
+	"if [ -n \"$DPKG_MAINTSCRIPT_PACKAGE\" ] && [ \"$1\" = -c ] && [ \"$2\" = -k ] && [ -n \"$3\" ] &&\n"
+	"   { [ $# = 3 ] || { [ $# = 5 ] && [ \"$4\" = -b ] && [ \"$5\" = /boot ]; }; } &&\n"
+	"   [ ! -e \"/boot/initrd.img-$3\" ] && dpkg-trigger --no-await update-initramfs; then\n"
+	"\t: > \"/boot/initrd.img-$3\"\n"
+	"\techo \"update-initramfs: deferring creation of /boot/initrd.img-$3 (trigger activated)\"\n"
+	"\texit 0\n"
+	"fi\n"
+	"exec /usr/sbin/update-initramfs \"$@\"\n";
+
+/* The shims a transaction needs (the initramfs one when initramfs-tools
+ * is in it); 1 when written, 0 when none is needed. */
+static int write_shims(struct xs_log *log, int rootfd, const struct xs_txn *txn)
+{
+	if (!xs_txn_find(txn, "initramfs-tools"))
+		return 0;
+	int r = xs_target_write(rootfd, SHIM_DIR "/update-initramfs", initramfs_shim, sizeof(initramfs_shim) - 1,
+				0755);
+	if (r < 0)
+		return xs_fail(log, -r, "cannot write /%s/update-initramfs in the target: %s", SHIM_DIR,
+			       strerror(-r));
+	return 1;
+}
+
+static void remove_shims(int rootfd)
+{
+	xs_target_unlink(rootfd, SHIM_DIR "/update-initramfs");
+	_cleanup_close_ int fd = xs_target_open(rootfd, "var/lib/dpkg", O_PATH | O_DIRECTORY);
+	if (fd >= 0)
+		unlinkat(fd, "xstrap-bin", AT_REMOVEDIR);
+}
+
+static int configure_phases(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn, int logfd, bool shims)
 {
 	struct xs_log *log = &ctx->log;
 	int r;
-	if ((r = xs_setup_dev(log, rootfd)) < 0)
-		return r;
-	static const char policy[] = "#!/bin/sh\n# written by xstrap: no daemon starts while the root is built\nexit 101\n";
-	if ((r = xs_target_write(rootfd, POLICY_RC_D, policy, sizeof(policy) - 1, 0755)) < 0)
-		return xs_fail(log, -r, "cannot write /%s in the target: %s", POLICY_RC_D, strerror(-r));
-	_cleanup_close_ int logfd = xs_script_log_open(log);
-	if (logfd < 0)
-		return logfd;
-	int outfd = ctx->log.level >= XS_VERBOSE ? -1 : logfd;
-	if ((r = run_phase(ctx, rootfd, txn, 1, outfd < 0 ? -1 : logfd)) != 0)
+	if ((r = run_phase(ctx, rootfd, txn, 1, logfd, shims)) != 0)
 		return r;
 	for (int phase = 2;;) {
 		/* the next phase number in use */
@@ -174,17 +215,39 @@ int xs_configure_debian(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn
 		phase = next;
 		if ((r = xs_dpkg_add_phase(log, rootfd, txn, phase)) < 0)
 			return r;
-		if ((r = run_phase(ctx, rootfd, txn, phase, outfd < 0 ? -1 : logfd)) != 0)
+		if ((r = run_phase(ctx, rootfd, txn, phase, logfd, shims)) != 0)
 			return r;
 		phase++;
 	}
 	return 0;
 }
 
+int xs_configure_debian(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
+{
+	struct xs_log *log = &ctx->log;
+	int r;
+	if ((r = xs_setup_dev(log, rootfd)) < 0)
+		return r;
+	static const char policy[] = "#!/bin/sh\n# written by xstrap: no daemon starts while the root is built\nexit 101\n";
+	if ((r = xs_target_write(rootfd, POLICY_RC_D, policy, sizeof(policy) - 1, 0755)) < 0)
+		return xs_fail(log, -r, "cannot write /%s in the target: %s", POLICY_RC_D, strerror(-r));
+	_cleanup_close_ int logfd = xs_script_log_open(log);
+	if (logfd < 0)
+		return logfd;
+	int outfd = ctx->log.level >= XS_VERBOSE ? -1 : logfd;
+	int shims = write_shims(log, rootfd, txn);
+	if (shims < 0)
+		return shims;
+	r = configure_phases(ctx, rootfd, txn, outfd < 0 ? -1 : logfd, shims);
+	remove_shims(rootfd);
+	return r;
+}
+
 int xs_deb_cleanup(struct xs_ctx *ctx, int rootfd)
 {
 	(void)ctx;
 	xs_target_unlink(rootfd, POLICY_RC_D);
+	remove_shims(rootfd);
 	_cleanup_close_ int fd = xs_target_open(rootfd, "var/lib/dpkg", O_PATH | O_DIRECTORY);
 	if (fd >= 0) {
 		/* the staging dir is empty once every preinst ran */

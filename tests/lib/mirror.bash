@@ -133,18 +133,18 @@ mirror_inrelease_key() {
 		sha256sum | awk '$1 != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" { print $1 }'
 }
 
-# debootstrap_ref SUITE VARIANT: print the path of a debootstrap root of
-# SUITE/VARIANT built from $MIRROR (through $http_proxy). Roots are kept in
-# ${XSTRAP_TEST_CACHE:-/var/tmp/xstrap-test}/debootstrap-SUITE-VARIANT and
-# reused while less than a day old and the mirror's InRelease is unchanged
-# (so a mirror update never compares xstrap against stale versions).
-# VARIANT "important" is debootstrap's default variant (no --variant).
-debootstrap_ref() {
-	local suite=$1 variant=$2 cache dir key varg=()
+# cached_root NAME SUITE TOOL ARGS...: print the path of a root built by
+# "TOOL ARGS... DIR $MIRROR" (DIR appended after ARGS, before the mirror),
+# kept in ${XSTRAP_TEST_CACHE:-/var/tmp/xstrap-test}/NAME and reused while
+# less than a day old and the mirror's InRelease of SUITE is unchanged (so
+# a mirror update never compares xstrap against stale versions). Concurrent
+# callers wait for one build (flock).
+cached_root() {
+	local name=$1 suite=$2 cache dir key
+	shift 2
 	cache=${XSTRAP_TEST_CACHE:-/var/tmp/xstrap-test}
-	dir=$cache/debootstrap-$suite-$variant
+	dir=$cache/$name
 	mkdir -p "$cache" || return 1
-	[ "$variant" = important ] || varg=(--variant="$variant")
 	key=$(mirror_inrelease_key "$suite")
 	[ -n "$key" ] || { echo "cannot fetch $MIRROR/dists/$suite/InRelease" >&2; return 1; }
 	(
@@ -156,16 +156,36 @@ debootstrap_ref() {
 		safe_rmtree "$dir" && safe_rmtree "$dir.tmp" || exit 1
 		rm -f "$dir.stamp"
 		local t0=$SECONDS
-		if ! timeout 1800 debootstrap "${varg[@]}" "$suite" "$dir.tmp" "$MIRROR" > "$dir.log" 2>&1; then
-			echo "debootstrap ${varg[*]} $suite failed; last lines of $dir.log:" >&2
+		if ! timeout 1800 "$@" "$dir.tmp" "$MIRROR" > "$dir.log" 2>&1; then
+			echo "$* failed; last lines of $dir.log:" >&2
 			tail -n 20 "$dir.log" >&2
 			safe_rmtree "$dir.tmp"
 			exit 1
 		fi
-		echo "# debootstrap ${varg[*]} $suite: $((SECONDS - t0)) s" >> "$dir.log"
+		echo "# $*: $((SECONDS - t0)) s" >> "$dir.log"
 		mv "$dir.tmp" "$dir" && echo "$key" > "$dir.stamp"
-	) 9> "$cache/.lock-debootstrap-$suite-$variant" || return 1
+	) 9> "$cache/.lock-$name" || return 1
 	echo "$dir"
+}
+
+# debootstrap_ref SUITE VARIANT: a cached debootstrap root of SUITE/VARIANT
+# built from $MIRROR (through $http_proxy), in debootstrap-SUITE-VARIANT
+# (cached_root). VARIANT "important" is debootstrap's default variant (no
+# --variant).
+debootstrap_ref() {
+	local suite=$1 variant=$2 varg=()
+	[ "$variant" = important ] || varg=(--variant="$variant")
+	cached_root "debootstrap-$suite-$variant" "$suite" debootstrap "${varg[@]}" "$suite"
+}
+
+# mmdebstrap_ref SUITE VARIANT INCLUDE: a cached mmdebstrap root of
+# SUITE/VARIANT plus the comma-separated packages INCLUDE, with
+# mmdebstrap's merged-usr hook (which gives debootstrap's package set:
+# usr-is-merged, not usrmerge), in mmdebstrap-SUITE-VARIANT-INCLUDE.
+mmdebstrap_ref() {
+	local suite=$1 variant=$2 include=$3
+	cached_root "mmdebstrap-$suite-$variant-${include//,/+}" "$suite" mmdebstrap --variant="$variant" \
+		--include="$include" --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr "$suite"
 }
 
 # pkgset ROOT: "Package Version Status-Abbrev" of every package, sorted.
