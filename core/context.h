@@ -68,6 +68,10 @@ struct xs_ctx {
 	struct xs_suite *suite;         /* the suite's definition (empty when unknown) */
 	struct s_Pool *pool;
 	int jobs; /* parallel extraction workers */
+	/* A package whose payload unpacks to more than this is not decoded
+	 * into memory: the writer streams it from the cached file (decode sets
+	 * p->stream). Set by the extract stage. */
+	uint64_t stream_above;
 	/* for class scripts and hooks */
 	struct xs_config *config;
 	const struct xs_txn *txn; /* once resolved */

@@ -2,7 +2,9 @@
  * transfers into the cache, then N decoding workers ahead of one writer. */
 #include "extract.h"
 
+#include <malloc.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -36,14 +38,25 @@ int xs_download(struct xs_ctx *ctx, struct xs_txn *txn)
 /* Extraction: N workers decompress packages in transaction order (ahead
  * of the writer, within a memory budget); one writer lays them down
  * strictly in that order, so Pre-Depends order and "later package wins"
- * hold as they do with dpkg, while decompression uses every core. */
+ * hold as they do with dpkg, while decompression uses every core.
+ *
+ * Memory: decoded payloads waiting for the writer hold at most
+ * XS_EXTRACT_BUDGET together (a worker reserves XS_STREAM_ABOVE before it
+ * decodes), and a payload larger than XS_STREAM_ABOVE is never held: the
+ * writer streams it from the cached file when its turn comes. So peak
+ * memory grows neither with package size nor with -j. Stated in xstrap(1)
+ * and docs/benchmarks.md. XSTRAP_STREAM_ABOVE (bytes) lowers the limit
+ * for tests (0 streams every package). */
+#define XS_EXTRACT_BUDGET (32ull << 20)
+#define XS_STREAM_ABOVE (8ull << 20)
+
 struct extract_pool {
 	struct xs_ctx *ctx;
 	struct xs_txn *txn;
-	struct xs_buf *data;  /* per package: its decompressed data.tar */
+	struct xs_buf *data;  /* per package: its decompressed payload */
 	int *state;           /* 0 waiting, 1 ready, <0 failed */
 	size_t next_decode, next_write;
-	uint64_t inflight, budget;
+	uint64_t inflight, budget, reserve;
 	bool stop;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -58,17 +71,20 @@ static void *decode_worker(void *arg)
 	int wr = f->worker_new ? f->worker_new(ctx, &worker) : 0;
 	pthread_mutex_lock(&ep->lock);
 	for (;;) {
-		while (!ep->stop && ep->next_decode < ep->txn->n && ep->inflight > ep->budget &&
+		/* the writer's next package never waits: nothing is held then */
+		while (!ep->stop && ep->next_decode < ep->txn->n && ep->inflight + ep->reserve > ep->budget &&
 		       ep->next_decode != ep->next_write)
 			pthread_cond_wait(&ep->cond, &ep->lock);
 		if (ep->stop || ep->next_decode >= ep->txn->n)
 			break;
 		size_t i = ep->next_decode++;
+		ep->inflight += ep->reserve;
 		pthread_mutex_unlock(&ep->lock);
 		int r = wr < 0 ? wr : f->decode(ctx, worker, &ep->txn->v[i], &ep->data[i]);
 		pthread_mutex_lock(&ep->lock);
 		ep->state[i] = r < 0 ? r : 1;
 		ep->inflight += ep->data[i].len;
+		ep->inflight -= ep->reserve;
 		pthread_cond_broadcast(&ep->cond);
 	}
 	pthread_mutex_unlock(&ep->lock);
@@ -79,7 +95,18 @@ static void *decode_worker(void *arg)
 
 int xs_extract(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
 {
-	struct extract_pool ep = { .ctx = ctx, .txn = txn, .budget = 512ull << 20 };
+	struct extract_pool ep = { .ctx = ctx, .txn = txn, .budget = XS_EXTRACT_BUDGET };
+	const char *above = getenv("XSTRAP_STREAM_ABOVE");
+	ctx->stream_above = above && *above ? strtoull(above, NULL, 10) : XS_STREAM_ABOVE;
+	if (ctx->stream_above > XS_STREAM_ABOVE)
+		ctx->stream_above = XS_STREAM_ABOVE;
+	ep.reserve = ctx->stream_above;
+#ifdef M_MMAP_THRESHOLD
+	/* Payload buffers are mapped and unmapped, never left in a worker's
+	 * malloc arena after they are freed (glibc's default threshold rises
+	 * to 32 MB after the first large free, and arenas keep what they got). */
+	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
 	ep.data = xs_calloc(txn->n, sizeof(*ep.data));
 	ep.state = xs_calloc(txn->n, sizeof(*ep.state));
 	pthread_mutex_init(&ep.lock, NULL);
@@ -92,6 +119,7 @@ int xs_extract(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
 		pthread_create(&th[i], NULL, decode_worker, &ep);
 	int r = 0;
 	uint64_t done = 0;
+	size_t streamed = 0;
 	for (size_t i = 0; i < txn->n && !r; i++) {
 		pthread_mutex_lock(&ep.lock);
 		while (!ep.state[i])
@@ -108,6 +136,7 @@ int xs_extract(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
 		pthread_cond_broadcast(&ep.cond);
 		pthread_mutex_unlock(&ep.lock);
 		done += txn->v[i].size;
+		streamed += txn->v[i].stream;
 		xs_progress(&ctx->log, "Extracting", done, txn->bytes, "MB");
 	}
 	pthread_mutex_lock(&ep.lock);
@@ -123,5 +152,7 @@ int xs_extract(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
 	pthread_mutex_destroy(&ep.lock);
 	pthread_cond_destroy(&ep.cond);
 	xs_progress_end(&ctx->log);
+	xs_debug(&ctx->log, "extract: %zu of %zu packages streamed from the cache (above %llu bytes unpacked)", streamed,
+		 txn->n, (unsigned long long)ctx->stream_above);
 	return r;
 }

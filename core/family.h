@@ -48,9 +48,13 @@ struct xs_family {
 	int (*worker_new)(struct xs_ctx *ctx, void **worker);
 	void (*worker_free)(void *worker);
 	/* Reads and verifies P's file, keeps its metadata in P and its
-	 * decompressed payload in *data. Thread-safe. */
+	 * decompressed payload in *data. Thread-safe. A payload that unpacks
+	 * to more than ctx->stream_above stays out of memory: decode sets
+	 * p->stream and leaves *data empty, and write streams the payload from
+	 * p->cache_path (a family that never does holds every payload whole). */
 	int (*decode)(struct xs_ctx *ctx, void *worker, struct xs_pkg *p, struct xs_buf *data);
-	/* Lays DATA down in the target (one writer, transaction order). */
+	/* Lays DATA (or, when p->stream, the cached file's payload) down in
+	 * the target (one writer, transaction order). */
 	int (*write)(struct xs_ctx *ctx, int rootfd, struct xs_pkg *p, const struct xs_buf *data);
 
 	/* The empty target before any package (merged /usr); may be NULL. */

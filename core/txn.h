@@ -37,6 +37,9 @@ struct xs_pkg {
 	uint64_t size;
 	char sha256[XS_SHA256_HEX];
 	struct xs_manifest manifest; /* filled by extraction */
+	/* set by decode: the payload is larger than ctx->stream_above, so
+	 * write reads it from cache_path instead of the decoded buffer */
+	bool stream;
 	void *family_data; /* the family's own record, opaque to the rest */
 };
 

@@ -142,7 +142,7 @@ static int deb_jobs(struct xs_ctx *ctx, Queue *jobs)
 static int deb_decode(struct xs_ctx *ctx, void *worker, struct xs_pkg *p, struct xs_buf *data)
 {
 	(void)worker;
-	return xs_deb_decode(&ctx->log, p, data);
+	return xs_deb_decode_within(&ctx->log, p, data, ctx->stream_above);
 }
 
 static int deb_write(struct xs_ctx *ctx, int rootfd, struct xs_pkg *p, const struct xs_buf *data)

@@ -6,11 +6,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "target.h"
 #include "writer.h"
 
@@ -159,7 +162,7 @@ static bool is_conffile(const struct xs_pkg *p, const char *rel)
 /* Decompresses the data member into memory: the costly part, done in
  * parallel by several workers while one writer lays packages down in order. */
 static int read_member(struct xs_log *log, struct xs_pkg *p, struct archive *ar, const char *name,
-		       struct xs_buf *out)
+		       struct xs_buf *out, uint64_t limit)
 {
 	struct archive *a = member_reader();
 	archive_read_support_format_raw(a);
@@ -176,8 +179,15 @@ static int read_member(struct xs_log *log, struct xs_pkg *p, struct archive *ar,
 	size_t size;
 	la_int64_t off;
 	int k;
-	while ((k = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK)
+	while ((k = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK) {
+		if (out->len + size > limit) {
+			/* larger than its Installed-Size said: the writer streams it */
+			xs_buf_free(out);
+			p->stream = true;
+			goto out;
+		}
 		xs_buf_add(out, buf, size);
+	}
 	if (k != ARCHIVE_EOF)
 		r = xs_fail(log, EBADMSG, "%s (%s): %s: %s", p->cache_path, p->name, name,
 			    archive_error_string(a));
@@ -186,8 +196,26 @@ out:
 	return r;
 }
 
+/* Installed-Size (KiB) of P's control file, in bytes; 0 when absent. */
+static uint64_t installed_size(const struct xs_pkg *p)
+{
+	const struct xs_ctrlfile *c = xs_pkg_ctrl(p, "control");
+	if (!c || !c->data)
+		return 0;
+	for (const char *l = c->data; l; l = strchr(l, '\n'), l = l ? l + 1 : NULL)
+		if (!strncasecmp(l, "Installed-Size:", 15))
+			return strtoull(l + 15, NULL, 10) * 1024;
+	return 0;
+}
+
 int xs_deb_decode(struct xs_log *log, struct xs_pkg *p, struct xs_buf *data_tar)
 {
+	return xs_deb_decode_within(log, p, data_tar, UINT64_MAX);
+}
+
+int xs_deb_decode_within(struct xs_log *log, struct xs_pkg *p, struct xs_buf *data_tar, uint64_t limit)
+{
+	p->stream = false;
 	struct archive *ar = archive_read_new();
 	archive_read_support_format_ar(ar);
 	int r = 0;
@@ -230,7 +258,10 @@ int xs_deb_decode(struct xs_log *log, struct xs_pkg *p, struct xs_buf *data_tar)
 			archive_read_free(a);
 			seen_control = true;
 		} else {
-			r = read_member(log, p, ar, name, data_tar);
+			if (installed_size(p) > limit)
+				p->stream = true; /* the writer reads it from the file */
+			else
+				r = read_member(log, p, ar, name, data_tar, limit);
 			seen_data = true;
 		}
 	}
@@ -242,8 +273,52 @@ out:
 	return r;
 }
 
+/* A streamed package: the .deb read once more, its data member straight
+ * into the writer, the whole file hashed in the same pass and compared
+ * with the digest the download was checked against. */
+static int write_streamed(struct xs_log *log, int rootfd, struct xs_pkg *p)
+{
+	struct xs_cache_reader *rd;
+	int r = xs_cache_reader_open(p->cache_path, 0, p->sha256[0] ? p->sha256 : NULL, &rd);
+	if (r < 0)
+		return xs_fail(log, -r, "%s (%s): %s", p->cache_path, p->name, strerror(-r));
+	struct archive *ar = archive_read_new();
+	archive_read_support_format_ar(ar);
+	struct archive_entry *e;
+	bool written = false;
+	if (xs_cache_reader_archive(rd, ar) < 0)
+		r = xs_fail(log, EBADMSG, "%s (%s): not a .deb: %s", p->cache_path, p->name, archive_error_string(ar));
+	while (!r && !written && archive_read_next_header(ar, &e) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(e);
+		if (!xs_str_startswith(name, "data.tar"))
+			continue;
+		struct inner in;
+		struct archive *a = open_inner(ar, &in);
+		if (!a) {
+			r = xs_fail(log, EBADMSG, "%s (%s): cannot open %s", p->cache_path, p->name, name);
+			break;
+		}
+		struct xs_writer *w = xs_writer_new(rootfd, is_conffile);
+		r = xs_writer_archive(log, w, p, a, name);
+		xs_writer_free(w);
+		archive_read_free(a);
+		written = true;
+	}
+	if (!r && !written)
+		r = xs_fail(log, EBADMSG, "%s (%s): expected a data.tar member, found none", p->cache_path, p->name);
+	archive_read_free(ar);
+	char got[XS_SHA256_HEX];
+	int c = xs_cache_reader_close(rd, got);
+	if (!r && c < 0)
+		r = xs_fail(log, -c, "%s (%s): %s while it was unpacked: expected SHA256 %s, found %s; the target is incomplete",
+			    p->cache_path, p->name, c == -EBADMSG ? "changed" : strerror(-c), p->sha256, got);
+	return r;
+}
+
 int xs_deb_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct xs_buf *data_tar)
 {
+	if (p->stream)
+		return write_streamed(log, rootfd, p);
 	struct archive *a = archive_read_new();
 	archive_read_support_format_tar(a);
 	int r;

@@ -49,6 +49,10 @@ int xs_deb_unpack(struct xs_log *log, int rootfd, struct xs_pkg *p);
  * decode reads the control members into p->ctrl and the decompressed
  * data.tar into *data_tar; write lays data_tar down in the target. */
 int xs_deb_decode(struct xs_log *log, struct xs_pkg *p, struct xs_buf *data_tar);
+/* xs_deb_decode in bounded memory: a data member that unpacks to more than
+ * LIMIT bytes (by Installed-Size, or found while decompressing) is left in
+ * the file: p->stream is set and xs_deb_write streams it from there. */
+int xs_deb_decode_within(struct xs_log *log, struct xs_pkg *p, struct xs_buf *data_tar, uint64_t limit);
 int xs_deb_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct xs_buf *data_tar);
 
 #endif

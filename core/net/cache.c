@@ -2,7 +2,13 @@
 #include "cache.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <archive.h>
 
 #include <solv/pool.h>
 #include <solv/repo.h>
@@ -50,4 +56,86 @@ static void write_solv(FILE *f, void *repo)
 int xs_solv_write(const char *path, Repo *repo)
 {
 	return xs_write_atomically(path, write_solv, repo);
+}
+
+struct xs_cache_reader {
+	int fd;
+	struct xs_digest *digest;
+	char want[XS_SHA256_HEX];
+	int err; /* first read error, -errno */
+	char buf[1 << 16];
+};
+
+int xs_cache_reader_open(const char *path, uint64_t offset, const char *want_sha256, struct xs_cache_reader **out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (offset && lseek(fd, (off_t)offset, SEEK_SET) < 0) {
+		int e = -errno;
+		close(fd);
+		return e;
+	}
+	struct xs_cache_reader *r = xs_calloc(1, sizeof(*r));
+	r->fd = fd;
+	r->digest = xs_digest_new_sha256();
+	if (want_sha256)
+		snprintf(r->want, sizeof(r->want), "%s", want_sha256);
+	*out = r;
+	return 0;
+}
+
+static ssize_t reader_fill(struct xs_cache_reader *r, void *buf, size_t n)
+{
+	ssize_t k;
+	do
+		k = read(r->fd, buf, n);
+	while (k < 0 && errno == EINTR);
+	if (k < 0) {
+		if (!r->err)
+			r->err = -errno;
+		return -1;
+	}
+	xs_digest_add(r->digest, buf, (size_t)k);
+	return k;
+}
+
+int xs_cache_read(struct xs_cache_reader *r, void *buf, size_t n)
+{
+	for (size_t got = 0; got < n;) {
+		ssize_t k = reader_fill(r, (char *)buf + got, n - got);
+		if (k < 0)
+			return r->err;
+		if (k == 0)
+			return -EBADMSG;
+		got += (size_t)k;
+	}
+	return 0;
+}
+
+static la_ssize_t reader_archive_read(struct archive *a, void *arg, const void **buf)
+{
+	struct xs_cache_reader *r = arg;
+	(void)a;
+	*buf = r->buf;
+	return reader_fill(r, r->buf, sizeof(r->buf));
+}
+
+int xs_cache_reader_archive(struct xs_cache_reader *r, struct archive *a)
+{
+	return archive_read_open(a, r, NULL, reader_archive_read, NULL) == ARCHIVE_OK ? 0 : -EBADMSG;
+}
+
+int xs_cache_reader_close(struct xs_cache_reader *r, char got[XS_SHA256_HEX])
+{
+	char hex[XS_SHA256_HEX];
+	while (reader_fill(r, r->buf, sizeof(r->buf)) > 0)
+		;
+	xs_digest_final(r->digest, hex);
+	int e = r->err ? r->err : *r->want && strcasecmp(hex, r->want) ? -EBADMSG : 0;
+	if (got)
+		memcpy(got, hex, sizeof(hex));
+	close(r->fd);
+	free(r);
+	return e;
 }

@@ -4,6 +4,7 @@
 #define XS_CACHE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "context.h"
 #include "txn.h"
@@ -24,5 +25,21 @@ char *xs_cache_pkg_path(const struct xs_ctx *ctx, const struct xs_pkg *p, const 
 int xs_solv_load(struct s_Repo *repo, const char *path);
 /* Writes REPO to PATH atomically (concurrent runs share the cache). */
 int xs_solv_write(const char *path, struct s_Repo *repo);
+
+/* A cached package read once more, in bounded memory, for a payload
+ * streamed to the target: the bytes from OFFSET to the end are hashed as
+ * they are read (by xs_cache_read or through libarchive), and
+ * xs_cache_reader_close compares the digest with the expected one. */
+struct xs_cache_reader;
+struct archive;
+/* Opens PATH at OFFSET; WANT_SHA256 (hex) or NULL (nothing to check). */
+int xs_cache_reader_open(const char *path, uint64_t offset, const char *want_sha256, struct xs_cache_reader **out);
+/* Reads exactly N bytes (a short file is -EBADMSG). */
+int xs_cache_read(struct xs_cache_reader *r, void *buf, size_t n);
+/* Hands the rest of the file to A (archive_read_open). */
+int xs_cache_reader_archive(struct xs_cache_reader *r, struct archive *a);
+/* Reads what is left, frees R; -EBADMSG when the digest differs (GOT, if
+ * not NULL, receives the digest found) or R's reading failed. */
+int xs_cache_reader_close(struct xs_cache_reader *r, char got[XS_SHA256_HEX]);
 
 #endif

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "target.h"
 #include "util.h"
 #include "verify.h"
@@ -249,15 +250,94 @@ static int hexcmp_sha256(const void *data, size_t len, const char *want, char go
 	return strcasecmp(got, want);
 }
 
+/* The length of the header whose 16-byte intro is at P. */
+static size_t header_len(const unsigned char *p)
+{
+	uint32_t il = be32(p + 8), dl = be32(p + 12);
+	if (il > 0xffff || dl > (256u << 20))
+		return 16; /* xs_rpmhdr_parse says why */
+	return 16 + (size_t)il * 16 + dl;
+}
+
+/* The lead and both headers of PATH into F (a short file leaves what
+ * there is, for xs_rpmhdr_parse to refuse). */
+static int read_headers(const char *path, struct xs_buf *f, uint64_t *file_size)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	*file_size = (uint64_t)st.st_size;
+	size_t want = 96 + 16;
+	for (int step = 0; step < 3; step++) {
+		while (f->len < want) {
+			char buf[1 << 16];
+			size_t n = want - f->len < sizeof(buf) ? want - f->len : sizeof(buf);
+			ssize_t k = read(fd, buf, n);
+			if (k < 0 && errno == EINTR)
+				continue;
+			if (k < 0)
+				return -errno;
+			if (k == 0)
+				return 0;
+			xs_buf_add(f, buf, (size_t)k);
+		}
+		const unsigned char *b = (const unsigned char *)f->data;
+		if (step == 0) {
+			size_t sig_end = 96 + header_len(b + 96);
+			want = sig_end + (8 - sig_end % 8) % 8 + 16;
+		} else if (step == 1)
+			want = want - 16 + header_len(b + want - 16);
+	}
+	return 0;
+}
+
 int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, struct xs_buf *cpio)
+{
+	return xs_rpm_decode_within(log, v, p, cpio, UINT64_MAX);
+}
+
+/* Whether P (its headers in F) streams: its files exceed LIMIT and its
+ * payload can be verified without holding it (a SHA256 in the signed
+ * header, or no verification at all). */
+static bool streams(struct xs_verifier *v, const struct xs_buf *f, uint64_t limit)
+{
+	const unsigned char *b = (const unsigned char *)f->data;
+	struct xs_rpmhdr sig, hdr;
+	const char *why;
+	if (f->len < 96 + 16 || xs_rpmhdr_parse(b + 96, f->len - 96, &sig, &why) < 0)
+		return false;
+	size_t off = 96 + sig.len;
+	off += (8 - off % 8) % 8;
+	if (off > f->len || xs_rpmhdr_parse(b + off, f->len - off, &hdr, &why) < 0)
+		return false;
+	uint64_t size = xs_rpmhdr_int(&hdr, XS_RPMTAG_LONGSIZE, 0, xs_rpmhdr_int(&hdr, XS_RPMTAG_SIZE, 0, 0));
+	if (size <= limit)
+		return false;
+	size_t len;
+	return !v || ((xs_rpmhdr_bin(&sig, XS_RPMSIG_RSA, &len) || xs_rpmhdr_bin(&sig, XS_RPMSIG_DSA, &len)) &&
+		      xs_rpmhdr_str(&hdr, XS_RPMTAG_PAYLOADDIGEST) &&
+		      xs_rpmhdr_int(&hdr, XS_RPMTAG_PAYLOADDIGESTALGO, 0, 8) == 8);
+}
+
+int xs_rpm_decode_within(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, struct xs_buf *cpio,
+			 uint64_t limit)
 {
 	struct xs_buf f = { 0 };
 	const char *what = p->cache_path;
 	_cleanup_free_ char *label = xs_asprintf("%s (%s)", base_name(p->filename && *p->filename ? p->filename : p->cache_path),
 						 p->name);
-	int r = xs_read_file(p->cache_path, &f);
-	if (r < 0)
+	uint64_t file_size = 0;
+	int r = read_headers(p->cache_path, &f, &file_size);
+	p->stream = !r && streams(v, &f, limit);
+	if (!r && !p->stream) {
+		xs_buf_free(&f);
+		r = xs_read_file(p->cache_path, &f);
+	}
+	if (r < 0) {
+		xs_buf_free(&f);
 		return xs_fail(log, -r, "%s: %s", what, strerror(-r));
+	}
 	const unsigned char *b = (const unsigned char *)f.data;
 	const char *why = NULL;
 	struct xs_rpmhdr sig, hdr;
@@ -278,7 +358,8 @@ int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, s
 		goto out;
 	}
 	const unsigned char *payload = hdr.blob + hdr.len;
-	size_t plen = f.len - (payload - b);
+	uint64_t payload_off = (uint64_t)(payload - b);
+	size_t plen = p->stream ? 0 : f.len - (payload - b);
 	char got[XS_SHA256_HEX];
 	if (v) {
 		const char *hsum = xs_rpmhdr_str(&sig, XS_RPMSIG_SHA256);
@@ -307,7 +388,19 @@ int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, s
 		const char *psum = xs_rpmhdr_str(&hdr, XS_RPMTAG_PAYLOADDIGEST);
 		uint64_t algo = xs_rpmhdr_int(&hdr, XS_RPMTAG_PAYLOADDIGESTALGO, 0, 8);
 		if (psum && algo == 8) {
-			if (hexcmp_sha256(payload, plen, psum, got)) {
+			if (p->stream) {
+				/* a pass of its own, before any byte lands in the target */
+				struct xs_cache_reader *rd;
+				if ((r = xs_cache_reader_open(p->cache_path, payload_off, psum, &rd)) < 0) {
+					r = xs_fail(log, -r, "%s: %s", label, strerror(-r));
+					goto out;
+				}
+				if ((r = xs_cache_reader_close(rd, got)) < 0) {
+					r = xs_fail(log, -r, "%s: payload SHA256 mismatch: expected %s, found %s", label,
+						    psum, got);
+					goto out;
+				}
+			} else if (hexcmp_sha256(payload, plen, psum, got)) {
 				r = xs_fail(log, EBADMSG, "%s: payload SHA256 mismatch: expected %s, found %s", label,
 					    psum, got);
 				goto out;
@@ -339,6 +432,12 @@ int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, s
 	xs_rpmhdr_parse(ri->hdrblob, hdr.len, &ri->hdr, &why);
 	if ((r = load_files(log, label, ri)) < 0)
 		goto out;
+	if (p->stream) {
+		ri->payload_off = payload_off;
+		const char *psum = v ? xs_rpmhdr_str(&ri->hdr, XS_RPMTAG_PAYLOADDIGEST) : NULL;
+		snprintf(ri->payload_sha256, sizeof(ri->payload_sha256), "%s", psum ? psum : "");
+		goto done;
+	}
 	/* the payload: any compression libarchive knows, decompressed whole */
 	a = archive_read_new();
 	archive_read_support_filter_all(a);
@@ -359,6 +458,7 @@ int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, s
 		r = xs_fail(log, EBADMSG, "%s: payload: %s", label, archive_error_string(a));
 		goto out;
 	}
+done:
 	if (v)
 		snprintf(ri->signer, sizeof(ri->signer), "%s", xs_verifier_signer(v));
 	p->family_data = ri;
@@ -442,7 +542,17 @@ int xs_rpm_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct 
 	struct xs_writer *w = xs_writer_new(rootfd, NULL);
 	struct archive_entry *e;
 	int r = 0, ar = ARCHIVE_EOF;
-	if (archive_read_open_memory(a, cpio->data, cpio->len) != ARCHIVE_OK)
+	/* streamed: the payload from the file, its SHA256 checked in the same pass */
+	struct xs_cache_reader *rd = NULL;
+	if (p->stream) {
+		archive_read_support_filter_all(a);
+		r = xs_cache_reader_open(p->cache_path, ri->payload_off, *ri->payload_sha256 ? ri->payload_sha256 : NULL,
+					 &rd);
+		if (r < 0)
+			r = xs_fail(log, -r, "%s: %s", p->cache_path, strerror(-r));
+		else if (xs_cache_reader_archive(rd, a) < 0)
+			r = xs_fail(log, EBADMSG, "%s: payload: %s", p->cache_path, archive_error_string(a));
+	} else if (archive_read_open_memory(a, cpio->data, cpio->len) != ARCHIVE_OK)
 		r = xs_fail(log, EBADMSG, "%s: payload: %s", p->cache_path, archive_error_string(a));
 	while (!r && (ar = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		const char *raw = archive_entry_pathname(e);
@@ -518,6 +628,13 @@ int xs_rpm_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct 
 		if (!seen[i] && !(ri->files[i].flags & XS_RPMFILE_GHOST))
 			r = xs_fail(log, EBADMSG, "%s: %s is in the header but not in the payload; refusing the package",
 				    p->name, ri->files[i].path);
+	if (rd) {
+		char got[XS_SHA256_HEX];
+		int c = xs_cache_reader_close(rd, got);
+		if (!r && c < 0)
+			r = xs_fail(log, -c, "%s: payload %s while it was unpacked: expected SHA256 %s, found %s; the target is incomplete",
+				    p->cache_path, c == -EBADMSG ? "changed" : strerror(-c), ri->payload_sha256, got);
+	}
 	xs_writer_free(w);
 	archive_read_free(a);
 	return r;

@@ -64,6 +64,8 @@ enum {
 	XS_RPMTAG_TRANSFILETRIGGERINDEX = 5080,
 	XS_RPMTAG_TRANSFILETRIGGERFLAGS = 5082,
 	XS_RPMTAG_TRANSFILETRIGGERPRIORITIES = 5085,
+	XS_RPMTAG_SIZE = 1009,
+	XS_RPMTAG_LONGSIZE = 5009,
 	XS_RPMTAG_PAYLOADDIGEST = 5092,
 	XS_RPMTAG_PAYLOADDIGESTALGO = 5093,
 };
@@ -124,6 +126,10 @@ struct xs_rpminfo {
 	struct xs_rpmfile *files;
 	size_t nfiles;
 	char signer[64]; /* fingerprint of the key that signed it, "" unverified */
+	/* a streamed payload (p->stream): where it starts in the file and
+	 * its SHA256 from the verified header ("" when none is checked) */
+	uint64_t payload_off;
+	char payload_sha256[XS_SHA256_HEX];
 };
 
 void xs_rpminfo_free(struct xs_rpminfo *ri);
@@ -140,6 +146,12 @@ struct xs_verifier;
  * --no-verify) and payload digest, keeps the header in xs_rpm(p) and the
  * decompressed cpio payload in *cpio. Run by parallel workers. */
 int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, struct xs_buf *cpio);
+/* xs_rpm_decode in bounded memory: a package whose files add up to more
+ * than LIMIT bytes (the header's size) is verified in a streaming pass and
+ * left in the file (p->stream; xs_rpm_write streams it from there),
+ * unless only the old signature over header and payload vouches for it. */
+int xs_rpm_decode_within(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, struct xs_buf *cpio,
+			 uint64_t limit);
 /* Lays the payload down in the target behind ROOTFD, with mode, mtime and
  * capabilities from the header; owners other than root are left to the
  * configure stage (they may not exist before the package's %pre). */

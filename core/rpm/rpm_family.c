@@ -227,7 +227,7 @@ static void rpm_worker_free(void *worker)
 
 static int rpm_decode(struct xs_ctx *ctx, void *worker, struct xs_pkg *p, struct xs_buf *data)
 {
-	return xs_rpm_decode(&ctx->log, worker, p, data);
+	return xs_rpm_decode_within(&ctx->log, worker, p, data, ctx->stream_above);
 }
 
 static int rpm_write(struct xs_ctx *ctx, int rootfd, struct xs_pkg *p, const struct xs_buf *data)

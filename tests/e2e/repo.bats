@@ -120,6 +120,30 @@ EOF
 	assert_eq 1 "$(ls "$T/usr/share/alt" | wc -l)" "files in /usr/share/alt"
 }
 
+@test "extract with every package above the memory limit: streamed from the cache, the same tree" {
+	XSTRAP_STREAM_ABOVE=0 run --separate-stderr xs -v --variant=extract --include=dep-fixture \
+		--keyring="$KEYRING" fixture "$T" "$FIXTURE_URL"
+	assert_status 0
+	assert_hello_tree "$T"
+	assert_stderr_has 'extract: ([0-9]+) of \1 packages streamed from the cache'
+}
+
+@test "a streamed package changed in the cache after its download: refused, the file and digest named" {
+	run --separate-stderr xs --variant=extract --include=hello-fixture --keyring="$KEYRING" \
+		fixture "$T" "$FIXTURE_URL"
+	assert_status 0
+	local deb
+	deb=$(ls "$CACHE"/debs/*.deb | head -n 1)
+	[ -n "$deb" ]
+	# same size (all the cache checks before use) and still a valid .deb:
+	# debian-binary "2.0" becomes "2.1" (offset 8 + 60 + 2)
+	printf '1' | dd of="$deb" bs=1 seek=70 conv=notrunc status=none
+	XSTRAP_STREAM_ABOVE=0 run --separate-stderr xs --variant=extract --include=hello-fixture \
+		--keyring="$KEYRING" fixture "$BATS_TEST_TMPDIR/t2" "$FIXTURE_URL"
+	assert_status 1
+	assert_stderr_has "$(basename "$deb").*changed while it was unpacked: expected SHA256"
+}
+
 @test "extract keeps owners from the archive (1234:5678) and the setuid bit after chown" {
 	[ "$(id -u)" -eq 0 ] || skip "needs root to create files owned by another user"
 	run --separate-stderr xs --variant=extract --include=dep-fixture --keyring="$KEYRING" \

@@ -275,6 +275,21 @@ xs_build() {
 	assert_eq 4755 "$(stat -c %a "$XS_ROOT/usr/libexec/capped/suid-helper")" "mode of the setuid helper"
 }
 
+@test "payloads streamed from the cache (every package above the memory limit): the same tree as decoded in memory" {
+	xstrap_root
+	XSTRAP_STREAM_ABOVE=0 run --separate-stderr "$XSTRAP" -v --cache-dir="$BATS_FILE_TMPDIR/xstrap-cache" \
+		--repo-type=rpm-md --keyring="$RPM_KEYRING" --include=@core fixture "$T" "$RPM_REPO"
+	assert_status 0
+	# all but the packages without files (size 0: nothing to hold)
+	assert_stderr_has 'extract: 11 of 13 packages streamed from the cache'
+	run bash "$XSTRAP_TOP/tests/lib/treecmp.sh" "$XS_ROOT" "$T" "$BATS_FILE_TMPDIR/allowlist"
+	if [ "$status" -ne 0 ]; then
+		echo "the file trees differ (A: in memory, B: streamed):" >&2
+		echo "$output" >&2
+		return 1
+	fi
+}
+
 @test "file trees: owner and group names (from each root's own passwd, group) equal" {
 	need_dnf
 	xstrap_root

@@ -168,14 +168,20 @@ cached_root() {
 	echo "$dir"
 }
 
-# debootstrap_ref SUITE VARIANT: a cached debootstrap root of SUITE/VARIANT
-# built from $MIRROR (through $http_proxy), in debootstrap-SUITE-VARIANT
+# debootstrap_ref SUITE VARIANT [INCLUDE]: a cached debootstrap root of
+# SUITE/VARIANT (plus the comma-separated packages INCLUDE) built from
+# $MIRROR (through $http_proxy), in debootstrap-SUITE-VARIANT[-INCLUDE]
 # (cached_root). VARIANT "important" is debootstrap's default variant (no
 # --variant).
 debootstrap_ref() {
-	local suite=$1 variant=$2 varg=()
+	local suite=$1 variant=$2 include=${3:-} varg=() name
+	name=debootstrap-$suite-$variant
 	[ "$variant" = important ] || varg=(--variant="$variant")
-	cached_root "debootstrap-$suite-$variant" "$suite" debootstrap "${varg[@]}" "$suite"
+	if [ -n "$include" ]; then
+		varg+=(--include="$include")
+		name+=-${include//,/+}
+	fi
+	cached_root "$name" "$suite" debootstrap "${varg[@]}" "$suite"
 }
 
 # mmdebstrap_ref SUITE VARIANT INCLUDE: a cached mmdebstrap root of
