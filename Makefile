@@ -91,11 +91,17 @@ deps:
 deps-check:
 	tests/lib/deps.sh check
 
-# xstrap against mmdebstrap (Debian), then against dnf (rpm-md); see
-# docs/benchmarks.md. bench-rpm runs the second one alone.
+# xstrap against mmdebstrap (Debian: minbase, then the kernel case), then
+# against dnf (rpm-md); see docs/benchmarks.md. bench-kernel and bench-rpm
+# run one case alone.
+KERNEL_CASE = linux-image-amd64,firmware-linux-free
 bench: all
 	bench/bench.sh
+	bench/bench.sh -i $(KERNEL_CASE)
 	bench/bench-rpm.sh
+
+bench-kernel: all
+	bench/bench.sh -i $(KERNEL_CASE)
 
 bench-rpm: all
 	bench/bench-rpm.sh
@@ -111,4 +117,4 @@ install: all
 clean:
 	rm -rf $(BUILD) build-asan
 
-.PHONY: all unit structure check check-asan deps deps-check bench bench-rpm install clean FORCE
+.PHONY: all unit structure check check-asan deps deps-check bench bench-kernel bench-rpm install clean FORCE

@@ -1,7 +1,8 @@
 #!/bin/bash
-# bench/bench.sh — wall time of xstrap against mmdebstrap, bookworm minbase.
+# bench/bench.sh — wall time and peak memory of xstrap against mmdebstrap,
+# bookworm minbase (and, with -i, minbase plus packages: the kernel case).
 #
-# Usage: bench/bench.sh [-n RUNS] [-s SUITE]
+# Usage: bench/bench.sh [-n RUNS] [-s SUITE] [-i PKG,PKG...]
 #
 # Both tools fetch from the host's Debian mirror (read from the host's apt
 # sources) through the same private apt-cacher-ng (tests/lib/acng.sh), warmed
@@ -24,7 +25,13 @@
 # work either tool does, so it is kept out of both; for the same reason the
 # runs start only 6 minutes after the last removal of trees by this script
 # or bench/bench-rpm.sh (bench/settle.bash). sync(1) runs before each
-# run, outside the timed region. Wall time is date +%s.%N around the command.
+# run, outside the timed region. Wall time is date +%s.%N around the command;
+# peak memory is /usr/bin/time's maximum resident set (%M: the largest of the
+# tool and every process it waited for), median over the runs.
+#
+# -i PKG,PKG adds --include=PKG,PKG to both commands: `make bench` runs the
+# kernel case, -i linux-image-amd64,firmware-linux-free (bar: <= 0.60, and
+# xstrap's peak RSS at most mmdebstrap's).
 #
 # Output: every run, the medians, the ratio xstrap/mmdebstrap (the bar is
 # <= 0.35), package counts, the command lines and the machine facts, ready to
@@ -39,10 +46,12 @@ export LC_ALL=C
 top=$(cd "$(dirname "$0")/.." && pwd)
 runs=5
 suite=bookworm
-while getopts n:s:h opt; do
+include=
+while getopts n:s:i:h opt; do
 	case $opt in
 	n) runs=$OPTARG ;;
 	s) suite=$OPTARG ;;
+	i) include=$OPTARG ;;
 	*) sed -n '2,/^set -u/p' "$0" | sed -e 's/^# \{0,1\}//' -e '/^set -u/d'; exit 2 ;;
 	esac
 done
@@ -54,6 +63,7 @@ hookdir=/usr/share/mmdebstrap/hooks/merged-usr
 
 die() { echo "bench: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "needs root"
+[ -x /usr/bin/time ] || die "/usr/bin/time is not installed (Debian package time)"
 command -v mmdebstrap >/dev/null || die "mmdebstrap is not installed"
 [ -d "$hookdir" ] || die "$hookdir is missing (mmdebstrap too old?)"
 # shellcheck source=tests/lib/mirror.bash
@@ -86,10 +96,17 @@ mkdir -p "$roots"
 clean() { dir=$(mktemp -d "$roots/root-XXXXXX") && chmod 755 "$dir" && echo "$dir" > "$bench/last-dir"; sync; }
 trap 'safe_rmtree "$roots"; bench_removed "$bench"' EXIT
 
-mm_cmd=(mmdebstrap --variant=minbase "--hook-dir=$hookdir" "$suite" @DIR@ "$MIRROR")
-xs_cmd=("$xstrap" --variant=minbase "--cache-dir=$bench/xstrap-cache" "$suite" @DIR@ "$MIRROR")
+inc=()
+case_name="$suite minbase"
+if [ -n "$include" ]; then
+	inc=(--include="$include")
+	case_name="$suite minbase + $include"
+fi
+mm_cmd=(mmdebstrap --variant=minbase "${inc[@]}" "--hook-dir=$hookdir" "$suite" @DIR@ "$MIRROR")
+xs_cmd=("$xstrap" --variant=minbase "${inc[@]}" "--cache-dir=$bench/xstrap-cache" "$suite" @DIR@ "$MIRROR")
 
-# timed NAME LOG CMD...: run CMD, print its wall time in seconds
+# timed LOG CMD...: run CMD, print its wall time in seconds and its peak
+# RSS in MB (/usr/bin/time's %M, into LOG.rss)
 timed() {
 	local log=$1 t0 t1
 	shift
@@ -97,9 +114,10 @@ timed() {
 	local argv=("${@/#@DIR@/$dir}")
 	set -- "${argv[@]}"
 	t0=$(date +%s.%N)
-	"$@" > "$log" 2>&1 || { echo "bench: failed: $* (see $log)" >&2; tail -n 20 "$log" >&2; exit 1; }
+	/usr/bin/time -f %M -o "$log.rss" "$@" > "$log" 2>&1 ||
+		{ echo "bench: failed: $* (see $log)" >&2; tail -n 20 "$log" >&2; exit 1; }
 	t1=$(date +%s.%N)
-	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", b - a }'
+	awk -v a="$t0" -v b="$t1" -v kb="$(tail -n 1 "$log.rss")" 'BEGIN { printf "%.2f %.0f\n", b - a, kb / 1024 }'
 }
 
 pkgcount() {
@@ -116,37 +134,46 @@ median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
 
 bench_settle "$bench"
 echo "# warming the caches (untimed)"
-t=$(timed "$logs/mmdebstrap-warm.log" "${mm_cmd[@]}")
-echo "  mmdebstrap warm-up: ${t} s"
+t=$(timed "$logs/mmdebstrap-warm.log" "${mm_cmd[@]}") || exit 1
+echo "  mmdebstrap warm-up: ${t% *} s"
 mm_pkgs=$(pkgcount)
 xs_pkgs=-
 if [ $have_xstrap = 1 ]; then
-	t=$(timed "$logs/xstrap-warm.log" "${xs_cmd[@]}")
-	echo "  xstrap warm-up: ${t} s"
+	t=$(timed "$logs/xstrap-warm.log" "${xs_cmd[@]}") || exit 1
+	echo "  xstrap warm-up: ${t% *} s"
 	xs_pkgs=$(pkgcount)
 fi
 
 : > "$bench/mm.times"
 : > "$bench/xs.times"
+: > "$bench/mm.rss"
+: > "$bench/xs.rss"
 for i in $(seq "$runs"); do
-	t=$(timed "$logs/mmdebstrap-$i.log" "${mm_cmd[@]}")
+	read -r t m < <(timed "$logs/mmdebstrap-$i.log" "${mm_cmd[@]}") || exit 1
 	echo "$t" >> "$bench/mm.times"
-	line="run $i: mmdebstrap ${t} s"
+	echo "$m" >> "$bench/mm.rss"
+	line="run $i: mmdebstrap ${t} s ${m} MB"
 	if [ $have_xstrap = 1 ]; then
-		t=$(timed "$logs/xstrap-$i.log" "${xs_cmd[@]}")
+		read -r t m < <(timed "$logs/xstrap-$i.log" "${xs_cmd[@]}") || exit 1
 		echo "$t" >> "$bench/xs.times"
-		line="$line, xstrap ${t} s"
+		echo "$m" >> "$bench/xs.rss"
+		line="$line, xstrap ${t} s ${m} MB"
 	fi
 	echo "$line"
 done
 
 mm_med=$(median < "$bench/mm.times")
+mm_rss=$(median < "$bench/mm.rss")
 xs_med=-
+xs_rss=-
 ratio=-
 if [ $have_xstrap = 1 ]; then
 	xs_med=$(median < "$bench/xs.times")
+	xs_rss=$(median < "$bench/xs.rss")
 	ratio=$(awk -v x="$xs_med" -v m="$mm_med" 'BEGIN { printf "%.3f", x / m }')
 fi
+bar=0.35
+[ -z "$include" ] || bar=0.60
 
 model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 fstype=$(df -PT "$bench" | awk 'NR == 2 { print $2 }')
@@ -158,11 +185,13 @@ date=$(date -u +%Y-%m-%d)
 cat <<EOF
 
 ## result
-suite/variant:        $suite minbase
+case:                 $case_name
 runs:                 $runs (after one warm-up each)
+load at the end:      $(cut -d' ' -f1-3 /proc/loadavg) (other work on the machine skews both tools)
 mmdebstrap median:    $mm_med s   ($(tr '\n' ' ' < "$bench/mm.times")) packages: $mm_pkgs
 xstrap median:        $xs_med s   ($(tr '\n' ' ' < "$bench/xs.times")) packages: $xs_pkgs
-ratio xstrap/mmdebstrap: $ratio   (bar: <= 0.35)
+ratio xstrap/mmdebstrap: $ratio   (bar: <= $bar)
+peak RSS (median):    mmdebstrap $mm_rss MB ($(tr '\n' ' ' < "$bench/mm.rss")), xstrap $xs_rss MB ($(tr '\n' ' ' < "$bench/xs.rss"))
 
 ## command lines (MIRROR from the host's apt sources, http_proxy=$http_proxy)
 $(echo "${mm_cmd[*]/#"$MIRROR"/MIRROR}" | sed "s|@DIR@|DIR|")
@@ -178,5 +207,5 @@ fs:       $fstype ($bench)
 tools:    $mm_version; $xs_version
 
 ## row for docs/benchmarks.md
-| $date | $model | $(nproc) | $fstype | $suite minbase | $runs | $mm_med ($mm_pkgs pkgs) | $xs_med ($xs_pkgs pkgs) | $ratio |
+| $date | $model | $(nproc) | $fstype | $case_name | $runs | $mm_med ($mm_pkgs pkgs, $mm_rss MB) | $xs_med ($xs_pkgs pkgs, $xs_rss MB) | $ratio |
 EOF
