@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -148,6 +149,16 @@ static int check_target_empty(struct xs_ctx *ctx, const char *path)
 	return r;
 }
 
+/* -v: the peak resident memory so far, of xstrap and of the largest
+ * program it ran (the memory budget, xstrap(1) MEMORY). */
+static void debug_peak_memory(struct xs_ctx *ctx, const char *stage)
+{
+	struct rusage self, children;
+	if (!getrusage(RUSAGE_SELF, &self) && !getrusage(RUSAGE_CHILDREN, &children))
+		xs_debug(&ctx->log, "%s: peak memory %ld MB (xstrap), %ld MB (the largest program it ran)", stage,
+			 self.ru_maxrss / 1024, children.ru_maxrss / 1024);
+}
+
 int xs_build(struct xs_ctx *ctx)
 {
 	const struct xs_family *f = ctx->family;
@@ -189,6 +200,7 @@ int xs_build(struct xs_ctx *ctx)
 	if ((r = xs_extract(ctx, &txn, rootfd)) < 0 || (r = xs_config_run_stage(ctx, "extract")) < 0)
 		goto out;
 	xs_debug(&ctx->log, "extract: %.2f s", xs_now() - t1);
+	debug_peak_memory(ctx, "extract");
 	if (ctx->o.variant != XS_VARIANT_EXTRACT) {
 		t1 = xs_now();
 		if (f->record && (r = f->record(ctx, rootfd, &txn)) < 0)
@@ -202,6 +214,7 @@ int xs_build(struct xs_ctx *ctx)
 			goto out;
 		}
 		xs_debug(&ctx->log, "configure: %.2f s", xs_now() - t1);
+		debug_peak_memory(ctx, "configure");
 	}
 	/* customize still sees policy-rc.d: no daemon starts from a hook */
 	r = xs_config_run_stage(ctx, "customize");
