@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -217,7 +218,15 @@ static int add_extra_keys(Repo *repo, Repodata *data, const char *text, size_t l
 	Id kess = xs_key_essential(pool), koff = xs_key_stanza_off(pool), klen = xs_key_stanza_len(pool);
 	Id p = repo->start;
 	const char *s = text, *end = text + len;
+	size_t dropped = 0;
 	while (s < end) {
+		/* TEXT is a read-only mapping of the file: what was read leaves
+		 * memory as it goes, so a 50 MB index never sits in it whole */
+		size_t done = (size_t)(s - text) & ~(size_t)((8u << 20) - 1);
+		if (done > dropped) {
+			madvise((char *)text + dropped, done - dropped, MADV_DONTNEED);
+			dropped = done;
+		}
 		const char *e = s;
 		/* a stanza ends at an empty line */
 		for (;;) {
@@ -283,26 +292,54 @@ static int add_extra_keys(Repo *repo, Repodata *data, const char *text, size_t l
 	return 0;
 }
 
-static int read_compressed(const char *path, struct xs_buf *out, struct xs_log *log)
+struct decompress {
+	FILE *in;
+	bool bad;
+	size_t len;
+};
+
+static void write_decompressed(FILE *out, void *arg)
 {
-	FILE *f = solv_xfopen(path, "r");
-	if (!f)
-		return xs_fail(log, EIO, "%s: cannot open the index: %s", path, strerror(errno));
+	struct decompress *d = arg;
 	char chunk[1 << 16];
 	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		xs_buf_add(out, chunk, n);
-	bool bad = ferror(f);
-	fclose(f);
-	if (bad || !out->data)
+	while ((n = fread(chunk, 1, sizeof(chunk), d->in)) > 0) {
+		if (fwrite(chunk, 1, n, out) != n)
+			d->bad = true;
+		d->len += n;
+	}
+	d->bad |= ferror(d->in) != 0;
+}
+
+/* Decompresses the index PATH into the file TEXT, in bounded memory. */
+static int decompress_to(const char *path, const char *text, struct xs_log *log)
+{
+	struct decompress d = { .in = solv_xfopen(path, "r") };
+	if (!d.in)
+		return xs_fail(log, EIO, "%s: cannot open the index: %s", path, strerror(errno));
+	int r = xs_write_atomically(text, write_decompressed, &d);
+	fclose(d.in);
+	if (r < 0)
+		return xs_fail(log, -r, "%s: cannot write %s: %s", path, text, strerror(-r));
+	if (d.bad || !d.len) {
+		unlink(text);
 		return xs_fail(log, EBADMSG, "%s: cannot decompress the index", path);
+	}
 	return 0;
 }
 
-static void write_text(FILE *f, void *buf)
+/* Maps the file PATH read-only; *len its size. */
+static const char *map_text(const char *path, size_t *len)
 {
-	struct xs_buf *b = buf;
-	fwrite(b->data, 1, b->len, f);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0 || !st.st_size)
+		return NULL;
+	void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	*len = (size_t)st.st_size;
+	return m;
 }
 
 static int load_index(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_index *ix,
@@ -353,24 +390,31 @@ static int load_index(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_index *i
 fetched:
 	if (r)
 		return r;
-	struct xs_buf text = { 0 };
-	if ((r = read_compressed(raw, &text, log)) < 0)
-		goto out;
-	FILE *m = fmemopen(text.data, text.len, "r");
+	if ((r = decompress_to(raw, ix->text_path, log)) < 0)
+		return r;
+	FILE *m = fopen(ix->text_path, "re");
+	size_t len = 0;
+	const char *text = m ? map_text(ix->text_path, &len) : NULL;
+	if (!text) {
+		r = xs_fail(log, errno ? errno : EIO, "%s: cannot read %s: %s", url, ix->text_path, strerror(errno));
+		if (m)
+			fclose(m);
+		unlink(ix->text_path);
+		return r;
+	}
 	repo_add_debpackages(repo, m, REPO_NO_INTERNALIZE);
 	fclose(m);
 	Repodata *data = repo_last_repodata(repo);
-	r = add_extra_keys(repo, data, text.data, text.len, url, log);
+	r = add_extra_keys(repo, data, text, len, url, log);
+	munmap((void *)text, len);
 	repodata_internalize(data);
-	if (r)
-		goto out;
-	if ((r = xs_write_atomically(ix->text_path, write_text, &text)) < 0 ||
-	    (r = xs_solv_write(solv, repo)) < 0)
+	if (r) {
+		unlink(ix->text_path);
+		return r;
+	}
+	if ((r = xs_solv_write(solv, repo)) < 0)
 		xs_warn(log, "%s: cannot cache the parsed index: %s", dir, strerror(-r));
-	r = 0;
-out:
-	xs_buf_free(&text);
-	return r;
+	return 0;
 }
 
 static const char *const index_exts[] = { ".xz", ".gz", "" };
