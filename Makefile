@@ -26,7 +26,7 @@ all: $(BUILD)/xstrap
 
 $(BUILD)/obj/%.o: core/%.c $(wildcard core/*.h) | $(BUILD)/obj
 	@echo "  CC      $<"
-	@$(CC) $(XS_CFLAGS) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(XS_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/libxstrap.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
@@ -103,6 +103,15 @@ dist: | $(BUILD)/obj
 		--add-file=.dist/xstrap.spec -o $(BUILD)/xstrap-$(VERSION).tar.gz HEAD
 	@echo "  DIST    $(BUILD)/xstrap-$(VERSION).tar.gz"
 
+# xstrap's own .deb, built by dpkg-buildpackage from the `make dist` tree in
+# $(BUILD)/deb/ (so that its artifacts stay there, not in the parent
+# directory), then checked by lintian when it is installed.
+deb: dist
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb
+	tar -C $(BUILD)/deb -xzf $(BUILD)/xstrap-$(VERSION).tar.gz
+	cd $(BUILD)/deb/xstrap-$(VERSION) && dpkg-buildpackage -us -uc -b
+	! command -v lintian >/dev/null || lintian $(BUILD)/deb/xstrap_*.changes
+
 srpm: dist
 	rpmbuild -bs --define "_sourcedir $(CURDIR)/$(BUILD)" \
 		--define "_srcrpmdir $(CURDIR)/$(BUILD)" .dist/xstrap.spec
@@ -141,4 +150,4 @@ clean:
 	rm -rf $(BUILD) build-asan $(STATIC_BUILD)
 
 .PHONY: all unit check check-asan deps deps-check bench bench-rpm install clean \
-	completion dist srpm static deps-static
+	completion dist deb srpm static deps-static
