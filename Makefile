@@ -129,13 +129,14 @@ STATIC_LIBS = -lsolvext -lsolv -lexpat -lcurl -lssl -lcrypto -larchive \
 STATIC_STAGE = $(STATIC_BUILD)/stage
 STATIC_NAME = xstrap-$(VERSION)-$(ARCH)-static
 ifeq ($(STATIC),1)
-XS_CFLAGS := -I$(STATIC_DEPS)/include $(XS_CFLAGS)
+XS_CFLAGS := -isystem $(STATIC_DEPS)/include $(XS_CFLAGS)
 XS_LDLIBS = -L$(STATIC_DEPS)/lib $(STATIC_LIBS)
 LDFLAGS += -static
 endif
 
 static: deps-static
 	.dist/static-deps.sh $(STATIC_DEPS)
+	rm -rf $(STATIC_STAGE)
 	$(MAKE) BUILD=$(STATIC_BUILD) STATIC=1 PREFIX=/usr/local \
 		DESTDIR=$(CURDIR)/$(STATIC_STAGE) install
 	strip $(STATIC_STAGE)/usr/local/bin/xstrap

@@ -346,11 +346,18 @@ static char *find_datadir(void)
 	const char *env = getenv("XSTRAP_DATADIR");
 	if (env && *env)
 		return xs_strdup(env);
-	/* run from the build tree: build/xstrap next to repos/ */
+	/* installed as PREFIX/bin/xstrap beside PREFIX/share/xstrap (wherever
+	 * PREFIX is: the static tarball), or run from the build tree
+	 * (build/xstrap next to repos/) */
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = 0;
+		const char *slash = strrchr(exe, '/');
+		_cleanup_free_ char *beside = xs_asprintf("%.*s/../share/xstrap", slash ? (int)(slash - exe) : 0, exe);
+		_cleanup_free_ char *probe = xs_asprintf("%s/repos/debian.conf", beside);
+		if (slash && !access(probe, R_OK))
+			return xs_strdup(beside);
 		for (int up = 0; up < 2; up++) {
 			char *slash = strrchr(exe, '/');
 			if (!slash)
