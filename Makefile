@@ -98,11 +98,12 @@ completion: $(BUILD)/xstrap.bash
 VERSION := $(shell sed -n 's/.*XS_VERSION "\(.*\)".*/\1/p' core/version.h)
 ARCH := $(shell uname -m)
 
-# A release tarball of the committed tree (HEAD), with the rpm spec at its
-# top so that `rpmbuild -ta` finds it.
+# A release tarball of the committed tree (HEAD): Source0 of .dist/xstrap.spec
+# and the tree `make deb` builds from. (rpmbuild -ta does not work on it: the
+# rpm fixtures in tests/ are spec files too.)
 dist: | $(BUILD)/obj
 	git archive --format=tar.gz --prefix=xstrap-$(VERSION)/ \
-		--add-file=.dist/xstrap.spec -o $(BUILD)/xstrap-$(VERSION).tar.gz HEAD
+		-o $(BUILD)/xstrap-$(VERSION).tar.gz HEAD
 	@echo "  DIST    $(BUILD)/xstrap-$(VERSION).tar.gz"
 
 # xstrap's own .deb, built by dpkg-buildpackage from the `make dist` tree in
