@@ -116,8 +116,8 @@ deb: dist
 	! command -v lintian >/dev/null || lintian $(BUILD)/deb/xstrap_*.changes
 
 srpm: dist
-	rpmbuild -bs --define "_sourcedir $(CURDIR)/$(BUILD)" \
-		--define "_srcrpmdir $(CURDIR)/$(BUILD)" .dist/xstrap.spec
+	rpmbuild -bs --define "_sourcedir $(abspath $(BUILD))" \
+		--define "_srcrpmdir $(abspath $(BUILD))" .dist/xstrap.spec
 
 # make static: one statically linked xstrap in build-static/xstrap, and
 # build-static/xstrap-VERSION-ARCH-static.tar.gz (bin/xstrap beside
