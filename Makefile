@@ -30,6 +30,14 @@ $(BUILD)/obj/%.o: core/%.c $(wildcard core/*.h) | $(BUILD)/obj
 	@echo "  CC      $<"
 	@$(CC) $(XS_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
+# DATADIR is compiled into main.o: a change of PREFIX (`make` and then
+# `make install PREFIX=/usr`) rebuilds it. The stamp is rewritten only when
+# the directory changes.
+$(BUILD)/datadir.stamp: FORCE | $(BUILD)/obj
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+
+$(BUILD)/obj/main.o: $(BUILD)/datadir.stamp
+
 $(BUILD)/libxstrap.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
@@ -153,5 +161,5 @@ deps-static:
 clean:
 	rm -rf $(BUILD) build-asan $(STATIC_BUILD)
 
-.PHONY: all unit check check-asan deps deps-check bench bench-rpm install clean \
+.PHONY: all unit check check-asan deps deps-check bench bench-rpm install clean FORCE \
 	completion dist deb srpm static deps-static
