@@ -2,6 +2,7 @@
 # Bash completion: the script `xstrap --bash-completion` prints (and `make
 # install` installs) registers _xstrap for xstrap and completes options from
 # the option table, their values, subcommands and the suites in repos/.
+# (install.bats checks where make install puts it.)
 
 bats_require_minimum_version 1.5.0
 load ../lib/common
@@ -59,15 +60,4 @@ complete_words() {
 	# after the suite comes TARGET, a directory, and no suite any more
 	run complete_words --variant minbase bookworm "$XSTRAP_TOP/rep"
 	assert_eq "$XSTRAP_TOP/repos" "$output"
-}
-
-@test "completion: make install puts the script where bash-completion looks" {
-	local dest=$BATS_TEST_TMPDIR/dest
-	run make -C "$XSTRAP_TOP" BUILD="$(dirname "$XSTRAP")" DESTDIR="$dest" PREFIX=/usr install
-	assert_status 0
-	local installed=$dest/usr/share/bash-completion/completions/xstrap
-	[ -f "$installed" ]
-	SCRIPT=$installed
-	run complete_words --vari
-	assert_eq "--variant=" "$output"
 }

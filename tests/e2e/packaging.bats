@@ -33,7 +33,7 @@ setup() {
 
 @test "packaging: make srpm makes a source rpm that asks for the Fedora/EL build dependencies" {
 	command -v rpmbuild >/dev/null || skip "rpmbuild is not installed"
-	run make -C "$XSTRAP_TOP" BUILD="$OUT" srpm
+	run own_make BUILD="$OUT" srpm
 	assert_status 0
 	local srpm=$OUT/xstrap-$VERSION-1.src.rpm
 	[ -f "$srpm" ]
@@ -51,7 +51,7 @@ setup() {
 	command -v dh >/dev/null || skip "debhelper is not installed"
 	command -v lintian >/dev/null || skip "lintian is not installed"
 	# make deb runs lintian and fails on an error
-	run make -C "$XSTRAP_TOP" BUILD="$OUT" deb
+	run own_make BUILD="$OUT" deb
 	if [ "$status" -ne 0 ]; then tail -n 40 <<<"$output" >&2; fi
 	assert_status 0
 	local deb

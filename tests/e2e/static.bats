@@ -21,10 +21,11 @@ setup_file() {
 	export XSTRAP_TOP=${XSTRAP_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 	export XSTRAP=${XSTRAP:-$XSTRAP_TOP/build/xstrap}
 	load ../lib/mirror
+	load ../lib/common
 	mirror_setup_file cmake dpkg-source chroot || return 0
 	export STATIC_LOG=$BATS_FILE_TMPDIR/make-static.log
 	export STATIC_FAILED=
-	make -C "$XSTRAP_TOP" static >"$STATIC_LOG" 2>&1 || STATIC_FAILED=1
+	own_make static >"$STATIC_LOG" 2>&1 || STATIC_FAILED=1
 }
 
 setup() {
