@@ -497,6 +497,19 @@ resign_repo() {
 	assert_no_files_of "$T" "$rpm"
 }
 
+@test "the same changed payload, streamed (every package above the memory limit): refused before any of its files lands" {
+	local repo=$BATS_TEST_TMPDIR/repo rpm
+	copy_repo "$repo"
+	rpm=$repo/Packages/webapp-1.2-1.noarch.rpm
+	printf 'X' | dd of="$rpm" bs=1 seek=$(($(stat -c %s "$rpm") - 1)) conv=notrunc 2>/dev/null
+	resign_repo "$repo"
+	export XSTRAP_STREAM_ABOVE=0
+	xs_build --include=@core fixture "$T" "file://$repo"
+	assert_status 1
+	assert_error_line 'webapp.*payload SHA256 mismatch'
+	assert_no_files_of "$T" "$rpm"
+}
+
 @test "webapp's header changed (its summary), metadata rebuilt and re-signed: refused by the header signature" {
 	local repo=$BATS_TEST_TMPDIR/repo rpm off
 	copy_repo "$repo"
