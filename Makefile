@@ -6,7 +6,7 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 DATADIR = $(PREFIX)/share/xstrap
 
-LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs lua5.4 libcap
+LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs com_err lua5.4 libcap
 CFLAGS ?= -O2 -g
 XS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 	-DXS_DATADIR='"$(DATADIR)"' $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "context.h"
 #include "fetch.h"
+#include "output.h"
 #include "stages.h"
 #include "target.h"
 #include "util.h"
@@ -38,8 +39,12 @@ static const char usage[] =
 	"                     repeatable (default: the suite's key in repos/keys; for an\n"
 	"                     rpm distribution, in /etc/pki/rpm-gpg or distribution-gpg-keys)\n"
 	"  --cache-dir=DIR    package and index cache (default /var/cache/xstrap)\n"
-	"  --format=FMT       dir (default) or tar (TARGET is then a tar file,\n"
-	"                     reproducible under SOURCE_DATE_EPOCH)\n"
+	"  --format=FMT       dir (default), tar (TARGET is then a tar file) or ext2,\n"
+	"                     ext3, ext4 (TARGET is an image file or a block device);\n"
+	"                     tar and images are reproducible under SOURCE_DATE_EPOCH\n"
+	"  --size=SIZE        the image's size, e.g. 2G (K, M, G, T); default: the\n"
+	"                     content plus a quarter (64M at least), or the device's\n"
+	"  --fs-label=LABEL   the image's filesystem label (default: the host name)\n"
 	"  --repo-type=TYPE   apt or rpm-md (default: as SUITE is defined; an unknown\n"
 	"                     SUITE with rpm-md takes MIRROR as the one URL holding\n"
 	"                     repodata/; rpm-md resolves only so far: xstrap plan)\n"
@@ -68,7 +73,7 @@ enum {
 	OPT_VARIANT = 256, OPT_INCLUDE, OPT_EXCLUDE, OPT_COMPONENTS, OPT_ARCH, OPT_KEYRING,
 	OPT_CACHE, OPT_NOVERIFY, OPT_JSON, OPT_FORMAT, OPT_RECOMMENDS, OPT_MERGED, OPT_UNMERGED,
 	OPT_CLASS, OPT_CONFIG_SPACE, OPT_HOOK, OPT_SET, OPT_HOSTNAME, OPT_LIST_HOOKS, OPT_REPO_TYPE,
-	OPT_ENABLE_REPO, OPT_DISABLE_REPO,
+	OPT_ENABLE_REPO, OPT_DISABLE_REPO, OPT_SIZE, OPT_FS_LABEL,
 };
 
 static const struct option longopts[] = {
@@ -82,6 +87,8 @@ static const struct option longopts[] = {
 	{ "no-verify", no_argument, NULL, OPT_NOVERIFY },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "size", required_argument, NULL, OPT_SIZE },
+	{ "fs-label", required_argument, NULL, OPT_FS_LABEL },
 	{ "recommends", no_argument, NULL, OPT_RECOMMENDS },
 	{ "merged-usr", no_argument, NULL, OPT_MERGED },
 	{ "no-merged-usr", no_argument, NULL, OPT_UNMERGED },
@@ -223,13 +230,14 @@ int main(int argc, char **argv)
 			break;
 		}
 		case OPT_FORMAT:
-			if (!strcmp(optarg, "dir") || !strcmp(optarg, "directory"))
-				o->format = XS_OUT_DIR;
-			else if (!strcmp(optarg, "tar"))
-				o->format = XS_OUT_TAR;
-			else
-				return xs_opts_free(o), usage_error("unknown format \"%s\" (expected dir or tar)", optarg);
+			if (xs_format_parse(optarg, &o->format) < 0)
+				return xs_opts_free(o), usage_error("unknown format \"%s\" (expected dir, tar, ext2, ext3 or ext4)", optarg);
 			break;
+		case OPT_SIZE:
+			if (xs_parse_size(optarg, &o->fs_size) < 0 || o->fs_size < (1u << 20))
+				return xs_opts_free(o), usage_error("--size=%s: expected a size of at least 1M, as a number of bytes with an optional K, M, G or T (e.g. 2G)", optarg);
+			break;
+		case OPT_FS_LABEL: free(o->fs_label); o->fs_label = xs_strdup(optarg); break;
 		case 'j':
 			ctx.jobs = atoi(optarg);
 			if (ctx.jobs < 1 || ctx.jobs > 16)
