@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -78,6 +79,10 @@ static int copy_data(struct xs_log *log, struct archive *a, const struct xs_walk
 static int add_entry(struct xs_log *log, struct archive *a, const struct xs_walk *w, size_t i, time_t clamp)
 {
 	const struct xs_walk_entry *we = &w->v[i];
+	if (S_ISSOCK(we->st.st_mode)) { /* as GNU tar does: no tar format holds one */
+		xs_warn(log, "/%s: a socket; a tar cannot hold it, left out", we->path);
+		return 0;
+	}
 	struct archive_entry *e = archive_entry_new();
 	_cleanup_free_ char *path = xs_asprintf("./%s", we->path);
 	archive_entry_copy_stat(e, &we->st);
@@ -111,8 +116,16 @@ static int add_entry(struct xs_log *log, struct archive *a, const struct xs_walk
 int xs_write_tar(struct xs_log *log, const struct xs_walk *w, const char *tarpath, time_t clamp)
 {
 	int r = 0;
+	/* pax stores names as UTF-8, converted from the locale's charset: with
+	 * C.UTF-8 Debian's (UTF-8) names pass unchanged, whatever the caller's
+	 * locale, and the tar does not depend on it */
+	locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+	locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
 	struct archive *a = archive_write_new();
 	archive_write_set_format_pax_restricted(a);
+	/* xattrs as SCHILY.xattr.NAME only, the form GNU tar and bsdtar read
+	 * (GNU tar warns about LIBARCHIVE.xattr.NAME) */
+	archive_write_set_format_option(a, "pax", "xattrheader", "SCHILY");
 	_cleanup_free_ char *tmp = xs_asprintf("%s.tmp", tarpath);
 	if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
 		r = xs_fail(log, EIO, "%s: %s", tmp, archive_error_string(a));
@@ -123,6 +136,10 @@ int xs_write_tar(struct xs_log *log, const struct xs_walk *w, const char *tarpat
 			r = xs_fail(log, EIO, "%s: %s", tmp, archive_error_string(a));
 	}
 	archive_write_free(a);
+	if (utf8) {
+		uselocale(old);
+		freelocale(utf8);
+	}
 	if (!r && rename(tmp, tarpath) < 0)
 		r = xs_fail(log, errno, "%s: %s", tarpath, strerror(errno));
 	if (r)
