@@ -66,11 +66,16 @@ deps:
 deps-check:
 	tests/lib/deps.sh check
 
-# xstrap against mmdebstrap (Debian), then against dnf (rpm-md); see
-# docs/benchmarks.md. bench-rpm runs the second one alone.
+# xstrap against mmdebstrap (Debian), then against dnf (rpm-md), then what
+# an ext4 image adds to a build; see docs/benchmarks.md. bench-rpm and
+# bench-image run one of them alone.
 bench: all
 	bench/bench.sh
 	bench/bench-rpm.sh
+	bench/bench-image.sh
+
+bench-image: all
+	bench/bench-image.sh
 
 bench-rpm: all
 	bench/bench-rpm.sh
@@ -86,4 +91,4 @@ install: all
 clean:
 	rm -rf $(BUILD) build-asan
 
-.PHONY: all unit check check-asan deps deps-check bench bench-rpm install clean
+.PHONY: all unit check check-asan deps deps-check bench bench-rpm bench-image install clean
