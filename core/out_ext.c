@@ -383,7 +383,10 @@ static int write_entry(struct writer *wr, size_t i)
 		err = link_name(wr, dir, e->name, wr->ino[i], e->st.st_mode);
 		return err ? ext_fail(wr, err, "linking", e->path) : 0;
 	}
-	if (S_ISDIR(e->st.st_mode) && dir == EXT2_ROOT_INO && !strcmp(e->name, "lost+found")) {
+	if (dir == EXT2_ROOT_INO && !strcmp(e->name, "lost+found")) { /* made with the filesystem */
+		if (!S_ISDIR(e->st.st_mode))
+			return xs_fail(wr->log, EEXIST, "%s: /lost+found in the tree is not a directory; e2fsck needs the directory there",
+				       wr->path);
 		err = ext2fs_lookup(fs, EXT2_ROOT_INO, e->name, strlen(e->name), NULL, &wr->ino[i]);
 		return err ? ext_fail(wr, err, "looking up", e->path) : 0;
 	}

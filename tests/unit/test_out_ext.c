@@ -264,6 +264,15 @@ static void test_too_small_leaves_nothing(void **state)
 	assert_false(ut_exists(tmp));
 }
 
+static void test_lost_found_not_a_directory(void **state)
+{
+	struct fx *f = *state;
+	mkfile(f->root, "lost+found", "not a directory\n", 0644);
+	assert_int_equal(write_image(f, 4, 0), -EEXIST);
+	assert_contains(f->log.err, "/lost+found in the tree is not a directory");
+	assert_false(ut_exists(f->img));
+}
+
 static void test_estimate(void **state)
 {
 	struct fx *f = *state;
@@ -290,6 +299,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ext2_and_ext3_read_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_same_input_same_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_small_leaves_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_found_not_a_directory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_estimate, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("out_ext", tests, NULL, NULL);
