@@ -12,7 +12,12 @@ return {
 	classes = { "XEN_DOMU", "IMAGE" },
 	run = function(x)
 		local xen = x.ifclass("XEN_DOMU")
-		local root = x.opt("root", xen and "/dev/xvda" or ("UUID=" .. x.fs_uuid))
+		local default = xen and "/dev/xvda" or (x.fs_uuid and ("UUID=" .. x.fs_uuid))
+		local root = x.opt("root", default or "")
+		if root == "" then
+			error("class IMAGE without an image (--format=ext2, ext3 or ext4): "
+				.. "name the root device with --set root=DEV")
+		end
 		local swap = x.opt("swap", "")
 		local lines = {
 			"# /etc/fstab: static file system information (written by xstrap).",
