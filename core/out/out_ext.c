@@ -1,3 +1,4 @@
+/* out_ext.c - an ext2/3/4 image of a finished tree with libext2fs, no mount. */
 #include "out_ext.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* out_walk.c - one sorted walk of a finished tree: stat, links, xattrs. */
 #include "out_walk.h"
 
 #include <dirent.h>

@@ -1,3 +1,4 @@
+/* output.c - the output stage: staging directory, then directory, tar or image. */
 #include "output.h"
 
 #include <errno.h>
