@@ -8,7 +8,7 @@ DATADIR = $(PREFIX)/share/xstrap
 
 # Lua 5.4's pkg-config name: lua5.4 on Debian, lua on Fedora and EL9
 LUA_PC ?= $(shell $(PKG_CONFIG) --exists lua5.4 && echo lua5.4 || echo lua)
-LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs $(LUA_PC) libcap
+LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs com_err $(LUA_PC) libcap
 CFLAGS ?= -O2 -g
 XS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 	-DXS_DATADIR='"$(DATADIR)"' $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
@@ -81,7 +81,7 @@ check: deps-check all unit structure
 ASAN_E2E = tests/e2e/repo.bats tests/e2e/tamper.bats tests/e2e/hostile.bats \
 	tests/e2e/hooks.bats tests/e2e/classes.bats tests/e2e/rpmmd-verify.bats \
 	tests/e2e/rpmmd-distros.bats tests/e2e/rpm-install.bats tests/e2e/rpm-hostile.bats \
-	tests/e2e/xen-rpm.bats
+	tests/e2e/xen-rpm.bats tests/e2e/image.bats
 check-asan: deps-check
 	$(MAKE) BUILD=build-asan SANITIZE=1 all unit structure
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -94,13 +94,18 @@ deps-check:
 	tests/lib/deps.sh check
 
 # xstrap against mmdebstrap (Debian: minbase, then the kernel case), then
-# against dnf (rpm-md); see docs/benchmarks.md. bench-kernel and bench-rpm
-# run one case alone.
+# against dnf (rpm-md), then what an ext4 image adds to a build; see
+# docs/benchmarks.md. bench-kernel, bench-rpm and bench-image run one of
+# them alone.
 KERNEL_CASE = linux-image-amd64,firmware-linux-free
 bench: all
 	bench/bench.sh
 	bench/bench.sh -i $(KERNEL_CASE)
 	bench/bench-rpm.sh
+	bench/bench-image.sh
+
+bench-image: all
+	bench/bench-image.sh
 
 bench-kernel: all
 	bench/bench.sh -i $(KERNEL_CASE)
@@ -184,5 +189,5 @@ deps-static:
 clean:
 	rm -rf $(BUILD) build-asan $(STATIC_BUILD)
 
-.PHONY: all unit structure check check-asan deps deps-check bench bench-kernel bench-rpm install clean FORCE \
+.PHONY: all unit structure check check-asan deps deps-check bench bench-kernel bench-rpm bench-image install clean FORCE \
 	completion dist deb srpm static deps-static
