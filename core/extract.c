@@ -106,6 +106,8 @@ int xs_extract(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
 	 * malloc arena after they are freed (glibc's default threshold rises
 	 * to 32 MB after the first large free, and arenas keep what they got). */
 	mallopt(M_MMAP_THRESHOLD, 1 << 20);
+	/* and what parsing the metadata freed goes back before they start */
+	malloc_trim(0);
 #endif
 	ep.data = xs_calloc(txn->n, sizeof(*ep.data));
 	ep.state = xs_calloc(txn->n, sizeof(*ep.state));
