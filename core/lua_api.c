@@ -643,6 +643,8 @@ static int core_index(lua_State *L)
 		v = c->o.rpmdb_path;
 	else if (!strcmp(k, "stage"))
 		v = c->stage;
+	else if (!strcmp(k, "source_date_epoch"))
+		v = getenv("SOURCE_DATE_EPOCH"); /* the build is to be reproducible */
 	if (v)
 		lua_pushstring(L, v);
 	else
