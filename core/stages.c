@@ -30,6 +30,7 @@
 #include "sources.h"
 #include "suites.h"
 #include "target.h"
+#include "xen_config.h"
 
 static struct xs_suite the_suite;
 static struct xs_rpmmd the_rpmmd; /* the solvables' repos point into it */
@@ -489,13 +490,14 @@ int xs_build(struct xs_ctx *ctx)
 	int r;
 	bool tar = ctx->o.format == XS_OUT_TAR;
 	_cleanup_free_ char *tarpath = tar ? xs_strdup(ctx->o.target) : NULL;
+	_cleanup_free_ char *output = xs_strdup(ctx->o.target); /* as given: the config names it */
 	if (tar) {
 		root = xs_asprintf("%s.xstrap-tmp", ctx->o.target);
 		xs_rm_rf(root);
 	} else {
 		root = xs_strdup(ctx->o.target);
 	}
-	if ((r = check_target_empty(ctx, root)) < 0)
+	if ((r = xs_xen_prepare(ctx, output)) < 0 || (r = check_target_empty(ctx, root)) < 0)
 		goto out;
 	if ((r = load_and_resolve(ctx, &apt, &txn)) < 0)
 		goto out;
@@ -542,7 +544,7 @@ int xs_build(struct xs_ctx *ctx)
 	/* customize still sees policy-rc.d: no daemon starts from a hook */
 	r = xs_config_run_stage(ctx, "customize");
 	xs_configure_cleanup(ctx, rootfd);
-	if (r < 0 || (r = xs_config_run_stage(ctx, "cleanup")) < 0)
+	if (r < 0 || (r = xs_config_run_stage(ctx, "cleanup")) < 0 || (r = xs_xen_outputs(ctx, rootfd, output)) < 0)
 		goto out;
 	if (tar) {
 		const char *sde = getenv("SOURCE_DATE_EPOCH");
