@@ -215,16 +215,18 @@ static void write_disks(struct xs_buf *b, struct xs_ctx *ctx, const char *output
 	_cleanup_free_ char *abs = absolute(output);
 	_cleanup_free_ char *img = NULL;
 	if (!is_image(o)) {
-		/* a directory or a tar is not a disk: say how to make one */
+		/* a directory or a tar is not a disk: say how to make one (ext4
+		 * features an older dom0's pygrub and the guest kernel read) */
+		static const char mke2fs[] = "mke2fs -t ext4 -O ^orphan_file,^metadata_csum_seed -d";
 		_cleanup_free_ char *s = stem(abs);
 		img = xs_asprintf("%s.img", s);
 		xs_buf_printf(b, "# %s is a %s, not a disk: put it on one first, e.g.\n", abs,
 			      o->format == XS_OUT_TAR ? "tar archive" : "directory");
 		if (o->format == XS_OUT_TAR)
-			xs_buf_printf(b, "#   mkdir R && tar -C R --xattrs --xattrs-include='*' -xpf %s && mke2fs -t ext4 -d R %s 2G\n",
-				      abs, img);
+			xs_buf_printf(b, "#   mkdir R && tar -C R --xattrs --xattrs-include='*' -xpf %s && %s R %s 2G\n",
+				      abs, mke2fs, img);
 		else
-			xs_buf_printf(b, "#   mke2fs -t ext4 -d %s %s 2G\n", abs, img);
+			xs_buf_printf(b, "#   %s %s %s 2G\n", mke2fs, abs, img);
 	}
 	_cleanup_free_ char *d0 = disk_spec(img ? img : abs, root);
 	_cleanup_free_ char *q0 = xs_xl_quote(d0);

@@ -282,7 +282,7 @@ allow_cruft() {
 	assert_same_file "$w/db2/boot/initramfs-$ver.img" "$w/kernels/initramfs-$ver.img"
 	# a directory is not a disk: the config says how to make db2.img
 	grep -qF "# $w/db2 is a directory, not a disk" "$w/db2.cfg"
-	grep -qF "mke2fs -t ext4 -d $w/db2 $w/db2.img" "$w/db2.cfg"
+	grep -qF "mke2fs -t ext4 -O ^orphan_file,^metadata_csum_seed -d $w/db2 $w/db2.img 2G" "$w/db2.cfg"
 	# --swap: the image, and the fstab line it implies
 	assert_swap_image "$w/db2-swap.img" db2-swap
 	has_line "$w/db2/etc/fstab" "/dev/xvdb none swap sw 0 0"
