@@ -2,11 +2,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -416,24 +416,34 @@ static void on_signal(int sig)
 	_exit(128 + sig);
 }
 
+/* A data directory is known by its repos/debian.conf. */
+static bool is_datadir(const char *dir)
+{
+	_cleanup_free_ char *probe = xs_asprintf("%s/repos/debian.conf", dir);
+	return !access(probe, R_OK);
+}
+
+/* Where repos/, classes/, hooks/ and lua/ are: $XSTRAP_DATADIR; else found
+ * from the running binary, installed (BIN/../share/xstrap, wherever the
+ * tree was installed or copied to) or in the build tree (build/xstrap
+ * below the sources); else the directory compiled in from PREFIX. */
 static char *find_datadir(void)
 {
 	const char *env = getenv("XSTRAP_DATADIR");
 	if (env && *env)
 		return xs_strdup(env);
-	/* run from the build tree: build/xstrap next to repos/ */
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = 0;
-		for (int up = 0; up < 2; up++) {
-			char *slash = strrchr(exe, '/');
-			if (!slash)
-				break;
-			*slash = 0;
-			_cleanup_free_ char *probe = xs_asprintf("%s/repos/debian.conf", exe);
-			if (!access(probe, R_OK))
-				return xs_strdup(exe);
+	_cleanup_free_ char *bin = realpath("/proc/self/exe", NULL);
+	char *slash = bin ? strrchr(bin, '/') : NULL;
+	if (slash) {
+		*slash = 0;
+		_cleanup_free_ char *installed = xs_asprintf("%s/../share/xstrap", bin);
+		if (is_datadir(installed))
+			return realpath(installed, NULL) ?: xs_strdup(installed);
+		for (int up = 0; up < 2 && slash; up++) {
+			if (is_datadir(bin))
+				return xs_strdup(bin);
+			if ((slash = strrchr(bin, '/')))
+				*slash = 0;
 		}
 	}
 	return xs_strdup(XS_DATADIR);
