@@ -6,11 +6,9 @@
 -- itself is reproducible once rpm runs under SOURCE_DATE_EPOCH (its
 -- install time and transaction id then say that date).
 return {
-	classes = { "REPRODUCIBLE" },
+	classes = { "REPRODUCIBLE", "RPM" },
+	match = "all",
 	run = function(x)
-		if x.family ~= "rpm" then
-			return
-		end
 		local shm = (x.rpmdb or "/var/lib/rpm") .. "/rpmdb.sqlite-shm"
 		local old = x.read(shm)
 		if old then
