@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # A bootable bookworm Xen guest in one command (issue 9, "done when" 2-4):
-#   xstrap --class=XEN_DOMU --include=linux-image-amd64,systemd-sysv --hostname=web1 \
-#          --swap=256M --xen-config=web1.cfg bookworm web1
+#   SOURCE_DATE_EPOCH=... xstrap --class=XEN_DOMU --include=linux-image-amd64,systemd-sysv \
+#          --hostname=web1 --swap=256M --xen-config=web1.cfg bookworm web1
 # built once in setup_file from the host's mirror, put on an ext4 image
 # with mke2fs -d (until --format=ext4 lands), then proven with Xen's own
 # tools and QEMU:
@@ -16,6 +16,7 @@
 bats_require_minimum_version 1.5.0
 
 PYGRUB=/usr/lib/xen-4.17/bin/pygrub
+export SDE=1700000000
 
 setup_file() {
 	export XSTRAP_TOP=${XSTRAP_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
@@ -35,7 +36,9 @@ setup_file() {
 	xl_parse_setup "$WORK"
 	local t0=$SECONDS
 	# relative names, as a user types them: the config must name absolute paths
-	if ! (cd "$WORK" && timeout 1800 "$XSTRAP" --cache-dir="$WORK/cache" --class=XEN_DOMU \
+	# under SOURCE_DATE_EPOCH, so the image booted is the reproducible one
+	# (empty machine-id, no build logs)
+	if ! (cd "$WORK" && SOURCE_DATE_EPOCH=$SDE timeout 1800 "$XSTRAP" --cache-dir="$WORK/cache" --class=XEN_DOMU \
 		--include=linux-image-amd64,systemd-sysv --hostname=web1 --swap=256M \
 		--xen-config=web1.cfg bookworm web1 "$MIRROR") >"$WORK/build.log" 2>&1; then
 		IMAGE_FAILED="xstrap --class=XEN_DOMU ... --xen-config=web1.cfg bookworm web1 failed; see $WORK/build.log"
@@ -95,6 +98,20 @@ pygrub_extract() {
 	assert_eq $((256 << 20)) "$(stat -c %s "$WORK/web1-swap.img")" "size of web1-swap.img"
 	has_line "$G/etc/fstab" "/dev/xvdb none swap sw 0 0"
 	has_line "$G/etc/fstab" "/dev/xvda / ext4 errors=remount-ro 0 1"
+}
+
+@test "xen-image: under SOURCE_DATE_EPOCH: machine-id empty, no build logs, the swap UUID derived from name and date" {
+	[ -f "$G/etc/machine-id" ]
+	assert_eq "" "$(cat "$G/etc/machine-id")" "/etc/machine-id"
+	[ ! -e "$G/var/log/dpkg.log" ]
+	[ ! -e "$G/var/log/alternatives.log" ]
+	[ ! -e "$G/var/cache/ldconfig/aux-cache" ]
+	# SHA-256 of name and date, RFC 9562 version 8: every build of web1 at this date
+	local h
+	h=$(printf 'xstrap swap uuid\n%s\n%s' web1 "$SDE" | sha256sum | cut -c1-32)
+	assert_eq "$(printf '%s-%s-%02x%s-%02x%s-%s' "${h:0:8}" "${h:8:4}" $(((0x${h:12:2} & 0x0f) | 0x80)) "${h:14:2}" \
+		$(((0x${h:16:2} & 0x3f) | 0x80)) "${h:18:2}" "${h:20:12}")" \
+		"$(blkid -o value -s UUID "$WORK/web1-swap.img")" "the swap image's UUID"
 }
 
 @test "xen-image: Xen's pygrub lists the menu entry and extracts the kernel and initrd" {
