@@ -35,7 +35,9 @@ qemu_boot_to_login() {
 	done
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	echo "# boot: $verdict after $((SECONDS - t0)) s" >&2
+	# on bats' fd 3 (shown with the results) when there is one
+	{ echo "# boot: $verdict after $((SECONDS - t0)) s" >&3; } 2>/dev/null ||
+		echo "# boot: $verdict after $((SECONDS - t0)) s" >&2
 	[ "$verdict" = login ] && return 0
 	echo "$verdict; QEMU said:" >&2
 	cat "$log.qemu" >&2
