@@ -1,14 +1,18 @@
 #!/usr/bin/env bats
-# A bootable bookworm Xen guest in one command (issue 9, "done when" 2-4):
+# A bootable bookworm Xen guest in one command (issue 9, "done when" 1-4):
 #   SOURCE_DATE_EPOCH=... xstrap --class=XEN_DOMU --include=linux-image-amd64,systemd-sysv \
-#          --hostname=web1 --swap=256M --xen-config=web1.cfg bookworm web1
-# built once in setup_file from the host's mirror, put on an ext4 image
-# with mke2fs -d (until --format=ext4 lands), then proven with Xen's own
-# tools and QEMU:
+#          --hostname=web1 --format=ext4 --size=2G --swap=256M --xen-config=web1.cfg bookworm web1.img
+# built once in setup_file from the host's mirror, then proven with Xen's
+# own tools and QEMU:
+#   - the image is fsck-clean;
 #   - web1.cfg parses with libxlutil (xl's parser) and holds the values;
 #   - the swap image is what blkid and swaplabel recognise;
 #   - Xen's pygrub lists the menu entry and extracts kernel and initrd;
 #   - those boot the image under QEMU (TCG) to "web1 login:".
+# A binary without the image writer (no --size) builds the directory and
+# the test makes the image with mke2fs -d, as the config's comment says.
+# The tests read the guest's /boot, /etc and /var/log from $G: the
+# directory build, or those trees copied out of the image with debugfs.
 #
 # Needs: root, the host's mirror (through the tests' apt-cacher-ng),
 # libxen-dev, xen-utils-4.17 (pygrub), qemu-system-x86, e2fsprogs. Skips
@@ -18,6 +22,28 @@ bats_require_minimum_version 1.5.0
 PYGRUB=/usr/lib/xen-4.17/bin/pygrub
 export SDE=1700000000
 
+# build_guest LOG: the build, in $WORK with relative names as a user types
+# them (the config must name absolute paths), under SOURCE_DATE_EPOCH so the
+# image booted is the reproducible one (empty machine-id, no build logs)
+build_guest() {
+	local out=(web1) fmt=()
+	if [ -n "$IMAGE_WRITER" ]; then
+		out=(web1.img)
+		fmt=(--format=ext4 --size=2G)
+	fi
+	(cd "$WORK" && SOURCE_DATE_EPOCH=$SDE timeout 1800 "$XSTRAP" --cache-dir="$WORK/cache" \
+		--class=XEN_DOMU --include=linux-image-amd64,systemd-sysv --hostname=web1 "${fmt[@]}" \
+		--swap=256M --xen-config=web1.cfg bookworm "${out[@]}" "$MIRROR") >"$1" 2>&1
+}
+
+# image_trees: /boot, /etc, /var/log and /var/cache/ldconfig of the image into $G
+image_trees() {
+	mkdir -p "$G/var/cache"
+	debugfs -R "rdump /boot /etc $G" "$IMG" &&
+		debugfs -R "rdump /var/log $G/var" "$IMG" &&
+		debugfs -R "rdump /var/cache/ldconfig $G/var/cache" "$IMG"
+}
+
 setup_file() {
 	export XSTRAP_TOP=${XSTRAP_TOP:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
 	XSTRAP=$(realpath "${XSTRAP:-$XSTRAP_TOP/build/xstrap}")
@@ -25,28 +51,26 @@ setup_file() {
 	load ../lib/mirror
 	load ../lib/xen
 	export IMAGE_FAILED=
-	mirror_setup_file mke2fs qemu-system-x86_64 blkid swaplabel || return 0
+	mirror_setup_file mke2fs debugfs e2fsck qemu-system-x86_64 blkid swaplabel || return 0
 	if [ ! -x "$PYGRUB" ]; then
 		export MIRROR_SKIP="$PYGRUB is missing (Debian package xen-utils-4.17)"
 		return 0
 	fi
 	MIRROR=$(host_mirror)
 	WORK=$(mktemp -d "${XSTRAP_TEST_TMP:-/var/tmp}/xstrap-xen-image.XXXXXX")
-	export MIRROR WORK G=$WORK/web1 IMG=$WORK/web1.img CFG=$WORK/web1.cfg
+	export MIRROR WORK G=$WORK/web1 IMG=$WORK/web1.img CFG=$WORK/web1.cfg IMAGE_WRITER=
+	"$XSTRAP" --help | grep -q -- '--size=' && IMAGE_WRITER=1
 	xl_parse_setup "$WORK"
 	local t0=$SECONDS
-	# relative names, as a user types them: the config must name absolute paths
-	# under SOURCE_DATE_EPOCH, so the image booted is the reproducible one
-	# (empty machine-id, no build logs)
-	if ! (cd "$WORK" && SOURCE_DATE_EPOCH=$SDE timeout 1800 "$XSTRAP" --cache-dir="$WORK/cache" --class=XEN_DOMU \
-		--include=linux-image-amd64,systemd-sysv --hostname=web1 --swap=256M \
-		--xen-config=web1.cfg bookworm web1 "$MIRROR") >"$WORK/build.log" 2>&1; then
-		IMAGE_FAILED="xstrap --class=XEN_DOMU ... --xen-config=web1.cfg bookworm web1 failed; see $WORK/build.log"
+	if ! build_guest "$WORK/build.log"; then
+		IMAGE_FAILED="xstrap --class=XEN_DOMU ... --xen-config=web1.cfg bookworm failed; see $WORK/build.log"
 		return 0
 	fi
-	echo "# xstrap web1: $((SECONDS - t0)) s" >&3
+	echo "# xstrap web1${IMAGE_WRITER:+.img --format=ext4}: $((SECONDS - t0)) s" >&3
+	if [ -n "$IMAGE_WRITER" ]; then
+		image_trees >"$WORK/debugfs.log" 2>&1 || IMAGE_FAILED="debugfs rdump of $IMG failed; see $WORK/debugfs.log"
 	# the ext4 image, with the features an older dom0 reads
-	if ! mke2fs -q -t ext4 -O ^orphan_file,^metadata_csum_seed -d "$G" "$IMG" 2G >"$WORK/mke2fs.log" 2>&1; then
+	elif ! mke2fs -q -t ext4 -O ^orphan_file,^metadata_csum_seed -d "$G" "$IMG" 2G >"$WORK/mke2fs.log" 2>&1; then
 		IMAGE_FAILED="mke2fs -d $G failed; see $WORK/mke2fs.log"
 	fi
 }
@@ -74,6 +98,11 @@ setup() {
 pygrub_extract() {
 	mkdir "$1"
 	"$PYGRUB" -q --output-directory="$1" "$IMG" 2>"$1.err"
+}
+
+@test "xen-image: the image is fsck-clean" {
+	run e2fsck -fn "$IMG"
+	[ "$status" -eq 0 ] || { echo "$output" >&2; return 1; }
 }
 
 @test "xen-image: web1.cfg parses with libxlutil and holds name, memory, vcpus, disks, vif, pygrub" {
