@@ -74,6 +74,9 @@ void xs_opts_free(struct xs_opts *o)
 	free(o->xen_kernel_dir);
 	free(o->mac);
 	free(o->bridge);
+	free(o->fs_label);
+	free(o->fs_uuid);
+	free(o->output);
 }
 
 static const struct {

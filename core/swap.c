@@ -89,29 +89,3 @@ int xs_swap_write(struct xs_log *log, const char *path, uint64_t size, const cha
 			       strerror(errno ? errno : EIO));
 	return 0;
 }
-
-int xs_parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	if (!s || *s < '0' || *s > '9')
-		return -EINVAL;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno)
-		return -EINVAL;
-	static const char units[] = "KMGT";
-	int shift = 0;
-	if (*end) {
-		const char *u = strchr(units, *end & ~0x20);
-		if (!u)
-			return -EINVAL;
-		shift = 10 * (int)(u - units + 1);
-		end++;
-		if (!strcmp(end, "iB") || !strcmp(end, "B"))
-			end += strlen(end);
-	}
-	if (*end || (shift && v > (UINT64_MAX >> shift)))
-		return -EINVAL;
-	*out = (uint64_t)v << shift;
-	return 0;
-}

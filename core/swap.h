@@ -22,8 +22,4 @@ void xs_swap_uuid(const char *name, const char *sde, uint8_t uuid[16]);
 int xs_swap_write(struct xs_log *log, const char *path, uint64_t size, const char *label,
 		  const uint8_t uuid[16], bool big_endian);
 
-/* "2G", "512M", "1048576" (bytes), K/M/G/T binary, with an optional "iB"
- * or "B": bytes, or -EINVAL. */
-int xs_parse_size(const char *s, uint64_t *out);
-
 #endif

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "output.h"
 #include "swap.h"
 #include "target.h"
 #include "util.h"
@@ -38,7 +39,7 @@ static const char *vdev_of(const char *dev)
 
 static bool is_image(const struct xs_opts *o)
 {
-	return o->format != XS_OUT_DIR && o->format != XS_OUT_TAR;
+	return xs_format_is_image(o->format);
 }
 
 static char *absolute(const char *path)

@@ -6,28 +6,6 @@
 #include "swap.h"
 #include "xen_config.h"
 
-static void test_parse_size(void **state)
-{
-	(void)state;
-	uint64_t v = 0;
-	assert_int_equal(xs_parse_size("512M", &v), 0);
-	assert_int_equal(v, 512ull << 20);
-	assert_int_equal(xs_parse_size("2G", &v), 0);
-	assert_int_equal(v, 2ull << 30);
-	assert_int_equal(xs_parse_size("1GiB", &v), 0);
-	assert_int_equal(v, 1ull << 30);
-	assert_int_equal(xs_parse_size("4096", &v), 0);
-	assert_int_equal(v, 4096);
-	assert_int_equal(xs_parse_size("1k", &v), 0);
-	assert_int_equal(v, 1024);
-	assert_int_equal(xs_parse_size("", &v), -EINVAL);
-	assert_int_equal(xs_parse_size("G", &v), -EINVAL);
-	assert_int_equal(xs_parse_size("12X", &v), -EINVAL);
-	assert_int_equal(xs_parse_size("1G2", &v), -EINVAL);
-	assert_int_equal(xs_parse_size("-1M", &v), -EINVAL);
-	assert_int_equal(xs_parse_size("99999999999T", &v), -EINVAL);
-}
-
 static void test_swap_header(void **state)
 {
 	(void)state;
@@ -103,7 +81,6 @@ static void test_mac(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_size),
 		cmocka_unit_test(test_swap_header),
 		cmocka_unit_test(test_swap_uuid),
 		cmocka_unit_test(test_xl_quote),
