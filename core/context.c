@@ -68,6 +68,11 @@ void xs_opts_free(struct xs_opts *o)
 	free(o->target);
 	free(o->mirror);
 	free(o->datadir);
+	free(o->swap_path);
+	free(o->xen_config);
+	free(o->xen_kernel_dir);
+	free(o->mac);
+	free(o->bridge);
 	free(o->fs_label);
 	free(o->fs_uuid);
 	free(o->output);
