@@ -48,6 +48,7 @@ unit: $(UNIT_BIN)
 # (when root and missing), builds, then runs unit and end-to-end tests.
 check: deps-check all unit
 	tests/run.sh $(BUILD)
+	$(MAKE) fuzz-smoke
 
 # Unit tests and the end-to-end tests on the fixture repositories, with
 # AddressSanitizer and UBSan (the mirror tests run once, in `check`).
@@ -59,6 +60,37 @@ check-asan: deps-check
 	$(MAKE) BUILD=build-asan SANITIZE=1 all unit
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run.sh build-asan $(ASAN_E2E)
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang and ASan/UBSan
+# into build-fuzz/; corpora seeded from the test fixtures (tests/fuzz/seeds.sh)
+# plus the committed regression inputs. `make fuzz` runs each target
+# FUZZ_SECONDS; `fuzz-smoke` (part of check) FUZZ_SMOKE_SECONDS each.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_TARGETS = release packages deb rpm rpmmd sources
+FUZZ_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libxstrap.a | $(BUILD)/fuzz
+	@echo "  CCLD    $@"
+	@$(CC) $(XS_CFLAGS) -Icore $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libxstrap.a $(XS_LDLIBS)
+
+$(BUILD)/fuzz:
+	mkdir -p $@
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="$(FUZZ_CFLAGS)" fuzz-bins
+	tests/fuzz/seeds.sh $(FUZZ_BUILD)/corpus
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
 
 deps:
 	tests/lib/deps.sh build
@@ -84,6 +116,7 @@ install: all
 	install -D -m 0644 docs/xstrap-hooks.5 $(DESTDIR)$(PREFIX)/share/man/man5/xstrap-hooks.5
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan $(FUZZ_BUILD)
 
-.PHONY: all unit check check-asan deps deps-check bench bench-rpm install clean
+.PHONY: all unit check check-asan deps deps-check bench bench-rpm install clean \
+	fuzz fuzz-bins fuzz-build fuzz-smoke

@@ -6,7 +6,7 @@ build_pkgs="build-essential pkg-config libsolv-dev libsolvext-dev libcurl4-opens
  libarchive-dev libgpgme-dev libext2fs-dev liblua5.4-dev libcap-dev gpg ca-certificates"
 check_pkgs="$build_pkgs libcmocka-dev bats dpkg-dev apt-utils debootstrap mmdebstrap
  apt-cacher-ng python3 xz-utils zstd curl libcap2-bin
- dnf python3-dnf rpm createrepo-c busybox-static"
+ dnf python3-dnf rpm createrepo-c busybox-static clang libclang-rt-14-dev"
 case "$1" in
 build) want=$build_pkgs ;;
 check) want=$check_pkgs ;;
