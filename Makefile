@@ -64,7 +64,8 @@ check-asan: deps-check
 # libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang and ASan/UBSan
 # into build-fuzz/; corpora seeded from the test fixtures (tests/fuzz/seeds.sh)
 # plus the committed regression inputs. `make fuzz` runs each target
-# FUZZ_SECONDS; `fuzz-smoke` (part of check) FUZZ_SMOKE_SECONDS each.
+# FUZZ_SECONDS (or FUZZ_RUNS executions, when set and reached first);
+# `fuzz-smoke` (part of check) FUZZ_SMOKE_SECONDS each.
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10

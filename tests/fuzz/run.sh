@@ -7,6 +7,7 @@
 # the input lands in BUILD/crash/.
 #
 # Usage: tests/fuzz/run.sh BUILD SECONDS [TARGET...]   (default: all)
+# FUZZ_RUNS=N also stops a target after N executions (whichever is first).
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$1 seconds=$2
@@ -24,7 +25,7 @@ for t in "$@"; do
 	# -timeout: one input may take 10 s at most (a hang is a bug);
 	# -rss_limit_mb: the parsers must not balloon on small inputs
 	nice "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
-		-print_final_stats=1 -artifact_prefix="$build/crash/$t-" \
+		${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -print_final_stats=1 -artifact_prefix="$build/crash/$t-" \
 		"$corpus" "$regress" >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
