@@ -88,6 +88,16 @@ refused() {
 	served 1 ok "$DEB"
 }
 
+@test "dropped once, then a server that cannot resume: started over, installed" {
+	fault drop "$DEB" 1
+	fault norange "$DEB" 1
+	extract
+	installed
+	served 1 drop "$DEB"
+	served 1 norange "$DEB"
+	served 1 ok "$DEB"
+}
+
 @test "connection dropped every time: refused after retries, naming the URL" {
 	fault drop "$DEB"
 	extract

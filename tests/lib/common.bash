@@ -122,7 +122,7 @@ serve_http() {
 
 # serve_faulty DIR RULES: as serve_http, but answering with the faults RULES
 # names (tests/lib/faultyhttp.py: drop, 500, 503, truncate, shortlen, slow,
-# stall, redirect, endless); what it answered is logged in RULES.log.
+# stall, redirect, endless, norange); what it answered is logged in RULES.log.
 serve_faulty() {
 	start_server python3 -u "$XSTRAP_TOP/tests/lib/faultyhttp.py" "$1" "$2"
 }

@@ -23,6 +23,8 @@ as "PATH FAULT" ("PATH ok" for a plain one). Faults:
     stall      the request is read, nothing is ever answered
     redirect   a 302 to the same path (a redirect loop)
     endless    200 without Content-Length, the file and then zeros, forever
+    norange    the whole file with 200, whatever Range asked for (a server
+               that cannot resume)
 """
 import http.server
 import os
@@ -107,6 +109,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             self.wfile.write(data)
             return
         self.note(fault)
+        if fault == "norange":
+            self.start = 0
+            self.head(200, self.total)
+            self.wfile.write(self.body())
+            return
         half = data[: len(data) // 2]
         self.close_connection = True
         try:
