@@ -116,6 +116,7 @@ int xs_write_tar(struct xs_log *log, const char *root, const char *tarpath, time
 	w.lr = archive_entry_linkresolver_new();
 	archive_entry_linkresolver_set_strategy(w.lr, archive_format(w.a));
 	_cleanup_free_ char *tmp = xs_asprintf("%s.tmp", tarpath);
+	int tmp_slot = xs_cleanup_add(tmp); /* no half archive left on a signal */
 	if (archive_write_open_filename(w.a, tmp) != ARCHIVE_OK) {
 		w.err = xs_fail(log, EIO, "%s: %s", tmp, archive_error_string(w.a));
 	} else {
@@ -131,5 +132,6 @@ int xs_write_tar(struct xs_log *log, const char *root, const char *tarpath, time
 		w.err = xs_fail(log, errno, "%s: %s", tarpath, strerror(errno));
 	if (w.err)
 		unlink(tmp);
+	xs_cleanup_drop(tmp_slot);
 	return w.err;
 }

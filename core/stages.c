@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -323,6 +324,11 @@ static void *decode_worker(void *arg)
 {
 	struct extract_pool *ep = arg;
 	struct xs_ctx *ctx = ep->ctx;
+	/* signals go to the main thread, whose handler cleans up while no
+	 * worker writes */
+	sigset_t block;
+	sigfillset(&block);
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
 	/* rpm: each worker checks signatures with its own gpgme context */
 	struct xs_verifier *v = NULL;
 	int vr = 0;
@@ -484,7 +490,7 @@ int xs_build(struct xs_ctx *ctx)
 	struct xs_apt apt = { 0 };
 	struct xs_txn txn = { 0 };
 	double t0 = xs_now();
-	int rootfd = -1;
+	int rootfd = -1, root_slot = -1;
 	_cleanup_free_ char *root = NULL;
 	int r;
 	bool tar = ctx->o.format == XS_OUT_TAR;
@@ -492,6 +498,7 @@ int xs_build(struct xs_ctx *ctx)
 	if (tar) {
 		root = xs_asprintf("%s.xstrap-tmp", ctx->o.target);
 		xs_rm_rf(root);
+		root_slot = xs_cleanup_add(root); /* gone on a signal too */
 	} else {
 		root = xs_strdup(ctx->o.target);
 	}
@@ -557,8 +564,10 @@ out:
 	ctx->rootfd = -1;
 	if (rootfd >= 0)
 		close(rootfd);
-	if (tar)
+	if (tar) {
 		xs_rm_rf(root);
+		xs_cleanup_drop(root_slot);
+	}
 	cleanup_run(ctx, &apt, &txn);
 	return r;
 }
