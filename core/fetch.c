@@ -186,6 +186,8 @@ static int job_start(struct xs_log *log, struct job *j, CURLM *m)
 			return 1;
 		}
 		int r = open_part(log, j);
+		if (r > 0)
+			t->from_cache = true;
 		if (r)
 			return r;
 	} else {
@@ -332,8 +334,13 @@ int xs_fetch_all(struct xs_log *log, struct xs_transfer *t, size_t n, int parall
 			retry[k] = retry[--nretry];
 			int r = job_start(log, j, m);
 			if (r < 0) {
-				first_err = r;
+				first_err = j->t->result = r;
 				break;
+			}
+			if (r > 0) { /* another run stored it meanwhile */
+				job_close(j);
+				finished++;
+				continue;
 			}
 			active++;
 		}

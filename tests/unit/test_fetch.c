@@ -390,6 +390,7 @@ static void test_concurrent_run_waits_on_the_lock(void **state)
 	close(fd); /* the child holds the lock on its copy of the fd */
 	struct xs_transfer t = { .url = url, .dest = dest, .size = strlen(text) };
 	assert_int_equal(xs_fetch_one(&f->log, &t), 0);
+	assert_true(t.from_cache);
 	ut_assert_file(dest, text);
 	int status;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
