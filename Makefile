@@ -28,6 +28,14 @@ $(BUILD)/obj/%.o: core/%.c $(wildcard core/*.h) | $(BUILD)/obj
 	@echo "  CC      $<"
 	@$(CC) $(XS_CFLAGS) $(CFLAGS) -c -o $@ $<
 
+# DATADIR is compiled into main.o: a change of PREFIX (`make` and then
+# `make install PREFIX=/usr`) rebuilds it. The stamp is rewritten only when
+# the directory changes.
+$(BUILD)/datadir.stamp: FORCE | $(BUILD)/obj
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+
+$(BUILD)/obj/main.o: $(BUILD)/datadir.stamp
+
 $(BUILD)/libxstrap.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
@@ -119,5 +127,5 @@ install: all
 clean:
 	rm -rf $(BUILD) build-asan $(FUZZ_BUILD)
 
-.PHONY: all unit check check-asan deps deps-check bench bench-rpm install clean \
+.PHONY: all unit check check-asan deps deps-check bench bench-rpm install clean FORCE \
 	fuzz fuzz-bins fuzz-build fuzz-smoke

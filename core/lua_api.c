@@ -619,6 +619,11 @@ static const luaL_Reg api[] = {
 	{ NULL, NULL },
 };
 
+const char *xs_lua_family(const struct xs_ctx *ctx)
+{
+	return ctx->o.rpmmd ? "rpm" : "debian";
+}
+
 /* Facts are read when asked, so hooks see the values of their stage. */
 static int core_index(lua_State *L)
 {
@@ -630,7 +635,7 @@ static int core_index(lua_State *L)
 	else if (!strcmp(k, "arch"))
 		v = c->o.arch;
 	else if (!strcmp(k, "family"))
-		v = c->o.rpmmd ? "rpm" : "debian";
+		v = xs_lua_family(c);
 	else if (!strcmp(k, "target"))
 		v = c->o.target;
 	else if (!strcmp(k, "hostname"))

@@ -21,6 +21,9 @@ int xs_lua_call_hook(struct xs_ctx *ctx, struct lua_State *L, const char *path);
 /* Pushes the module table (require "xstrap"). */
 int xs_lua_push_module(struct xs_ctx *ctx, struct lua_State *L);
 
+/* x.family: "debian" or "rpm"; upper-cased, the family's class. */
+const char *xs_lua_family(const struct xs_ctx *ctx);
+
 /* Replaces every #NAME# in TEXT by VALUE(NAME); returns NULL and sets
  * *missing (caller frees) when a name has no value. */
 char *xs_template_expand(const char *text, const char *(*value)(void *, const char *), void *arg,

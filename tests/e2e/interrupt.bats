@@ -96,7 +96,8 @@ keyring_present() {
 # in_configure: true once the configure stage is visibly running.
 in_configure() {
 	grep -qF "$R/" /proc/self/mounts && return 0
-	[ -e "$R/var/lib/dpkg/status" ] && [ -n "$(procs_in_root "$R")" ]
+	[ -e "$R/var/lib/dpkg/status" ] || return 1
+	[ -n "$(procs_in_root "$R")" ]
 }
 
 # wait_configure [dpkg]: wait up to 120 s for the configure stage; with
