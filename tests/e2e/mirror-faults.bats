@@ -13,6 +13,7 @@ load ../lib/common
 
 setup_file() {
 	common_setup_file
+	rpm_fixture_setup
 }
 
 setup() {
@@ -196,4 +197,17 @@ refused() {
 	refused
 	size=$(stat -c %s "$fixture_dir/repo/pool/main/$DEB")
 	assert_error_line "$URL/pool/main/$DEB: size mismatch: expected $size bytes, got more"
+}
+
+@test "rpm-md: a primary.xml.gz larger than repomd.xml says (endless): cut off at that size, refused" {
+	rpm_fixture_check
+	stop_http
+	URL=$(serve_faulty "$RPM_FIXTURES/repo" "$RULES")
+	fault endless primary.xml.gz
+	run --separate-stderr timeout 120 "$XSTRAP" plan --cache-dir="$CACHE" --repo-type=rpm-md \
+		--keyring="$RPM_KEYRING" --include=filesystem fixture "$URL"
+	assert_status 1
+	size=$(sed -n '/<data type="primary">/,/<\/data>/s/.*<size>\([0-9]*\)<\/size>.*/\1/p' \
+		"$RPM_FIXTURES/repo/repodata/repomd.xml")
+	assert_error_line "primary.xml.gz: size mismatch: expected $size bytes, got more"
 }
