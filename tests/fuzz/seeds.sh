@@ -12,7 +12,8 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1
 apt=${XSTRAP_FIXTURES:-$top/build/fixtures}
 rpm=${RPM_FIXTURES:-$top/build/fixtures-rpm}
-mkdir -p "$out"/{release,packages,deb,rpm,rpmmd,sources}
+mkdir -p "$out"/{release,packages,deb,rpm,rpmmd,sources,suites}
+cp "$top/repos/debian.conf" "$top/repos/rpm.conf" "$out/suites/"
 
 bash "$top/tests/fixtures/mkrepo.sh" "$apt" >&2
 dist=$apt/repo/dists/fixture
