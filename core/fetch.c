@@ -131,7 +131,7 @@ static int open_part(struct xs_log *log, struct job *j)
 {
 	struct xs_transfer *t = j->t;
 	_cleanup_free_ char *lock = xs_asprintf("%s.lock", t->dest);
-	j->lockfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	j->lockfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	if (j->lockfd < 0)
 		return xs_fail(log, errno, "%s: cannot create: %s", lock, strerror(errno));
 	if (flock(j->lockfd, LOCK_EX) < 0)
