@@ -31,7 +31,13 @@ if command -v rpmbuild >/dev/null && command -v createrepo_c >/dev/null; then
 	{ printf '\0'; cat "$md/repomd.xml"; } >"$out/rpmmd/repomd"
 	for kind in primary:1 filelists:2; do
 		f=$(ls "$md"/*-"${kind%:*}".xml.* | head -n 1)
-		{ printf "\\x0${kind#*:}"; zcat -f "$f" 2>/dev/null || zstdcat "$f" 2>/dev/null || xzcat "$f"; } >"$out/rpmmd/${kind%:*}"
+		case $f in
+		*.zst) cat=zstdcat ;;
+		*.xz) cat=xzcat ;;
+		*.bz2) cat=bzcat ;;
+		*) cat="zcat -f" ;;
+		esac
+		{ printf "\\x0${kind#*:}"; $cat "$f"; } >"$out/rpmmd/${kind%:*}"
 	done
 	{ printf '\3'; cat "$top/tests/fixtures/rpm/comps.xml"; } >"$out/rpmmd/comps"
 else
