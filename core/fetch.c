@@ -93,6 +93,23 @@ static void job_close(struct job *j)
 	j->digest = NULL;
 }
 
+/* The directory of DEST must be writable by its owner alone, and that is
+ * us: anyone else who can write there could swap a verified file, or plant
+ * the .part or .lock of one. */
+static int check_cache_dir(struct xs_log *log, const char *dest)
+{
+	const char *slash = strrchr(dest, '/');
+	_cleanup_free_ char *dir = slash ? xs_strndup(dest, slash == dest ? 1 : (size_t)(slash - dest)) : xs_strdup(".");
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return xs_fail(log, errno, "%s: %s", dir, strerror(errno));
+	if (st.st_uid != geteuid() || (st.st_mode & 022))
+		return xs_fail(log, EPERM,
+			       "%s: the cache directory is owned by uid %u with mode %04o; expected one owned by uid %u that no one else can write (others could replace what xstrap verified); fix it or use --cache-dir",
+			       dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)geteuid());
+	return 0;
+}
+
 /* DEST is in the cache: a regular file (never a symlink planted there)
  * of the size the index gives, when it gives one. */
 static bool in_cache(const struct xs_transfer *t)
@@ -181,11 +198,14 @@ static int job_start(struct xs_log *log, struct job *j, CURLM *m)
 	j->too_long = false;
 	j->limit = t->size ? t->size : t->dest ? FILE_MAX : MEM_MAX;
 	if (t->dest) {
+		int r = check_cache_dir(log, t->dest);
+		if (r < 0)
+			return r;
 		if (in_cache(t)) {
 			t->from_cache = true;
 			return 1;
 		}
-		int r = open_part(log, j);
+		r = open_part(log, j);
 		if (r > 0)
 			t->from_cache = true;
 		if (r)

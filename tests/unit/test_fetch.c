@@ -397,6 +397,32 @@ static void test_concurrent_run_waits_on_the_lock(void **state)
 	assert_true(ut_exists(lock));
 }
 
+/* A cache directory others can write is refused before anything in it is
+ * trusted or written, naming it and its mode. */
+static void test_cache_dir_writable_by_others_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	static const char text[] = "data";
+	_cleanup_free_ char *url = serve(f, "w.deb", text, 4);
+	_cleanup_free_ char *dest = ut_path(f->dst, "w.deb");
+	ut_write(dest, "PLANTED!"); /* what another user put there */
+	static const mode_t modes[] = { 0777, 0775, 01777 };
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		xs_log_init(&f->log, XS_QUIET);
+		assert_int_equal(chmod(f->dst, modes[i]), 0);
+		struct xs_transfer t = { .url = url, .dest = dest, .size = 8 };
+		assert_int_equal(xs_fetch_one(&f->log, &t), -EPERM);
+		assert_false(t.from_cache);
+		assert_contains(f->log.err, f->dst);
+		assert_contains(f->log.err, "no one else can write");
+	}
+	assert_int_equal(chmod(f->dst, 0755), 0);
+	unlink(dest);
+	struct xs_transfer t = { .url = url, .dest = dest, .size = 4 };
+	assert_int_equal(xs_fetch_one(&f->log, &t), 0);
+	ut_assert_file(dest, text);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -416,6 +442,7 @@ int main(void)
 		T(test_planted_part_is_not_followed),
 		T(test_symlink_in_cache_is_not_trusted),
 		T(test_concurrent_run_waits_on_the_lock),
+		T(test_cache_dir_writable_by_others_is_refused),
 	};
 	return cmocka_run_group_tests_name("fetch", tests, group_setup, NULL);
 }
