@@ -317,6 +317,12 @@ int xs_apt_add_packages(void *repo, const char *text, size_t len, const char *na
 	Repo *rp = repo;
 	if (!len)
 		return 0;
+	/* text has no NUL: libsolv's C-string scanning then sees the lines
+	 * hide_long_checksums sees (a NUL let a SHA384 line through) */
+	const char *nul = memchr(text, 0, len);
+	if (nul)
+		return xs_fail(log, EBADMSG, "%s: a NUL byte at offset %zu; a Packages index is text; refusing it", name,
+			       (size_t)(nul - text));
 	_cleanup_free_ char *copy = NULL;
 	FILE *m = fmemopen((void *)hide_long_checksums(text, len, &copy), len, "r");
 	if (!m)

@@ -216,6 +216,14 @@ static void test_packages_sha512_first(void **state)
 		"SHA512: " H1 H2 "\nSHA256: " H4 "\n";
 	assert_int_equal(xs_apt_add_packages(repo, text, strlen(text), "Packages", &log), 0);
 	assert_int_equal(repo->nsolvables, 2);
+
+	/* a NUL (then a SHA384 line libsolv would see, found by
+	 * fuzz_packages): no Packages index, refused before libsolv reads it */
+	static const char nul[] = "\0sha384: " H1 H2 "\n";
+	Repo *other = repo_create(pool, "other");
+	assert_int_equal(xs_apt_add_packages(other, nul, sizeof(nul) - 1, "main/Packages", &log), -EBADMSG);
+	assert_contains(log.err, "main/Packages: a NUL byte at offset 0");
+	assert_int_equal(other->nsolvables, 0);
 	Id p;
 	Solvable *s;
 	int n = 0;
