@@ -69,6 +69,9 @@ void xs_opts_free(struct xs_opts *o)
 	free(o->target);
 	free(o->mirror);
 	free(o->datadir);
+	free(o->fs_label);
+	free(o->fs_uuid);
+	free(o->output);
 }
 
 static const struct {

@@ -18,6 +18,7 @@
 #include "db_rpm.h"
 #include "target.h"
 #include "txn.h"
+#include "output.h"
 #include "util.h"
 
 #define CTX_KEY "xstrap.ctx"
@@ -648,6 +649,12 @@ static int core_index(lua_State *L)
 		v = c->o.rpmdb_path;
 	else if (!strcmp(k, "stage"))
 		v = c->stage;
+	else if (!strcmp(k, "fs_type")) /* images only: nil for dir and tar */
+		v = xs_format_is_image(c->o.format) ? xs_format_name(c->o.format) : NULL;
+	else if (!strcmp(k, "fs_uuid"))
+		v = xs_format_is_image(c->o.format) ? c->o.fs_uuid : NULL;
+	else if (!strcmp(k, "fs_label"))
+		v = xs_format_is_image(c->o.format) ? c->o.fs_label : NULL;
 	if (v)
 		lua_pushstring(L, v);
 	else

@@ -20,7 +20,7 @@
 #include "configure.h"
 #include "db_dpkg.h"
 #include "fetch.h"
-#include "out_tar.h"
+#include "output.h"
 #include "pkg_deb.h"
 #include "repo_apt.h"
 #include "repo_rpmmd.h"
@@ -490,19 +490,10 @@ int xs_build(struct xs_ctx *ctx)
 	struct xs_apt apt = { 0 };
 	struct xs_txn txn = { 0 };
 	double t0 = xs_now();
-	int rootfd = -1, root_slot = -1;
+	int rootfd = -1;
 	_cleanup_free_ char *root = NULL;
 	int r;
-	bool tar = ctx->o.format == XS_OUT_TAR;
-	_cleanup_free_ char *tarpath = tar ? xs_strdup(ctx->o.target) : NULL;
-	if (tar) {
-		root = xs_asprintf("%s.xstrap-tmp", ctx->o.target);
-		xs_rm_rf(root);
-		root_slot = xs_cleanup_add(root); /* gone on a signal too */
-	} else {
-		root = xs_strdup(ctx->o.target);
-	}
-	if ((r = check_target_empty(ctx, root)) < 0)
+	if ((r = xs_output_prepare(ctx, &root)) < 0 || (r = check_target_empty(ctx, root)) < 0)
 		goto out;
 	if ((r = load_and_resolve(ctx, &apt, &txn)) < 0)
 		goto out;
@@ -551,23 +542,16 @@ int xs_build(struct xs_ctx *ctx)
 	xs_configure_cleanup(ctx, rootfd);
 	if (r < 0 || (r = xs_config_run_stage(ctx, "cleanup")) < 0)
 		goto out;
-	if (tar) {
-		const char *sde = getenv("SOURCE_DATE_EPOCH");
-		time_t clamp = sde ? (time_t)strtoll(sde, NULL, 10) : 0;
-		if ((r = xs_write_tar(&ctx->log, root, tarpath, clamp)) < 0)
-			goto out;
-	}
-	xs_info(&ctx->log, "%s: %zu packages, %.1f MB, %.1f s", tar ? tarpath : ctx->o.target, txn.n, txn.bytes / 1e6,
-		xs_now() - t0);
+	if ((r = xs_output_write(ctx, root)) < 0)
+		goto out;
+	xs_info(&ctx->log, "%s: %zu packages, %.1f MB, %.1f s", ctx->o.output ? ctx->o.output : ctx->o.target, txn.n,
+		txn.bytes / 1e6, xs_now() - t0);
 out:
 	ctx->txn = NULL;
 	ctx->rootfd = -1;
 	if (rootfd >= 0)
 		close(rootfd);
-	if (tar) {
-		xs_rm_rf(root);
-		xs_cleanup_drop(root_slot);
-	}
+	xs_output_discard(ctx, root);
 	cleanup_run(ctx, &apt, &txn);
 	return r;
 }
