@@ -19,16 +19,20 @@ CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-rec
 LDFLAGS += -fsanitize=address,undefined
 endif
 
-CORE_SRC = $(filter-out core/main.c,$(wildcard core/*.c))
+# every core/**/*.c: the folders show the architecture (docs/design.md)
+CORE_SRC = $(filter-out core/main.c,$(sort $(shell find core -name '*.c')))
+CORE_HDR = $(shell find core -name '*.h')
+CORE_INC = $(patsubst %/,-I%,$(sort $(dir $(CORE_SRC) core/main.c)))
 CORE_OBJ = $(CORE_SRC:core/%.c=$(BUILD)/obj/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 all: $(BUILD)/xstrap
 
-$(BUILD)/obj/%.o: core/%.c $(wildcard core/*.h) | $(BUILD)/obj
+$(BUILD)/obj/%.o: core/%.c $(CORE_HDR)
+	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(XS_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(XS_CFLAGS) $(CORE_INC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # DATADIR is compiled into main.o: a change of PREFIX (`make` and then
 # `make install PREFIX=/usr`) rebuilds it. The stamp is rewritten only when
@@ -38,25 +42,38 @@ $(BUILD)/datadir.stamp: FORCE | $(BUILD)/obj
 
 $(BUILD)/obj/main.o: $(BUILD)/datadir.stamp
 
+# made afresh, so a module that moved or went leaves no stale member
 $(BUILD)/libxstrap.a: $(CORE_OBJ)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/xstrap: $(BUILD)/obj/main.o $(BUILD)/libxstrap.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(XS_LDLIBS)
 
+# test_family links the test-only skeleton family (tests/skeleton/)
+$(BUILD)/tests/test_family: UNIT_EXTRA = $(wildcard tests/skeleton/*.c)
+$(BUILD)/tests/test_family: $(wildcard tests/skeleton/*)
+
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libxstrap.a | $(BUILD)/tests
 	@echo "  CCLD    $@"
-	@$(CC) $(XS_CFLAGS) -Icore $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libxstrap.a \
-		$(XS_LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
+	@$(CC) $(XS_CFLAGS) $(CORE_INC) -Itests/skeleton $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_EXTRA) \
+		$(BUILD)/libxstrap.a $(XS_LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
 
 unit: $(UNIT_BIN)
 
+# The core's shape (issue 7): no call cycles among the modules (the link
+# graph of the objects, read with nm) and no package-family branch outside
+# core/deb and core/rpm.
+structure: $(CORE_OBJ)
+	tests/lib/cycles.py $(CORE_OBJ)
+	tests/lib/family-branches.sh
+
 # The test command of the README and of .ci/run: installs what the tests need
 # (when root and missing), builds, then runs unit and end-to-end tests.
-check: deps-check all unit
+check: deps-check all unit structure
 	tests/run.sh $(BUILD)
 	$(MAKE) fuzz-smoke
 
@@ -67,7 +84,7 @@ ASAN_E2E = tests/e2e/repo.bats tests/e2e/tamper.bats tests/e2e/hostile.bats \
 	tests/e2e/rpmmd-distros.bats tests/e2e/rpm-install.bats tests/e2e/rpm-hostile.bats \
 	tests/e2e/xen-rpm.bats tests/e2e/image.bats
 check-asan: deps-check
-	$(MAKE) BUILD=build-asan SANITIZE=1 all unit
+	$(MAKE) BUILD=build-asan SANITIZE=1 all unit structure
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run.sh build-asan $(ASAN_E2E)
 
@@ -86,7 +103,7 @@ FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,u
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libxstrap.a | $(BUILD)/fuzz
 	@echo "  CCLD    $@"
-	@$(CC) $(XS_CFLAGS) -Icore $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libxstrap.a $(XS_LDLIBS)
+	@$(CC) $(XS_CFLAGS) $(CORE_INC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libxstrap.a $(XS_LDLIBS)
 
 $(BUILD)/fuzz:
 	mkdir -p $@
@@ -199,5 +216,5 @@ deps-static:
 clean:
 	rm -rf $(BUILD) build-asan $(STATIC_BUILD) $(FUZZ_BUILD)
 
-.PHONY: all unit check check-asan deps deps-check bench bench-rpm bench-image install clean FORCE \
+.PHONY: all unit structure check check-asan deps deps-check bench bench-rpm bench-image install clean FORCE \
 	completion dist deb srpm static deps-static fuzz fuzz-bins fuzz-build fuzz-smoke

@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "completion.h"
-#include "config.h"
+#include "config_space.h"
 #include "context.h"
 #include "util.h"
 

@@ -1,3 +1,4 @@
+/* context.c - options and string lists of a run. */
 #include "context.h"
 
 #include <stdlib.h>
@@ -59,9 +60,7 @@ void xs_opts_free(struct xs_opts *o)
 	xs_strlist_free(&o->sets);
 	xs_strlist_free(&o->purge);
 	xs_strlist_free(&o->repo_choices);
-	xs_strlist_free(&o->rpm_repos);
-	xs_strlist_free(&o->rpm_urls);
-	free(o->rpmdb_path);
+	free(o->repo_type);
 	free(o->hostname);
 	free(o->arch);
 	free(o->cache_dir);

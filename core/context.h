@@ -39,11 +39,8 @@ struct xs_opts {
 	struct xs_strlist purge;         /* packages hooks asked to purge */
 	char *hostname;
 	bool list_hooks;
-	bool rpmmd;     /* rpm-md: --repo-type=rpm-md or an rpm distribution's name */
-	int rpmmd_opt;  /* --repo-type: rpm-md 1, apt 0, by the suite's name -1 */
+	char *repo_type; /* --repo-type: a family's name; NULL: as the suite is defined */
 	struct xs_strlist repo_choices;     /* --enable-repo +NAME, --disable-repo -NAME, in order */
-	struct xs_strlist rpm_repos, rpm_urls; /* rpm-md: the repositories to load, in step */
-	char *rpmdb_path; /* rpm-md: the rpm database in the guest (/var/lib/rpm) */
 	char *arch;
 	char *cache_dir;
 	char *suite;
@@ -65,10 +62,15 @@ struct xs_opts {
 
 struct xs_txn;
 struct xs_config;
+struct xs_family;
+struct xs_suite;
 
 struct xs_ctx {
 	struct xs_opts o;
 	struct xs_log log;
+	const struct xs_family *family; /* chosen once, by xs_prepare */
+	void *family_state;             /* the family's own, freed by it */
+	struct xs_suite *suite;         /* the suite's definition (empty when unknown) */
 	struct s_Pool *pool;
 	int jobs; /* parallel extraction workers */
 	/* for class scripts and hooks */

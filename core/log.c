@@ -1,20 +1,26 @@
+/* log.c - errors kept for the caller, messages handed to the caller's sink. */
 #include "log.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-/* Extraction workers report progress too: one lock keeps lines whole. */
+/* Extraction workers log too: one lock keeps the sink's calls apart. */
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void xs_log_init(struct xs_log *l, enum xs_level level)
 {
 	memset(l, 0, sizeof(*l));
 	l->level = level;
-	l->tty = isatty(STDERR_FILENO);
+}
+
+void xs_log_set_sink(struct xs_log *l, xs_log_sink sink, void *data, bool progress)
+{
+	l->sink = sink;
+	l->sink_data = data;
+	l->progress = progress;
 }
 
 int xs_fail(struct xs_log *l, int code, const char *fmt, ...)
@@ -31,17 +37,17 @@ int xs_fail(struct xs_log *l, int code, const char *fmt, ...)
 	return code > 0 ? -code : code;
 }
 
-static void emit(struct xs_log *l, const char *prefix, const char *fmt, va_list ap)
+static void emit(struct xs_log *l, enum xs_log_kind kind, const char *fmt, va_list ap)
 {
+	if (!l->sink)
+		return;
+	char *text = NULL;
+	if (vasprintf(&text, fmt, ap) < 0)
+		return;
 	pthread_mutex_lock(&log_lock);
-	if (l->progress_open) {
-		fputs("\r\033[K", stderr);
-		l->progress_open = false;
-	}
-	fputs(prefix, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	l->sink(l->sink_data, kind, text);
 	pthread_mutex_unlock(&log_lock);
+	free(text);
 }
 
 void xs_info(struct xs_log *l, const char *fmt, ...)
@@ -50,7 +56,7 @@ void xs_info(struct xs_log *l, const char *fmt, ...)
 	if (l->level < XS_NORMAL)
 		return;
 	va_start(ap, fmt);
-	emit(l, "", fmt, ap);
+	emit(l, XS_LOG_INFO, fmt, ap);
 	va_end(ap);
 }
 
@@ -60,7 +66,7 @@ void xs_debug(struct xs_log *l, const char *fmt, ...)
 	if (l->level < XS_VERBOSE)
 		return;
 	va_start(ap, fmt);
-	emit(l, "xstrap: ", fmt, ap);
+	emit(l, XS_LOG_DEBUG, fmt, ap);
 	va_end(ap);
 }
 
@@ -68,31 +74,32 @@ void xs_warn(struct xs_log *l, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	emit(l, "xstrap: warning: ", fmt, ap);
+	emit(l, XS_LOG_WARN, fmt, ap);
+	va_end(ap);
+}
+
+static void emit_kind(struct xs_log *l, enum xs_log_kind kind, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	emit(l, kind, fmt, ap);
 	va_end(ap);
 }
 
 void xs_progress(struct xs_log *l, const char *what, uint64_t done, uint64_t total,
 		 const char *unit)
 {
-	if (l->level < XS_NORMAL || !l->tty)
+	if (l->level < XS_NORMAL || !l->progress)
 		return;
-	pthread_mutex_lock(&log_lock);
 	if (unit && !strcmp(unit, "MB"))
-		fprintf(stderr, "\r\033[K%s %.1f/%.1f MB", what, done / 1e6, total / 1e6);
+		emit_kind(l, XS_LOG_PROGRESS, "%s %.1f/%.1f MB", what, done / 1e6, total / 1e6);
 	else
-		fprintf(stderr, "\r\033[K%s %llu/%llu %s", what, (unsigned long long)done,
-			(unsigned long long)total, unit ? unit : "");
-	l->progress_open = true;
-	pthread_mutex_unlock(&log_lock);
+		emit_kind(l, XS_LOG_PROGRESS, "%s %llu/%llu %s", what, (unsigned long long)done,
+			  (unsigned long long)total, unit ? unit : "");
 }
 
 void xs_progress_end(struct xs_log *l)
 {
-	pthread_mutex_lock(&log_lock);
-	if (l->progress_open) {
-		fputs("\r\033[K", stderr);
-		l->progress_open = false;
-	}
-	pthread_mutex_unlock(&log_lock);
+	if (l->progress)
+		emit_kind(l, XS_LOG_PROGRESS_END, "%s", "");
 }

@@ -1,4 +1,6 @@
-/* log.h - the one place xstrap talks to the user: errors, progress, info. */
+/* log.h - how the library talks to its caller: the first error kept for
+ * the caller to report, and messages (info, debug, warnings, progress)
+ * handed to a sink the caller sets. The library itself never prints. */
 #ifndef XS_LOG_H
 #define XS_LOG_H
 
@@ -7,23 +9,38 @@
 
 enum xs_level { XS_QUIET = 0, XS_NORMAL = 1, XS_VERBOSE = 2 };
 
-struct xs_log {
-	enum xs_level level;
-	bool tty;          /* progress lines are redrawn only on a terminal */
-	bool progress_open;
-	char err[4096];    /* the last error, in words a user can act on */
+enum xs_log_kind {
+	XS_LOG_INFO,
+	XS_LOG_DEBUG,
+	XS_LOG_WARN,
+	XS_LOG_PROGRESS,     /* a status line that replaces the previous one */
+	XS_LOG_PROGRESS_END, /* the status line is done (TEXT is "") */
 };
 
-/* Records the error text; main() prints it once. Returns -code (code>0). */
+/* Receives one message (no trailing newline); calls are serialized. */
+typedef void (*xs_log_sink)(void *data, enum xs_log_kind kind, const char *text);
+
+struct xs_log {
+	enum xs_level level;
+	xs_log_sink sink; /* NULL: messages are dropped */
+	void *sink_data;
+	bool progress;    /* the sink wants status lines (a terminal) */
+	char err[4096];   /* the first error, in words a user can act on */
+};
+
+/* Records the error text; the caller reports it once. Returns -code (code>0). */
 int xs_fail(struct xs_log *l, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void xs_info(struct xs_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void xs_debug(struct xs_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void xs_warn(struct xs_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* One redrawn status line on a terminal; nothing when quiet or not a tty. */
+/* A status line ("Extracting 12.0/80.5 MB"); nothing when quiet or when
+ * the sink does not want them. */
 void xs_progress(struct xs_log *l, const char *what, uint64_t done, uint64_t total,
 		 const char *unit);
 void xs_progress_end(struct xs_log *l);
+/* LEVEL, no error, no sink (silent) until xs_log_set_sink. */
 void xs_log_init(struct xs_log *l, enum xs_level level);
+void xs_log_set_sink(struct xs_log *l, xs_log_sink sink, void *data, bool progress);
 
 #endif

@@ -10,12 +10,13 @@
 #include <unistd.h>
 
 #include "completion.h"
-#include "config.h"
+#include "config_space.h"
 #include "context.h"
+#include "family.h"
 #include "fetch.h"
 #include "output.h"
 #include "stages.h"
-#include "target.h"
+#include "run.h"
 #include "util.h"
 #include "version.h"
 
@@ -38,6 +39,88 @@ struct cli {
 	enum xs_level level;
 	bool help, version, completion;
 };
+
+/* The log's sink: stderr, status lines redrawn in place on a terminal. */
+struct stderr_sink {
+	bool status_open;
+};
+
+static void to_stderr(void *data, enum xs_log_kind kind, const char *text)
+{
+	struct stderr_sink *s = data;
+	if (s->status_open) {
+		fputs("\r\033[K", stderr);
+		s->status_open = false;
+	}
+	switch (kind) {
+	case XS_LOG_PROGRESS:
+		fputs(text, stderr);
+		s->status_open = true;
+		return;
+	case XS_LOG_PROGRESS_END:
+		return;
+	case XS_LOG_INFO:
+		break;
+	case XS_LOG_DEBUG:
+		fputs("xstrap: ", stderr);
+		break;
+	case XS_LOG_WARN:
+		fputs("xstrap: warning: ", stderr);
+		break;
+	}
+	fputs(text, stderr);
+	fputc('\n', stderr);
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		if (*s == '"' || *s == '\\')
+			fprintf(f, "\\%c", *s);
+		else if ((unsigned char)*s < 0x20)
+			fprintf(f, "\\u%04x", *s);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+/* The package set: "NAME VERSION ARCH" lines, or --json. */
+static void print_plan(const struct xs_ctx *ctx, const struct xs_txn *txn, FILE *out)
+{
+	if (!ctx->o.json) {
+		for (size_t i = 0; i < txn->n; i++)
+			fprintf(out, "%s %s %s\n", txn->v[i].name, txn->v[i].version, txn->v[i].arch);
+		return;
+	}
+	const struct xs_family *f = ctx->family;
+	fprintf(out, "[");
+	for (size_t i = 0; i < txn->n; i++) {
+		const struct xs_pkg *p = &txn->v[i];
+		const struct {
+			const char *key, *value;
+		} str[] = {
+			{ "name", p->name }, { "version", p->version }, { "arch", p->arch },
+		}, more[] = {
+			{ "filename", p->filename }, { "url", p->url },
+			{ "priority", f->pkg_field ? f->pkg_field(p, "priority") : NULL },
+		};
+		fprintf(out, "%s\n {", i ? "," : "");
+		for (size_t k = 0; k < 3; k++) {
+			fprintf(out, "%s\"%s\": ", k ? ", " : "", str[k].key);
+			json_str(out, str[k].value);
+		}
+		fprintf(out, ", \"size\": %llu, \"sha256\": ", (unsigned long long)p->size);
+		json_str(out, p->sha256);
+		for (size_t k = 0; k < 3; k++) {
+			fprintf(out, ", \"%s\": ", more[k].key);
+			json_str(out, more[k].value);
+		}
+		fprintf(out, "}");
+	}
+	fprintf(out, "\n]\n");
+}
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
@@ -78,12 +161,12 @@ static int opt_size(struct cli *c, const struct cli_opt *d, const char *arg)
 static int opt_repo_type(struct cli *c, const struct cli_opt *d, const char *arg)
 {
 	(void)d;
-	if (!strcmp(arg, "rpm-md") || !strcmp(arg, "rpmmd"))
-		c->ctx->o.rpmmd_opt = 1;
-	else if (!strcmp(arg, "apt") || !strcmp(arg, "deb"))
-		c->ctx->o.rpmmd_opt = 0;
-	else
-		return usage_error("--repo-type: expected apt or rpm-md, found \"%s\"", arg);
+	if (!xs_family_find(arg)) {
+		_cleanup_free_ char *names = xs_family_names();
+		return usage_error("--repo-type: expected one of %s, found \"%s\"", names, arg);
+	}
+	free(c->ctx->o.repo_type);
+	c->ctx->o.repo_type = xs_strdup(arg);
 	return 0;
 }
 
@@ -189,9 +272,9 @@ static const struct cli_opt options[] = {
 	{ "fs-label", 0, "LABEL", SET_STR, O(fs_label), NULL,
 	  "the image's filesystem label (default: the host name)", NULL },
 	{ "repo-type", 0, "TYPE", CALL, 0, opt_repo_type,
-	  "apt or rpm-md (default: as SUITE is defined; an unknown\n"
-	  "SUITE with rpm-md takes MIRROR as the one URL holding\n"
-	  "repodata/)", NULL },
+	  "the package family: apt (deb) or rpm-md (rpm) (default:\n"
+	  "as SUITE is defined; an unknown SUITE with rpm-md takes\n"
+	  "MIRROR as the one URL holding repodata/)", NULL },
 	{ "enable-repo", 0, "A,B", CALL, 0, opt_repo_choice,
 	  "rpm distributions: also load these repositories (CRB, ...)", NULL },
 	{ "enablerepo", 0, "A,B", CALL, 0, opt_repo_choice, NULL, NULL }, /* dnf's spelling */
@@ -409,7 +492,6 @@ int main(int argc, char **argv)
 	enum xs_level level = XS_NORMAL;
 	o->variant = XS_VARIANT_IMPORTANT;
 	o->merged_usr_opt = -1;
-	o->rpmmd_opt = -1;
 	ctx.jobs = 2;
 	bool plan = false, classes = false;
 	ctx.rootfd = -1;
@@ -450,6 +532,8 @@ int main(int argc, char **argv)
 	if (!o->hostname)
 		o->hostname = xs_strdup("debian"); /* as Debian's installer suggests */
 	xs_log_init(&ctx.log, level);
+	struct stderr_sink sink = { 0 };
+	xs_log_set_sink(&ctx.log, to_stderr, &sink, isatty(STDERR_FILENO));
 
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigaction(SIGINT, &sa, NULL);
@@ -463,8 +547,14 @@ int main(int argc, char **argv)
 	else if (!r && classes)
 		for (size_t i = 0; i < o->classes.n; i++)
 			printf("%s\n", o->classes.v[i]);
-	else if (!r)
-		r = plan ? xs_plan(&ctx) : xs_build(&ctx);
+	else if (!r && plan) {
+		struct xs_txn txn = { 0 };
+		if (!(r = xs_plan(&ctx, &txn)))
+			print_plan(&ctx, &txn, stdout);
+		xs_txn_free(&txn);
+	} else if (!r)
+		r = xs_build(&ctx);
+	xs_release(&ctx);
 	xs_config_free(&ctx);
 	if (r < 0)
 		fprintf(stderr, "xstrap: error: %s\n", ctx.log.err[0] ? ctx.log.err : strerror(-r));

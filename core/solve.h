@@ -1,20 +1,28 @@
-/* solve.h - from variant, suite rules and --include/--exclude to an
- * ordered transaction, with libsolv; problems in plain words. */
+/* solve.h - from the family's jobs to an ordered transaction, with
+ * libsolv; problems in plain words. Helpers the families' jobs share. */
 #ifndef XS_SOLVE_H
 #define XS_SOLVE_H
 
+#include <stdbool.h>
+
+#include <solv/pool.h>
+#include <solv/queue.h>
+
 #include "context.h"
-#include "repo_apt.h"
-#include "suites.h"
 #include "txn.h"
 
-int xs_resolve(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_apt *apt,
-	       struct xs_txn *out);
+/* Resolves ctx->family's jobs against ctx->pool into *OUT, in the order
+ * libsolv's transaction_order gives (prerequisites first), each package
+ * located by the family, then ordered by it. */
+int xs_resolve(struct xs_ctx *ctx, struct xs_txn *out);
 
-/* rpm-md: --include names, provides and @groups (a comps group's
- * mandatory and default packages, as dnf installs them), and the suite's
- * groups (an rpm distribution's @core) unless --variant=custom. Each
- * package's URL is below the repository it comes from. */
-int xs_resolve_rpm(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_txn *out);
+/* Takes the excluded packages out of the pool (as dnf's exclude: nothing
+ * can choose them to satisfy a dependency): --exclude, and SUITE_EXCLUDE
+ * unless --include names them. A name both included and excluded is an error. */
+int xs_apply_excludes(struct xs_ctx *ctx, const struct xs_strlist *suite_exclude);
+/* Whether a package (not only a provide) NAME exists and is not excluded. */
+bool xs_name_exists(Pool *pool, const char *name);
+/* Adds "install the package NAME" to JOBS. */
+void xs_job_name(Pool *pool, Queue *jobs, const char *name);
 
 #endif

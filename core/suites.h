@@ -1,6 +1,7 @@
-/* suites.h - distribution definitions read from repos/: Debian suites
- * (debian.conf) and rpm distributions (rpm.conf): their repositories as
- * templates below a mirror, default groups, rpmdb location and key files. */
+/* suites.h - distribution definitions read from repos/ (*.conf): Debian
+ * suites (suites_deb.h) and rpm distributions (suites_rpm.h): their
+ * repositories as templates below a mirror, default groups, rpmdb location
+ * and key files. */
 #ifndef XS_SUITES_H
 #define XS_SUITES_H
 
@@ -9,7 +10,7 @@
 #include "context.h"
 
 /* One repository of an rpm distribution. */
-struct xs_rpm_repo {
+struct xs_suite_repo {
 	char *name;    /* as the distribution calls it: BaseOS, AppStream, updates */
 	char *baseurl; /* below the mirror, with $releasever and $basearch */
 };
@@ -29,37 +30,24 @@ struct xs_suite {
 	struct xs_strlist gpgkeys; /* names of the one key file, as each place calls it */
 	struct xs_strlist enabled; /* repositories loaded by default */
 	struct xs_strlist groups;  /* installed unless --variant=custom: @core */
-	struct xs_rpm_repo *repos;
+	struct xs_suite_repo *repos;
 	size_t nrepos;
 };
 
-/* Looks SUITE (a codename or an alias) up in DATADIR/repos/debian.conf.
- * Returns 0 and fills *out, -ENOENT when the suite is not defined, or
- * another -errno when the file cannot be read or parsed (message in log). */
-int xs_suite_lookup(const char *datadir, const char *suite, struct xs_suite *out,
-		    struct xs_log *log);
-/* The same for rpm distributions, in DATADIR/repos/rpm.conf (out->rpm set). */
-int xs_rpm_suite_lookup(const char *datadir, const char *suite, struct xs_suite *out,
-			struct xs_log *log);
 void xs_suite_free(struct xs_suite *s);
 
-/* The repositories of rpm distribution S to load: its enabled ones, changed
- * by CHOICES in order ("+NAME" enables, "-NAME" disables, "-*" disables
- * all; names match case-insensitively), each with its base URL expanded
- * below MIRROR for BASEARCH. Appends to NAMES and URLS in step. */
-int xs_rpm_suite_repos(const struct xs_suite *s, const char *mirror, const char *basearch,
-		       const struct xs_strlist *choices, struct xs_strlist *names,
-		       struct xs_strlist *urls, struct xs_log *log);
+/* Sets one key of the section being read; returns false for a key the
+ * file does not know. */
+typedef bool (*xs_suite_key_fn)(struct xs_suite *cur, const char *key, const char *val,
+				const char *datadir);
+/* Checks a section once read (PATH names the file in messages). */
+typedef int (*xs_suite_check_fn)(struct xs_suite *s, const char *path, struct xs_log *log);
 
-/* Where an rpm distribution's key files are looked for when no --keyring
- * is given, in order ($family: the suite's key-family). */
-#define XS_RPM_KEYDIRS "/etc/pki/rpm-gpg:/usr/share/distribution-gpg-keys/$family"
-
-/* Finds S's key: each directory of DIRS (colon-separated, $family
- * expanded; NULL means XS_RPM_KEYDIRS), then DATADIR/repos/keys, each
- * tried with every name of S->gpgkeys. Returns 0 and *path (caller frees),
- * or -ENOKEY with a message naming every place it looked. */
-int xs_rpm_suite_find_key(const struct xs_suite *s, const char *datadir, const char *dirs,
-			  const char *basearch, char **path, struct xs_log *log);
+/* Looks SUITE (a codename or an alias) up in DATADIR/repos/FILE, each key
+ * set by SET_KEY, the section then checked by CHECK (may be NULL).
+ * Returns 0 and fills *out, -ENOENT when the suite is not defined, or
+ * another -errno when the file cannot be read or parsed (message in log). */
+int xs_suites_lookup(const char *datadir, const char *file, xs_suite_key_fn set_key, xs_suite_check_fn check,
+		     const char *suite, struct xs_suite *out, struct xs_log *log);
 
 #endif

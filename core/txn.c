@@ -1,8 +1,9 @@
+/* txn.c - the transaction and its packages: lookup and freeing. */
 #include "txn.h"
 
 #include <string.h>
 
-#include "pkg_rpm.h"
+#include "family.h"
 
 static void manifest_free(struct xs_manifest *m)
 {
@@ -24,26 +25,12 @@ void xs_txn_free(struct xs_txn *t)
 		free(p->filename);
 		free(p->url);
 		free(p->cache_path);
-		free(p->priority);
-		free(p->section);
-		for (size_t k = 0; k < p->nctrl; k++) {
-			free(p->ctrl[k].name);
-			free(p->ctrl[k].data);
-		}
-		free(p->ctrl);
 		manifest_free(&p->manifest);
-		xs_rpminfo_free(p->rpm);
+		if (p->family_data && t->family && t->family->pkg_free)
+			t->family->pkg_free(p);
 	}
 	free(t->v);
 	memset(t, 0, sizeof(*t));
-}
-
-const struct xs_ctrlfile *xs_pkg_ctrl(const struct xs_pkg *p, const char *name)
-{
-	for (size_t k = 0; k < p->nctrl; k++)
-		if (!strcmp(p->ctrl[k].name, name))
-			return &p->ctrl[k];
-	return NULL;
 }
 
 struct xs_pkg *xs_txn_find(const struct xs_txn *t, const char *name)

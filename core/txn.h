@@ -10,14 +10,7 @@
 
 #include "util.h"
 
-struct xs_rpminfo;
-
-struct xs_ctrlfile {
-	char *name; /* control member: control, preinst, md5sums, conffiles... */
-	char *data;
-	size_t len;
-	mode_t mode;
-};
+struct xs_family;
 
 struct xs_mentry {
 	char *path; /* archive path without "./", "" for the root */
@@ -35,8 +28,6 @@ struct xs_manifest {
 	size_t n, cap;
 };
 
-#define XS_PHASE_BASE 1000
-
 struct xs_pkg {
 	int id; /* libsolv Id */
 	char *name, *version, *arch;
@@ -45,31 +36,18 @@ struct xs_pkg {
 	char *cache_path;
 	uint64_t size;
 	char sha256[XS_SHA256_HEX];
-	char *priority, *section;
-	bool essential;
-	bool multiarch_same;
-	/* The order debootstrap configures in: 1 the Priority: required
-	 * closure; 2, 3, ... one round per base package that another base
-	 * package Pre-Depends on, with its dependencies; XS_PHASE_BASE the other
-	 * base packages. */
-	int phase;
-	int repo_index; /* which loaded index the package came from */
-	uint64_t stanza_off, stanza_len;
-	/* filled by extraction */
-	struct xs_ctrlfile *ctrl;
-	size_t nctrl;
-	struct xs_manifest manifest;
-	struct xs_rpminfo *rpm; /* rpm only: the header, kept for configure */
+	struct xs_manifest manifest; /* filled by extraction */
+	void *family_data; /* the family's own record, opaque to the rest */
 };
 
 struct xs_txn {
 	struct xs_pkg *v;
 	size_t n;
 	uint64_t bytes;
+	const struct xs_family *family; /* frees each package's family_data */
 };
 
 void xs_txn_free(struct xs_txn *t);
-const struct xs_ctrlfile *xs_pkg_ctrl(const struct xs_pkg *p, const char *name);
 struct xs_pkg *xs_txn_find(const struct xs_txn *t, const char *name);
 
 #endif

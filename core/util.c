@@ -1,3 +1,4 @@
+/* util.c - allocation, strings, files, digests. */
 #include "util.h"
 
 #include <dirent.h>
@@ -420,39 +421,54 @@ static bool name_char(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-char *xs_expand_vars(const char *tmpl, const char *const *vars, char **unknown)
+char *xs_expand(const char *tmpl, char open, const char *(*value)(void *arg, const char *name), void *arg,
+		char **unknown)
 {
 	struct xs_buf b = { 0 };
 	xs_buf_addstr(&b, "");
 	for (const char *p = tmpl; *p;) {
-		const char *dollar = strchr(p, '$');
-		if (!dollar) {
+		const char *d = strchr(p, open);
+		if (!d) {
 			xs_buf_addstr(&b, p);
 			break;
 		}
-		xs_buf_add(&b, p, dollar - p);
-		bool braced = dollar[1] == '{';
-		const char *name = dollar + 1 + braced, *end = name;
+		xs_buf_add(&b, p, d - p);
+		bool braced = open == '$' && d[1] == '{';
+		const char *name = d + 1 + braced, *end = name;
 		while (name_char(*end))
 			end++;
-		if (end == name || (braced && *end != '}')) {
-			xs_buf_addstr(&b, "$");
-			p = dollar + 1;
+		const char *close = open == '#' ? "#" : braced ? "}" : "";
+		size_t cl = strlen(close);
+		if (end == name || strncmp(end, close, cl)) {
+			xs_buf_add(&b, &open, 1);
+			p = d + 1;
 			continue;
 		}
-		const char *value = NULL;
-		for (size_t i = 0; vars[i]; i += 2)
-			if (strlen(vars[i]) == (size_t)(end - name) && !strncmp(vars[i], name, end - name))
-				value = vars[i + 1];
-		if (!value) {
-			*unknown = xs_strndup(name, end - name);
+		_cleanup_free_ char *n = xs_strndup(name, end - name);
+		const char *v = value(arg, n);
+		if (!v) {
+			*unknown = xs_strdup(n);
 			xs_buf_free(&b);
 			return NULL;
 		}
-		xs_buf_addstr(&b, value);
-		p = end + braced;
+		xs_buf_addstr(&b, v);
+		p = end + cl;
 	}
 	return b.data;
+}
+
+static const char *pair_value(void *arg, const char *name)
+{
+	const char *const *vars = arg;
+	for (size_t i = 0; vars[i]; i += 2)
+		if (!strcmp(vars[i], name))
+			return vars[i + 1];
+	return NULL;
+}
+
+char *xs_expand_vars(const char *tmpl, const char *const *vars, char **unknown)
+{
+	return xs_expand(tmpl, '$', pair_value, (void *)vars, unknown);
 }
 
 double xs_now(void)

@@ -68,10 +68,15 @@ void xs_sha256_mem(const void *p, size_t n, char hex[XS_SHA256_HEX]);
 
 bool xs_str_startswith(const char *s, const char *prefix);
 bool xs_str_endswith(const char *s, const char *suffix);
-/* TMPL with each $NAME and ${NAME} (NAME: letters, digits, _) replaced by
- * its value in VARS, a NULL-terminated list of name, value pairs; a $ that
- * starts no name stays. Returns a new string, or NULL with *unknown set to
- * the first name VARS lacks (the caller frees it). */
+/* TMPL with each variable reference replaced by VALUE(ARG, NAME): with
+ * OPEN '$', $NAME and ${NAME}; with OPEN '#', #NAME# (FAI's fcopy
+ * templates). NAME is letters, digits and _; a delimiter that starts no
+ * name stays. Returns a new string, or NULL with *unknown set to the first
+ * name VALUE has no value for (the caller frees it). */
+char *xs_expand(const char *tmpl, char open, const char *(*value)(void *arg, const char *name), void *arg,
+		char **unknown);
+/* xs_expand with '$', each value from VARS, a NULL-terminated list of
+ * name, value pairs. */
 char *xs_expand_vars(const char *tmpl, const char *const *vars, char **unknown);
 double xs_now(void);
 

@@ -1,1 +1,2 @@
+/* version.h - the version xstrap -V prints. */
 #define XS_VERSION "0.1.0"

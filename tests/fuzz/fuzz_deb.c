@@ -12,6 +12,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	xs_deb_decode(&f.log, f.p, &tar);
 	xs_pkg_ctrl(f.p, "control");
 	xs_buf_free(&tar);
+	xs_debinfo_free(f.p);
+	f.p->family_data = NULL;
 	fuzz_pkg_close(&f);
 	return 0;
 }

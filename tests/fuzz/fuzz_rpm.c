@@ -41,6 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct xs_buf cpio = { 0 };
 	xs_rpm_decode(&f.log, NULL, f.p, &cpio);
 	xs_buf_free(&cpio);
+	xs_rpminfo_free(f.p->family_data);
+	f.p->family_data = NULL;
 	fuzz_pkg_close(&f);
 	return 0;
 }

@@ -4,7 +4,7 @@
 #include <sys/stat.h>
 
 #include "fuzz.h"
-#include "sources.h"
+#include "apt_sources.h"
 
 static char *etc;
 

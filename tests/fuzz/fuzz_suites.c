@@ -7,7 +7,8 @@
 #include <sys/stat.h>
 
 #include "fuzz.h"
-#include "suites.h"
+#include "deb_suites.h"
+#include "rpm_suites.h"
 
 static char *datadir;
 
@@ -46,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct xs_log log;
 		xs_log_init(&log, XS_QUIET);
 		struct xs_suite s = { 0 };
-		if (!xs_suite_lookup(datadir, names[i], &s, &log))
+		if (!xs_deb_suite_lookup(datadir, names[i], &s, &log))
 			xs_suite_free(&s);
 		memset(&s, 0, sizeof(s));
 		if (!xs_rpm_suite_lookup(datadir, names[i], &s, &log)) {

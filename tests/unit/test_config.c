@@ -1,10 +1,12 @@
-/* The config space (config.c), in the order a site relies on: the built-in
+/* The config space (config/config_space.c), in the order a site relies on: the built-in
  * space first, then each --config-space in the order given; a script with
  * the file name of an earlier one replaces it; class scripts run in name
  * order across the spaces, after the classes every build has; hooks of a
  * stage run in name order, then --hook files in the order given; the
  * package list of a class comes from the last space that has one. */
 #include "unit.h"
+
+#include "rpm_family.h"
 
 struct fx {
 	char *dir;                    /* scratch */
@@ -111,7 +113,7 @@ static void test_family_class_and_unnamed_guest(void **state)
 {
 	struct fx *f = *state;
 	/* an RPM build of a guest without --hostname ("debian") is not DEBIAN */
-	f->ctx.o.rpmmd = true;
+	f->ctx.family = &xs_family_rpm;
 	free(f->ctx.o.hostname);
 	f->ctx.o.hostname = xs_strdup("debian");
 	free(f->ctx.o.suite);

@@ -3,6 +3,8 @@
 #include "unit.h"
 
 #include "db_dpkg.h"
+#include "deb_family.h"
+#include "pkg_deb.h"
 
 #define CONF_MD5 "0123456789abcdef0123456789abcdef"
 
@@ -29,8 +31,9 @@ static const char libfoo_control[] = "Package: libfoo1\n"
 
 static void add_ctrl(struct xs_pkg *p, const char *name, const char *data, mode_t mode)
 {
-	p->ctrl = xs_realloc(p->ctrl, (p->nctrl + 1) * sizeof(*p->ctrl));
-	struct xs_ctrlfile *c = &p->ctrl[p->nctrl++];
+	struct xs_debinfo *d = xs_deb(p);
+	d->ctrl = xs_realloc(d->ctrl, (d->nctrl + 1) * sizeof(*d->ctrl));
+	struct xs_ctrlfile *c = &d->ctrl[d->nctrl++];
 	c->name = xs_strdup(name);
 	c->data = xs_strdup(data);
 	c->len = strlen(data);
@@ -54,13 +57,14 @@ static void make_txn(struct xs_txn *t)
 {
 	t->n = 2;
 	t->v = xs_calloc(2, sizeof(*t->v));
+	t->family = &xs_family_deb;
 
 	struct xs_pkg *p = &t->v[0];
 	p->name = xs_strdup("hello");
 	p->version = xs_strdup("2.10-3");
 	p->arch = xs_strdup("amd64");
-	p->priority = xs_strdup("important");
-	p->section = xs_strdup("utils");
+	xs_deb(p)->priority = xs_strdup("important");
+	xs_deb(p)->section = xs_strdup("utils");
 	add_ctrl(p, "control", hello_control, 0644);
 	add_ctrl(p, "conffiles", "/etc/hello.conf\n/etc/hello/gone.conf remove-on-upgrade\n", 0644);
 	add_ctrl(p, "triggers", "# interests\n"
@@ -82,7 +86,7 @@ static void make_txn(struct xs_txn *t)
 	q->name = xs_strdup("libfoo1");
 	q->version = xs_strdup("1.0-1");
 	q->arch = xs_strdup("amd64");
-	q->multiarch_same = true;
+	xs_deb(q)->multiarch_same = true;
 	add_ctrl(q, "control", libfoo_control, 0644);
 	add_ctrl(q, "triggers", "interest foo\n", 0644);
 	add_entry(q, "", S_IFDIR | 0755);
@@ -252,8 +256,8 @@ static void test_phase_two_enters_status_later(void **state)
 	/* phase 1 (the required closure) is in status from the start; phase 2
 	 * joins once phase 1 is configured */
 	struct fixture *f = *state;
-	f->txn.v[0].phase = 1;
-	f->txn.v[1].phase = 2;
+	xs_deb(&f->txn.v[0])->phase = 1;
+	xs_deb(&f->txn.v[1])->phase = 2;
 	assert_int_equal(xs_dpkg_write_db(&f->log, f->rootfd, NULL, &f->txn), 0);
 	_cleanup_free_ char *s1 = read_in(f, "var/lib/dpkg/status");
 	assert_contains(s1, "Package: hello\nStatus: install ok unpacked\n");
@@ -278,7 +282,7 @@ static void test_phase_two_enters_status_later(void **state)
 static void test_add_phase_without_status_fails(void **state)
 {
 	struct fixture *f = *state;
-	f->txn.v[1].phase = 2;
+	xs_deb(&f->txn.v[1])->phase = 2;
 	int r = xs_dpkg_add_phase(&f->log, f->rootfd, &f->txn, 2);
 	assert_true(r < 0);
 	assert_contains(f->log.err, "/var/lib/dpkg/status");

@@ -5,8 +5,10 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "config.h"
+#include "config_space.h"
 #include "context.h"
+#include "deb_family.h"
+#include "rpm_family.h"
 #include "lua_api.h"
 #include "target.h"
 
@@ -61,10 +63,10 @@ static void test_template_expand(void **state)
 {
 	(void)state;
 	char *missing = NULL;
-	_cleanup_free_ char *out = xs_template_expand("root #GROOT#\nkernel root=#ROOT_PARTITION# # not a var #x",
-						      vars, NULL, &missing);
+	_cleanup_free_ char *out = xs_expand("root #GROOT#\nkernel root=#ROOT_PARTITION# # not a var #x", '#', vars,
+						 NULL, &missing);
 	assert_string_equal(out, "root (hd0)\nkernel root=/dev/xvda # not a var #x");
-	assert_null(xs_template_expand("#NOPE#", vars, NULL, &missing));
+	assert_null(xs_expand("#NOPE#", '#', vars, NULL, &missing));
 	assert_string_equal(missing, "NOPE");
 	free(missing);
 }
@@ -90,10 +92,12 @@ static void test_facts(void **state)
 	_cleanup_free_ char *err = run_lua(f, "assert(x.suite == 'bookworm' and x.family == 'debian')\n"
 					      "assert(x.rpmdb == nil)");
 	assert_null(err);
-	f->ctx.o.rpmmd = true;
-	f->ctx.o.rpmdb_path = xs_strdup("/usr/lib/sysimage/rpm");
+	struct xs_suite suite = { .rpmdb = (char *)"/usr/lib/sysimage/rpm" };
+	f->ctx.family = &xs_family_rpm;
+	f->ctx.suite = &suite;
 	_cleanup_free_ char *err2 = run_lua(f, "assert(x.family == 'rpm')\n"
 					       "assert(x.rpmdb == '/usr/lib/sysimage/rpm')");
+	f->ctx.suite = NULL;
 	assert_null(err2);
 }
 

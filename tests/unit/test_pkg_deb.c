@@ -3,6 +3,8 @@
  * and the packages that must be refused or kept inside the target. */
 #include "unit.h"
 
+#include "deb_family.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 
@@ -156,6 +158,7 @@ static int setup(void **state)
 	f->rootfd = open(f->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	f->txn.n = 1;
 	f->txn.v = xs_calloc(1, sizeof(*f->txn.v));
+	f->txn.family = &xs_family_deb;
 	f->p = &f->txn.v[0];
 	f->p->name = xs_strdup("hello");
 	f->p->cache_path = xs_strdup(f->deb);

@@ -4,6 +4,8 @@
  * rpmsign with throwaway keys. */
 #include "unit.h"
 
+#include "rpm_family.h"
+
 #include <archive.h>
 #include <archive_entry.h>
 #include <sys/xattr.h>
@@ -508,6 +510,7 @@ static int setup(void **state)
 	f->rootfd = ut_mkroot("rpmt", &f->top, &f->root, O_RDONLY); /* as stages.c opens it */
 	f->txn.n = 1;
 	f->txn.v = xs_calloc(1, sizeof(*f->txn.v));
+	f->txn.family = &xs_family_rpm;
 	f->p = &f->txn.v[0];
 	f->p->name = xs_strdup("xsunit");
 	f->p->version = xs_strdup("0:1.0-1"); /* as the solver gives it */
@@ -572,8 +575,8 @@ static const char *use(struct fixture *f, const char *rpm, const char *key, bool
 
 static int decode(struct fixture *f)
 {
-	xs_rpminfo_free(f->p->rpm);
-	f->p->rpm = NULL;
+	xs_rpminfo_free(xs_rpm(f->p));
+	f->p->family_data = NULL;
 	f->cpio.len = 0;
 	return xs_rpm_decode(&f->log, f->v, f->p, &f->cpio);
 }
@@ -583,7 +586,7 @@ static void decode_ok(struct fixture *f)
 	int r = decode(f);
 	if (r)
 		fail_msg("xs_rpm_decode %s: %d %s", f->p->cache_path, r, f->log.err);
-	assert_non_null(f->p->rpm);
+	assert_non_null(xs_rpm(f->p));
 	assert_true(f->cpio.len > 0);
 }
 
@@ -606,9 +609,9 @@ static void write_ok(struct fixture *f)
 
 static const struct xs_rpmfile *file_of(const struct xs_pkg *p, const char *path)
 {
-	for (size_t i = 0; i < p->rpm->nfiles; i++)
-		if (!strcmp(p->rpm->files[i].path, path))
-			return &p->rpm->files[i];
+	for (size_t i = 0; i < xs_rpm(p)->nfiles; i++)
+		if (!strcmp(xs_rpm(p)->files[i].path, path))
+			return &xs_rpm(p)->files[i];
 	fail_msg("%s is not in the header's file list", path);
 	return NULL;
 }
@@ -616,7 +619,7 @@ static const struct xs_rpmfile *file_of(const struct xs_pkg *p, const char *path
 static time_t header_mtime(const struct xs_pkg *p, const char *path)
 {
 	const struct xs_rpmfile *f = file_of(p, path);
-	return (time_t)xs_rpmhdr_int(&p->rpm->hdr, XS_RPMTAG_FILEMTIMES, f - p->rpm->files, 0);
+	return (time_t)xs_rpmhdr_int(&xs_rpm(p)->hdr, XS_RPMTAG_FILEMTIMES, f - xs_rpm(p)->files, 0);
 }
 
 /* Fails unless /REL in the target has MODE, owner root and the header's mtime. */
@@ -697,7 +700,7 @@ static void test_decode_write_signed_gzip(void **state)
 	assert_false(ut_exists(usr));
 
 	/* what configure needs: the header, owners by name, flags */
-	const struct xs_rpminfo *ri = f->p->rpm;
+	const struct xs_rpminfo *ri = xs_rpm(f->p);
 	assert_string_equal(xs_rpmhdr_str(&ri->hdr, XS_RPMTAG_NAME), "xsunit");
 	assert_string_equal(xs_rpmhdr_str(&ri->hdr, XS_RPMTAG_VERSION), "1.0");
 	assert_string_equal(xs_rpmhdr_str(&ri->hdr, XS_RPMTAG_PAYLOADCOMPRESSOR), "gzip");
@@ -737,7 +740,7 @@ static void test_payload_compressions(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		use(f, *cases[i].rpm, *cases[i].key, false);
 		decode_ok(f);
-		const char *c = xs_rpmhdr_str(&f->p->rpm->hdr, XS_RPMTAG_PAYLOADCOMPRESSOR);
+		const char *c = xs_rpmhdr_str(&xs_rpm(f->p)->hdr, XS_RPMTAG_PAYLOADCOMPRESSOR);
 		if (cases[i].compressor)
 			assert_string_equal(c, cases[i].compressor);
 		else
@@ -758,7 +761,7 @@ static void test_other_key_is_refused(void **state)
 	assert_contains(f->log.err, "NO_PUBKEY");
 	assert_contains(f->log.err, "key");
 	assert_contains(f->log.err, "xsunit.rpm (xsunit)");
-	assert_null(f->p->rpm);
+	assert_null(xs_rpm(f->p));
 
 	/* the EdDSA-signed one the other way round */
 	xs_log_init(&f->log, XS_QUIET);
@@ -774,7 +777,7 @@ static void test_unsigned_is_refused_unless_no_verify(void **state)
 	assert_int_equal(decode(f), -EBADMSG);
 	assert_contains(f->log.err, "not signed");
 	assert_contains(f->log.err, "xsunit.rpm (xsunit)");
-	assert_null(f->p->rpm);
+	assert_null(xs_rpm(f->p));
 
 	xs_log_init(&f->log, XS_QUIET);
 	use(f, W.unsigned_, NULL, false);
@@ -851,7 +854,7 @@ static void test_flipped_payload_byte(void **state)
 		assert_int_equal(decode(f), -EBADMSG);
 		assert_contains(f->log.err, "payload SHA256 mismatch");
 		assert_contains(f->log.err, "copy.rpm (xsunit)");
-		assert_null(f->p->rpm);
+		assert_null(xs_rpm(f->p));
 	}
 }
 
@@ -861,14 +864,14 @@ static void test_flipped_header_byte(void **state)
 	tamper(f, W.gz, W.key_rsa, flip_summary);
 	assert_int_equal(decode(f), -EBADMSG);
 	assert_contains(f->log.err, "header SHA256 mismatch");
-	assert_null(f->p->rpm);
+	assert_null(xs_rpm(f->p));
 
 	/* the digest made to match: the RSA signature is bad */
 	xs_log_init(&f->log, XS_QUIET);
 	tamper(f, W.gz, W.key_rsa, flip_summary_fix_digest);
 	assert_int_equal(decode(f), -EBADMSG);
 	assert_contains(f->log.err, "BAD signature");
-	assert_null(f->p->rpm);
+	assert_null(xs_rpm(f->p));
 
 	/* and the EdDSA one (the DSA header tag) */
 	xs_log_init(&f->log, XS_QUIET);
@@ -923,7 +926,7 @@ static void test_not_rpm_and_truncated(void **state)
 	f->v = NULL;
 	assert_int_equal(decode(f), -EBADMSG);
 	assert_contains(f->log.err, "payload");
-	assert_null(f->p->rpm);
+	assert_null(xs_rpm(f->p));
 
 	xs_log_init(&f->log, XS_QUIET);
 	free(f->p->cache_path);
@@ -1062,8 +1065,8 @@ static void test_payload_disagreeing_with_header(void **state)
 	assert_written(f, "usr/bin/hello", S_IFREG | 0755);
 
 	/* not decoded */
-	xs_rpminfo_free(f->p->rpm);
-	f->p->rpm = NULL;
+	xs_rpminfo_free(xs_rpm(f->p));
+	f->p->family_data = NULL;
 	xs_log_init(&f->log, XS_QUIET);
 	assert_int_equal(xs_rpm_write(&f->log, f->rootfd, f->p, &f->cpio), -EINVAL);
 	assert_contains(f->log.err, "not decoded");
@@ -1196,7 +1199,7 @@ static void hand_fails(struct fixture *f, const struct rpm_opts *o, const char *
 		fail_msg("xs_rpm_decode: expected a refusal saying \"%s\", got %d", want, r);
 	assert_contains(f->log.err, want);
 	assert_contains(f->log.err, "hand.rpm (xsunit)");
-	assert_null(f->p->rpm);
+	assert_null(xs_rpm(f->p));
 }
 
 static void hand_ok(struct fixture *f, const struct rpm_opts *o)
@@ -1299,7 +1302,7 @@ static void test_header_differs_from_chosen(void **state)
 		assert_int_equal(decode(f), -EBADMSG);
 		assert_contains(f->log.err, cases[i].want);
 		assert_contains(f->log.err, "xsunit.rpm");
-		assert_null(f->p->rpm);
+		assert_null(f->p->family_data);
 		assert_int_equal(f->cpio.len, 0);
 	}
 	/* without a verifier (--no-verify) the identity is still checked (the

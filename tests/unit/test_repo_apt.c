@@ -6,6 +6,7 @@
 #include <solv/repo.h>
 
 #include "fetch.h"
+#include "pkg_deb.h"
 #include "repo_apt.h"
 
 #define H1 "3f1bcd1ea0b5d5e6bd7bc7d1a4e4f6fb2d6fb0d7d76b8e69c1bb2e4f1d9b7a01"
@@ -373,9 +374,10 @@ static void test_apt_load_file_mirror(void **state)
 	assert_false(solvable_lookup_void(hello, xs_key_essential(pool)));
 
 	/* the stanza comes back byte for byte, for dpkg's available file */
-	struct xs_pkg p = { .repo_index = 0 };
-	p.stanza_off = solvable_lookup_num(hello, xs_key_stanza_off(pool), 0);
-	p.stanza_len = solvable_lookup_num(hello, xs_key_stanza_len(pool), 0);
+	struct xs_debinfo d = { .repo_index = 0 };
+	d.stanza_off = solvable_lookup_num(hello, xs_key_stanza_off(pool), 0);
+	d.stanza_len = solvable_lookup_num(hello, xs_key_stanza_len(pool), 0);
+	struct xs_pkg p = { .family_data = &d };
 	struct xs_buf b = { 0 };
 	assert_int_equal(xs_apt_stanza(&m.apt, &p, &b), 0);
 	const char *second = strstr(packages, "\n\nPackage: base-files");

@@ -1,7 +1,7 @@
 /* test_sources.c - which mirror xstrap takes from the host's apt sources. */
 #include "unit.h"
 
-#include "sources.h"
+#include "apt_sources.h"
 
 /* An empty ETCDIR with a sources.list.d/ in it. */
 static int setup_etc(void **state)

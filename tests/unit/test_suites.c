@@ -2,7 +2,8 @@
  * scratch data and on the repos/ this tree ships. */
 #include "unit.h"
 
-#include "suites.h"
+#include "deb_suites.h"
+#include "rpm_suites.h"
 
 static const char conf[] = "# test suites\n"
 			   "[alpha]\n"
@@ -52,7 +53,7 @@ static void test_lookup_by_codename(void **state)
 {
 	struct fixture *f = *state;
 	struct xs_suite s = { 0 };
-	assert_int_equal(xs_suite_lookup(f->datadir, "alpha", &s, &f->log), 0);
+	assert_int_equal(xs_deb_suite_lookup(f->datadir, "alpha", &s, &f->log), 0);
 	assert_string_equal(s.name, "alpha");
 	_cleanup_free_ char *key = xs_asprintf("%s/repos/keys/alpha.asc", f->datadir);
 	assert_string_equal(s.keyring, key);
@@ -77,7 +78,7 @@ static void test_lookup_by_alias_in_last_section(void **state)
 {
 	struct fixture *f = *state;
 	struct xs_suite s = { 0 };
-	assert_int_equal(xs_suite_lookup(f->datadir, "oldstable", &s, &f->log), 0);
+	assert_int_equal(xs_deb_suite_lookup(f->datadir, "oldstable", &s, &f->log), 0);
 	assert_string_equal(s.name, "beta");
 	assert_string_equal(s.keyring, "/opt/keys/beta.gpg"); /* absolute stays as given */
 	assert_false(s.merged_usr);
@@ -85,7 +86,7 @@ static void test_lookup_by_alias_in_last_section(void **state)
 	assert_int_equal(s.components.n, 1);
 	xs_suite_free(&s);
 
-	assert_int_equal(xs_suite_lookup(f->datadir, "latest", &s, &f->log), 0);
+	assert_int_equal(xs_deb_suite_lookup(f->datadir, "latest", &s, &f->log), 0);
 	assert_string_equal(s.name, "alpha");
 	xs_suite_free(&s);
 }
@@ -94,10 +95,10 @@ static void test_unknown_suite_is_enoent(void **state)
 {
 	struct fixture *f = *state;
 	struct xs_suite s = { 0 };
-	assert_int_equal(xs_suite_lookup(f->datadir, "gamma", &s, &f->log), -ENOENT);
+	assert_int_equal(xs_deb_suite_lookup(f->datadir, "gamma", &s, &f->log), -ENOENT);
 	assert_null(s.name);
 	/* a prefix of a name is not the name */
-	assert_int_equal(xs_suite_lookup(f->datadir, "alph", &s, &f->log), -ENOENT);
+	assert_int_equal(xs_deb_suite_lookup(f->datadir, "alph", &s, &f->log), -ENOENT);
 	assert_null(s.name);
 }
 
@@ -110,7 +111,7 @@ static void test_malformed_line_names_file_and_line(void **state)
 			  "keyring = a.asc\n"
 			  "this line has no equals sign\n"
 			  "[beta]\n");
-	int r = xs_suite_lookup(f->datadir, "beta", &s, &f->log);
+	int r = xs_deb_suite_lookup(f->datadir, "beta", &s, &f->log);
 	assert_true(r < 0);
 	assert_int_not_equal(r, -ENOENT);
 	assert_null(s.name);
@@ -124,7 +125,7 @@ static void test_unknown_key_and_key_outside_section(void **state)
 	struct fixture *f = *state;
 	struct xs_suite s = { 0 };
 	ut_write(f->conf, "[alpha]\nkeyring = a.asc\ncolour = blue\n");
-	assert_int_equal(xs_suite_lookup(f->datadir, "alpha", &s, &f->log), -EINVAL);
+	assert_int_equal(xs_deb_suite_lookup(f->datadir, "alpha", &s, &f->log), -EINVAL);
 	assert_contains(f->log.err, f->conf);
 	assert_contains(f->log.err, "line 3");
 	assert_contains(f->log.err, "colour");
@@ -132,13 +133,13 @@ static void test_unknown_key_and_key_outside_section(void **state)
 	struct xs_log log2;
 	xs_log_init(&log2, XS_QUIET);
 	ut_write(f->conf, "keyring = a.asc\n[alpha]\n");
-	assert_int_equal(xs_suite_lookup(f->datadir, "alpha", &s, &log2), -EINVAL);
+	assert_int_equal(xs_deb_suite_lookup(f->datadir, "alpha", &s, &log2), -EINVAL);
 	assert_contains(log2.err, "line 1");
 
 	struct xs_log log3;
 	xs_log_init(&log3, XS_QUIET);
 	ut_write(f->conf, "[alpha\nkeyring = a.asc\n");
-	assert_int_equal(xs_suite_lookup(f->datadir, "alpha", &s, &log3), -EINVAL);
+	assert_int_equal(xs_deb_suite_lookup(f->datadir, "alpha", &s, &log3), -EINVAL);
 	assert_contains(log3.err, "line 1");
 	assert_contains(log3.err, "[alpha");
 }
@@ -157,7 +158,7 @@ static void test_malformed_line_after_blank_lines(void **state)
 			  "\n"
 			  "[beta]\n"
 			  "bogus\n");
-	assert_int_equal(xs_suite_lookup(f->datadir, "beta", &s, &f->log), -EINVAL);
+	assert_int_equal(xs_deb_suite_lookup(f->datadir, "beta", &s, &f->log), -EINVAL);
 	assert_contains(f->log.err, "line 5");
 }
 
@@ -166,7 +167,7 @@ static void test_missing_file_names_it(void **state)
 	struct fixture *f = *state;
 	struct xs_suite s = { 0 };
 	assert_int_equal(unlink(f->conf), 0);
-	int r = xs_suite_lookup(f->datadir, "alpha", &s, &f->log);
+	int r = xs_deb_suite_lookup(f->datadir, "alpha", &s, &f->log);
 	/* an installation problem: not -ENOENT, which means "no such suite" */
 	assert_true(r < 0);
 	assert_int_not_equal(r, -ENOENT);
@@ -188,7 +189,7 @@ static void test_shipped_bookworm(void **state)
 	struct xs_log log;
 	xs_log_init(&log, XS_QUIET);
 	struct xs_suite s = { 0 };
-	int r = xs_suite_lookup(top_dir(), "bookworm", &s, &log);
+	int r = xs_deb_suite_lookup(top_dir(), "bookworm", &s, &log);
 	if (r)
 		fail_msg("bookworm: %d %s (run from the top of the tree or set XSTRAP_TOP)", r, log.err);
 	assert_string_equal(s.name, "bookworm");
@@ -201,14 +202,14 @@ static void test_shipped_bookworm(void **state)
 	xs_suite_free(&s);
 
 	/* the aliases lead to the suites the file names */
-	assert_int_equal(xs_suite_lookup(top_dir(), "oldstable", &s, &log), 0);
+	assert_int_equal(xs_deb_suite_lookup(top_dir(), "oldstable", &s, &log), 0);
 	assert_string_equal(s.name, "bookworm");
 	xs_suite_free(&s);
-	assert_int_equal(xs_suite_lookup(top_dir(), "unstable", &s, &log), 0);
+	assert_int_equal(xs_deb_suite_lookup(top_dir(), "unstable", &s, &log), 0);
 	assert_string_equal(s.name, "sid");
 	assert_int_equal(s.add.n, 0); /* only bookworm needs usr-is-merged */
 	xs_suite_free(&s);
-	assert_int_equal(xs_suite_lookup(top_dir(), "no-such-suite", &s, &log), -ENOENT);
+	assert_int_equal(xs_deb_suite_lookup(top_dir(), "no-such-suite", &s, &log), -ENOENT);
 }
 
 /* --- rpm distributions (repos/rpm.conf) ---------------------------------- */
@@ -268,7 +269,7 @@ static void test_rpm_lookup(void **state)
 	xs_suite_free(&s);
 
 	/* rpm names are not Debian suites, and the other way round */
-	assert_int_equal(xs_suite_lookup(f->datadir, "stream9", &s, &f->log), -ENOENT);
+	assert_int_equal(xs_deb_suite_lookup(f->datadir, "stream9", &s, &f->log), -ENOENT);
 	assert_int_equal(xs_rpm_suite_lookup(f->datadir, "alpha", &s, &f->log), -ENOENT);
 	assert_string_equal(f->log.err, "");
 }

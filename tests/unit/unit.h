@@ -23,8 +23,9 @@
 
 #include <cmocka.h>
 
-#include "config.h"
+#include "config_space.h"
 #include "context.h"
+#include "deb_family.h"
 #include "util.h"
 
 /* Fails the test unless HAY contains NEEDLE, showing both. */
@@ -147,6 +148,7 @@ static inline void ut_ctx_init(struct xs_ctx *ctx, const char *root, const char 
 	ctx->o.mirror = xs_strdup("http://mirror.invalid/debian");
 	ctx->o.target = xs_strdup(root);
 	ctx->o.datadir = xs_strdup(datadir);
+	ctx->family = &xs_family_deb;
 	ctx->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (ctx->rootfd < 0)
 		fail_msg("cannot open the target %s: %s", root, strerror(errno));

@@ -1,0 +1,502 @@
+/* repo_apt.c - Debian archives: verified Release files and Packages indices into libsolv. */
+#include "repo_apt.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <solv/pool.h>
+#include <solv/repo.h>
+#include <solv/repo_deb.h>
+#include <solv/repo_solv.h>
+#include <solv/repo_write.h>
+#include <solv/solv_xfopen.h>
+
+#include "cache.h"
+#include "pkg_deb.h"
+#include "fetch.h"
+#include "verify.h"
+
+int xs_key_priority(void *pool) { return pool_str2id(pool, "xstrap:priority", 1); }
+int xs_key_section(void *pool) { return pool_str2id(pool, "xstrap:section", 1); }
+int xs_key_essential(void *pool) { return pool_str2id(pool, "xstrap:essential", 1); }
+int xs_key_stanza_off(void *pool) { return pool_str2id(pool, "xstrap:stanza_off", 1); }
+int xs_key_stanza_len(void *pool) { return pool_str2id(pool, "xstrap:stanza_len", 1); }
+
+time_t xs_release_time(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	const char *p = strptime(s, "%a, %d %b %Y %H:%M:%S", &tm);
+	if (!p)
+		p = strptime(s, "%d %b %Y %H:%M:%S", &tm);
+	if (!p)
+		return 0;
+	p += strspn(p, " ");
+	if (*p && strcmp(p, "UTC") && strcmp(p, "GMT") && strcmp(p, "+0000") && strcmp(p, "Z"))
+		return 0; /* archives always use UTC; anything else is not understood */
+	return timegm(&tm);
+}
+
+void xs_release_free(struct xs_release *rel)
+{
+	free(rel->suite);
+	free(rel->codename);
+	xs_strlist_free(&rel->architectures);
+	xs_strlist_free(&rel->components);
+	for (size_t i = 0; i < rel->nfiles; i++)
+		free(rel->files[i].path);
+	free(rel->files);
+	memset(rel, 0, sizeof(*rel));
+}
+
+const struct xs_release_file *xs_release_find(const struct xs_release *rel, const char *path)
+{
+	for (size_t i = 0; i < rel->nfiles; i++)
+		if (!strcmp(rel->files[i].path, path))
+			return &rel->files[i];
+	return NULL;
+}
+
+int xs_release_parse(const char *text, struct xs_release *rel, const char *name,
+		     struct xs_log *log)
+{
+	memset(rel, 0, sizeof(*rel));
+	bool in_sha256 = false;
+	size_t cap = 0;
+	int lineno = 0;
+	for (const char *p = text; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		_cleanup_free_ char *line = xs_strndup(p, len);
+		p = eol ? eol + 1 : NULL;
+		lineno++;
+		if (line[0] == ' ' || line[0] == '\t') {
+			if (!in_sha256)
+				continue;
+			char hex[80], path[4096];
+			unsigned long long size;
+			if (sscanf(line, " %79s %llu %4095s", hex, &size, path) != 3 || strlen(hex) != 64) {
+				xs_release_free(rel);
+				return xs_fail(log, EBADMSG,
+					       "%s: line %d: expected \" SHA256 SIZE PATH\" in the SHA256 list, found \"%s\"",
+					       name, lineno, line);
+			}
+			if (rel->nfiles == cap) {
+				cap = cap ? cap * 2 : 64;
+				rel->files = xs_realloc(rel->files, cap * sizeof(*rel->files));
+			}
+			struct xs_release_file *f = &rel->files[rel->nfiles++];
+			f->path = xs_strdup(path);
+			f->size = size;
+			memcpy(f->sha256, hex, 65);
+			continue;
+		}
+		in_sha256 = false;
+		char *colon = strchr(line, ':');
+		if (!colon)
+			continue;
+		*colon = 0;
+		char *val = colon + 1;
+		val += strspn(val, " \t");
+		/* the fields that say which release this is, once each: a
+		 * second one would make the answer depend on which one is read */
+		if ((!strcmp(line, "Suite") && rel->suite) || (!strcmp(line, "Codename") && rel->codename) ||
+		    (!strcmp(line, "Date") && rel->date) || (!strcmp(line, "Valid-Until") && rel->valid_until)) {
+			xs_release_free(rel);
+			return xs_fail(log, EBADMSG, "%s: line %d: a second %s field (expected one); refusing the release",
+				       name, lineno, line);
+		}
+		if (!strcmp(line, "SHA256"))
+			in_sha256 = true;
+		else if (!strcmp(line, "Suite"))
+			rel->suite = xs_strdup(val);
+		else if (!strcmp(line, "Codename"))
+			rel->codename = xs_strdup(val);
+		else if (!strcmp(line, "Architectures"))
+			xs_strlist_add_split(&rel->architectures, val);
+		else if (!strcmp(line, "Acquire-By-Hash"))
+			rel->by_hash = !strcmp(val, "yes");
+		else if (!strcmp(line, "Components"))
+			xs_strlist_add_split(&rel->components, val);
+		else if (!strcmp(line, "Date") || !strcmp(line, "Valid-Until")) {
+			time_t t = xs_release_time(val);
+			if (!t) {
+				xs_release_free(rel);
+				return xs_fail(log, EBADMSG, "%s: %s: expected a date like \"Sat, 10 Jun 2023 09:21:21 UTC\", found \"%s\"",
+					       name, line, val);
+			}
+			if (line[0] == 'D')
+				rel->date = t;
+			else
+				rel->valid_until = t;
+		}
+	}
+	if (!rel->nfiles) {
+		xs_release_free(rel);
+		return xs_fail(log, EBADMSG, "%s: expected a SHA256 list of indices, found none", name);
+	}
+	return 0;
+}
+
+void xs_apt_free(struct xs_apt *apt)
+{
+	free(apt->mirror);
+	xs_release_free(&apt->rel);
+	for (size_t i = 0; i < apt->nidx; i++) {
+		free(apt->idx[i].component);
+		free(apt->idx[i].text_path);
+	}
+	free(apt->idx);
+	memset(apt, 0, sizeof(*apt));
+}
+
+/* InRelease, or Release + Release.gpg; the verified text lands in *text. */
+static int fetch_release(struct xs_ctx *ctx, const char *base, struct xs_buf *text)
+{
+	struct xs_log *log = &ctx->log;
+	struct xs_verifier *v = NULL;
+	struct xs_buf inrel = { 0 }, rel = { 0 }, sig = { 0 };
+	_cleanup_free_ char *u_in = xs_asprintf("%s/InRelease", base);
+	_cleanup_free_ char *u_rel = xs_asprintf("%s/Release", base);
+	_cleanup_free_ char *u_sig = xs_asprintf("%s/Release.gpg", base);
+	int r;
+
+	if (!ctx->o.no_verify && (r = xs_verifier_new(&v, &ctx->o.keyrings, log)) < 0)
+		goto out;
+	struct xs_transfer t = { .url = u_in, .mem = &inrel, .missing_ok = true };
+	r = xs_fetch_one(log, &t);
+	if (r == 0) {
+		if (v)
+			r = xs_verify_clearsigned(v, u_in, inrel.data, inrel.len, text, log);
+		else {
+			/* --no-verify: strip the armour without judging it. */
+			const char *b = strstr(inrel.data, "\n\n");
+			const char *e = strstr(inrel.data, "\n-----BEGIN PGP SIGNATURE");
+			if (b && e && e > b)
+				xs_buf_add(text, b + 2, e - b - 1);
+			else
+				xs_buf_add(text, inrel.data, inrel.len);
+		}
+		goto out;
+	}
+	if (r != -ENOENT)
+		goto out;
+	struct xs_transfer t2 = { .url = u_rel, .mem = &rel, .missing_ok = true };
+	r = xs_fetch_one(log, &t2);
+	if (r == -ENOENT) {
+		r = xs_fail(log, ENOENT, "suite \"%s\" not found: neither %s nor %s exists (is the suite name right? is %s a Debian mirror?)",
+			    ctx->o.suite, u_in, u_rel, ctx->o.mirror);
+		goto out;
+	}
+	if (r)
+		goto out;
+	if (v) {
+		struct xs_transfer t3 = { .url = u_sig, .mem = &sig, .missing_ok = true };
+		r = xs_fetch_one(log, &t3);
+		if (r == -ENOENT)
+			r = xs_fail(log, EBADMSG, "%s: the Release file is not signed (no InRelease, no Release.gpg); refusing it (--no-verify skips this check)",
+				    u_rel);
+		if (r)
+			goto out;
+		r = xs_verify_detached(v, u_sig, rel.data, rel.len, sig.data, sig.len, log);
+		if (r)
+			goto out;
+	}
+	xs_buf_add(text, rel.data, rel.len);
+out:
+	xs_verifier_free(v);
+	xs_buf_free(&inrel);
+	xs_buf_free(&rel);
+	xs_buf_free(&sig);
+	return r;
+}
+
+/* The extra fields libsolv's deb parser does not keep. The k-th stanza
+ * with a Package field became the k-th solvable of the repo. */
+static int add_extra_keys(Repo *repo, Repodata *data, const char *text, size_t len,
+			  const char *name, struct xs_log *log)
+{
+	Pool *pool = repo->pool;
+	Id kprio = xs_key_priority(pool), ksect = xs_key_section(pool);
+	Id kess = xs_key_essential(pool), koff = xs_key_stanza_off(pool), klen = xs_key_stanza_len(pool);
+	Id p = repo->start;
+	const char *s = text, *end = text + len;
+	while (s < end) {
+		const char *e = s;
+		/* a stanza ends at an empty line */
+		for (;;) {
+			const char *nl = memchr(e, '\n', end - e);
+			if (!nl) {
+				e = end;
+				break;
+			}
+			e = nl + 1;
+			if (e >= end || *e == '\n')
+				break;
+		}
+		const char *pkgname = NULL;
+		size_t pkglen = 0;
+		for (const char *l = s; l < e;) {
+			const char *nl = memchr(l, '\n', e - l);
+			size_t ll = nl ? (size_t)(nl - l) : (size_t)(e - l);
+#define FIELD(f) (ll > sizeof(f) - 1 && !strncmp(l, f, sizeof(f) - 1))
+#define VALUE(f) (l + sizeof(f) - 1 + strspn(l + sizeof(f) - 1, " \t"))
+			if (FIELD("Package:")) {
+				pkgname = VALUE("Package:");
+				pkglen = l + ll - pkgname;
+			}
+			l += ll + 1;
+		}
+		if (pkgname) {
+			for (; p < repo->end && pool->solvables[p].repo != repo; p++)
+				;
+			Solvable *sv = p < repo->end ? pool->solvables + p : NULL;
+			const char *sn = sv ? pool_id2str(pool, sv->name) : "";
+			if (!sv || strlen(sn) != pkglen || strncmp(sn, pkgname, pkglen))
+				return xs_fail(log, EBADMSG, "%s: stanza for \"%.*s\" at byte %zu does not line up with the parsed index",
+					       name, (int)pkglen, pkgname, (size_t)(s - text));
+			for (const char *l = s; l < e;) {
+				const char *nl = memchr(l, '\n', e - l);
+				size_t ll = nl ? (size_t)(nl - l) : (size_t)(e - l);
+				_cleanup_free_ char *v = NULL;
+				if (FIELD("Priority:")) {
+					v = xs_strndup(VALUE("Priority:"), l + ll - VALUE("Priority:"));
+					repodata_set_poolstr(data, p, kprio, v);
+				} else if (FIELD("Section:")) {
+					v = xs_strndup(VALUE("Section:"), l + ll - VALUE("Section:"));
+					repodata_set_poolstr(data, p, ksect, v);
+				} else if (FIELD("Essential:")) {
+					if (!strncmp(VALUE("Essential:"), "yes", 3))
+						repodata_set_void(data, p, kess);
+				} else if (FIELD("Size:")) {
+					repodata_set_num(data, p, SOLVABLE_DOWNLOADSIZE,
+							 strtoull(VALUE("Size:"), NULL, 10));
+				}
+				l += ll + 1;
+			}
+#undef FIELD
+#undef VALUE
+			repodata_set_num(data, p, koff, s - text);
+			repodata_set_num(data, p, klen, e - s);
+			p++;
+		}
+		s = e;
+		while (s < end && *s == '\n')
+			s++;
+	}
+	return 0;
+}
+
+/* libsolv 0.7.23's Packages parser copies a stanza's first checksum into a
+ * buffer sized for SHA256: a SHA384 or SHA512 field before any other
+ * checksum overflows it (found by tests/fuzz/fuzz_packages). xstrap reads
+ * only SHA256, so libsolv gets a copy where those fields' tags are renamed
+ * (same length, so stanza offsets stay true). Tags compare as libsolv's
+ * do, without case, at the start of a line. Returns TEXT or the copy. */
+static const char *hide_long_checksums(const char *text, size_t len, char **copy)
+{
+	*copy = NULL;
+	for (const char *l = text, *end = text + len; l < end;) {
+		const char *nl = memchr(l, '\n', end - l);
+		size_t ll = nl ? (size_t)(nl - l) : (size_t)(end - l);
+		if (ll >= 7 && (!strncasecmp(l, "SHA384:", 7) || !strncasecmp(l, "SHA512:", 7))) {
+			if (!*copy) {
+				*copy = xs_malloc(len);
+				memcpy(*copy, text, len);
+			}
+			(*copy)[l - text] = 'X';
+		}
+		l += ll + 1;
+	}
+	return *copy ? *copy : text;
+}
+
+int xs_apt_add_packages(void *repo, const char *text, size_t len, const char *name, struct xs_log *log)
+{
+	Repo *rp = repo;
+	if (!len)
+		return 0;
+	/* text has no NUL: libsolv's C-string scanning then sees the lines
+	 * hide_long_checksums sees (a NUL let a SHA384 line through) */
+	const char *nul = memchr(text, 0, len);
+	if (nul)
+		return xs_fail(log, EBADMSG, "%s: a NUL byte at offset %zu; a Packages index is text; refusing it", name,
+			       (size_t)(nul - text));
+	_cleanup_free_ char *copy = NULL;
+	FILE *m = fmemopen((void *)hide_long_checksums(text, len, &copy), len, "r");
+	if (!m)
+		return xs_fail(log, errno, "%s: %s", name, strerror(errno));
+	repo_add_debpackages(rp, m, REPO_NO_INTERNALIZE);
+	fclose(m);
+	Repodata *data = repo_last_repodata(rp);
+	int r = add_extra_keys(rp, data, text, len, name, log);
+	repodata_internalize(data);
+	return r;
+}
+
+static int read_compressed(const char *path, struct xs_buf *out, struct xs_log *log)
+{
+	FILE *f = solv_xfopen(path, "r");
+	if (!f)
+		return xs_fail(log, EIO, "%s: cannot open the index: %s", path, strerror(errno));
+	char chunk[1 << 16];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		xs_buf_add(out, chunk, n);
+	bool bad = ferror(f);
+	fclose(f);
+	if (bad || !out->data)
+		return xs_fail(log, EBADMSG, "%s: cannot decompress the index", path);
+	return 0;
+}
+
+static void write_text(FILE *f, void *buf)
+{
+	struct xs_buf *b = buf;
+	fwrite(b->data, 1, b->len, f);
+}
+
+static int load_index(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_index *ix,
+		      const struct xs_release_file *rf, const char *url)
+{
+	struct xs_log *log = &ctx->log;
+	Pool *pool = ctx->pool;
+	const char *ext = strrchr(rf->path, '.');
+	if (!ext || strchr(ext, '/'))
+		ext = "";
+	/* Unverified indices never enter (or come from) the verified cache. */
+	bool verified = !ctx->o.no_verify;
+	_cleanup_free_ char *dir = xs_cache_dir(ctx, "index", true);
+	_cleanup_free_ char *raw = xs_asprintf("%s/%s%s", dir, rf->sha256, ext);
+	_cleanup_free_ char *solv = xs_asprintf("%s/%s.solv", dir, rf->sha256);
+	ix->text_path = xs_asprintf("%s/%s.txt", dir, rf->sha256);
+	Repo *repo = repo_create(pool, ix->component);
+	ix->repo = repo;
+	repo->appdata = ix;
+
+	if (!verified) {
+		unlink(raw);
+		unlink(solv);
+	}
+	if (verified && access(ix->text_path, F_OK) == 0 && xs_solv_load(repo, solv) == 0) {
+		xs_debug(log, "%s: loaded from cache %s", url, solv);
+		return 0;
+	}
+	struct xs_transfer t = { .url = url, .dest = raw, .sha256 = rf->sha256, .size = rf->size };
+	if (ctx->o.no_verify)
+		t.sha256 = NULL;
+	int r;
+	_cleanup_free_ char *hashed = NULL;
+	if (apt->rel.by_hash) {
+		/* by-hash: immune to a mirror update between InRelease and the
+		 * index, and cacheable by proxies; the plain name is the fallback */
+		const char *slash = strrchr(url, '/');
+		hashed = xs_asprintf("%.*s/by-hash/SHA256/%s", (int)(slash - url), url, rf->sha256);
+		struct xs_transfer th = t;
+		th.url = hashed;
+		th.missing_ok = true;
+		r = xs_fetch_one(log, &th);
+		if (r != -ENOENT)
+			goto fetched;
+		xs_debug(log, "%s: not on the mirror, using %s", hashed, url);
+	}
+	r = xs_fetch_one(log, &t);
+fetched:
+	if (r)
+		return r;
+	struct xs_buf text = { 0 };
+	if ((r = read_compressed(raw, &text, log)) < 0)
+		goto out;
+	if ((r = xs_apt_add_packages(repo, text.data, text.len, url, log)) < 0)
+		goto out;
+	if ((r = xs_write_atomically(ix->text_path, write_text, &text)) < 0 ||
+	    (r = xs_solv_write(solv, repo)) < 0)
+		xs_warn(log, "%s: cannot cache the parsed index: %s", dir, strerror(-r));
+	r = 0;
+out:
+	xs_buf_free(&text);
+	return r;
+}
+
+static const char *const index_exts[] = { ".xz", ".gz", "" };
+
+int xs_apt_load(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_apt *apt)
+{
+	struct xs_log *log = &ctx->log;
+	struct xs_buf text = { 0 };
+	int r;
+	(void)suite;
+	apt->mirror = xs_strdup(ctx->o.mirror);
+	_cleanup_free_ char *base = xs_asprintf("%s/dists/%s", apt->mirror, ctx->o.suite);
+	_cleanup_free_ char *relname = xs_asprintf("%s/InRelease", base);
+	if ((r = fetch_release(ctx, base, &text)) < 0)
+		goto out;
+	if ((r = xs_release_parse(text.data, &apt->rel, relname, log)) < 0)
+		goto out;
+	time_t now = time(NULL);
+	if (apt->rel.valid_until && apt->rel.valid_until < now && !ctx->o.no_verify) {
+		char when[64];
+		strftime(when, sizeof(when), "%a, %d %b %Y %H:%M:%S UTC", gmtime(&apt->rel.valid_until));
+		r = xs_fail(log, EKEYEXPIRED,
+			    "%s: Valid-Until %s has passed: the metadata is expired (a stale or replayed mirror); refusing it",
+			    relname, when);
+		goto out;
+	}
+	const char *cn = apt->rel.codename, *sn = apt->rel.suite;
+	if ((cn && strcmp(cn, ctx->o.suite)) && (sn && strcmp(sn, ctx->o.suite)))
+		xs_info(log, "note: %s is suite %s, codename %s", relname, sn, cn);
+	if (apt->rel.architectures.n && !xs_strlist_has(&apt->rel.architectures, ctx->o.arch)) {
+		r = xs_fail(log, EINVAL, "%s: architecture %s is not in the archive (it has: %s%s)", relname,
+			    ctx->o.arch, apt->rel.architectures.v[0],
+			    apt->rel.architectures.n > 1 ? ", ..." : "");
+		goto out;
+	}
+	apt->idx = xs_calloc(ctx->o.components.n, sizeof(*apt->idx));
+	for (size_t c = 0; c < ctx->o.components.n; c++) {
+		const char *comp = ctx->o.components.v[c];
+		const struct xs_release_file *rf = NULL;
+		_cleanup_free_ char *stem = xs_asprintf("%s/binary-%s/Packages", comp, ctx->o.arch);
+		for (size_t e = 0; e < 3 && !rf; e++) {
+			_cleanup_free_ char *p = xs_asprintf("%s%s", stem, index_exts[e]);
+			rf = xs_release_find(&apt->rel, p);
+		}
+		if (!rf) {
+			r = xs_fail(log, ENOENT, "%s: lists no %s index (component \"%s\", architecture %s); check --components and --arch",
+				    relname, stem, comp, ctx->o.arch);
+			goto out;
+		}
+		struct xs_index *ix = &apt->idx[apt->nidx++];
+		ix->component = xs_strdup(comp);
+		_cleanup_free_ char *url = xs_asprintf("%s/%s", base, rf->path);
+		if ((r = load_index(ctx, apt, ix, rf, url)) < 0)
+			goto out;
+	}
+	pool_addfileprovides(ctx->pool);
+	pool_createwhatprovides(ctx->pool);
+out:
+	xs_buf_free(&text);
+	return r;
+}
+
+int xs_apt_stanza(const struct xs_apt *apt, const struct xs_pkg *p, struct xs_buf *out)
+{
+	const struct xs_debinfo *d = xs_deb_c(p);
+	const struct xs_index *ix = &apt->idx[d->repo_index];
+	int fd = open(ix->text_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	char *tmp = xs_malloc(d->stanza_len);
+	ssize_t n = pread(fd, tmp, d->stanza_len, d->stanza_off);
+	close(fd);
+	if (n != (ssize_t)d->stanza_len) {
+		free(tmp);
+		return -EIO;
+	}
+	xs_buf_add(out, tmp, n);
+	free(tmp);
+	return 0;
+}

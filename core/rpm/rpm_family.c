@@ -1,0 +1,277 @@
+/* rpm_family.c - the rpm family: rpm-md repositories, .rpm packages,
+ * scriptlets and the rpmdb behind struct xs_family. */
+#include "rpm_family.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <solv/pool.h>
+#include <solv/poolarch.h>
+#include <solv/repo.h>
+#include <solv/solver.h>
+
+#include "cache.h"
+#include "rpm_configure.h"
+#include "pkg_rpm.h"
+#include "repo_rpmmd.h"
+#include "solve.h"
+#include "rpm_suites.h"
+#include "verify.h"
+
+struct rpm_state {
+	struct xs_rpmmd md;		      /* the solvables' repos point into it */
+	struct xs_strlist repos, urls;	      /* the repositories to load, in step */
+};
+
+static struct rpm_state *rpm_state(struct xs_ctx *ctx)
+{
+	if (!ctx->family_state)
+		ctx->family_state = xs_calloc(1, sizeof(struct rpm_state));
+	return ctx->family_state;
+}
+
+static void rpm_state_free(struct xs_ctx *ctx)
+{
+	struct rpm_state *st = ctx->family_state;
+	if (!st)
+		return;
+	xs_rpmmd_free(&st->md);
+	xs_strlist_free(&st->repos);
+	xs_strlist_free(&st->urls);
+	free(st);
+	ctx->family_state = NULL;
+}
+
+static int rpm_lookup(struct xs_ctx *ctx, struct xs_suite *out)
+{
+	return xs_rpm_suite_lookup(ctx->o.datadir, ctx->o.suite, out, &ctx->log);
+}
+
+/* The repositories to load (an rpm distribution's enabled ones below the
+ * mirror, or the mirror itself) and the key. */
+static int rpm_prepare(struct xs_ctx *ctx, bool known)
+{
+	struct xs_opts *o = &ctx->o;
+	struct xs_suite *suite = ctx->suite;
+	struct rpm_state *st = rpm_state(ctx);
+	const char *basearch = xs_rpm_arch(o->arch);
+	if (!known) {
+		if (o->repo_choices.n)
+			return xs_fail(&ctx->log, EINVAL, "--enable-repo/--disable-repo: \"%s\" is not an rpm distribution xstrap knows (%s/repos/rpm.conf); MIRROR is its one repository",
+				       o->suite, o->datadir);
+		suite->name = xs_strdup(o->suite);
+		if (o->mirror) {
+			xs_strlist_add(&st->repos, o->suite);
+			xs_strlist_add(&st->urls, o->mirror);
+		}
+		return 0;
+	}
+	if (!o->keyrings.n && !o->no_verify) {
+		_cleanup_free_ char *key = NULL;
+		int r = xs_rpm_suite_find_key(suite, o->datadir, getenv("XSTRAP_RPM_KEYDIRS"), basearch, &key,
+					      &ctx->log);
+		if (r < 0)
+			return r;
+		xs_debug(&ctx->log, "%s: key %s", suite->name, key);
+		xs_strlist_add(&o->keyrings, key);
+	}
+	if (!o->mirror) /* no default: the host's sources are Debian's */
+		return 0;
+	return xs_rpm_suite_repos(suite, o->mirror, basearch, &o->repo_choices, &st->repos, &st->urls,
+				  &ctx->log);
+}
+
+static int rpm_load(struct xs_ctx *ctx)
+{
+	struct rpm_state *st = rpm_state(ctx);
+	ctx->pool = pool_create();
+	pool_setdisttype(ctx->pool, DISTTYPE_RPM);
+	pool_setarch(ctx->pool, xs_rpm_arch(ctx->o.arch));
+	st->md.distribution = ctx->suite->rpm ? ctx->suite->name : NULL;
+	st->md.repomd_unsigned = ctx->suite->repomd_unsigned;
+	for (size_t i = 0; i < st->repos.n; i++)
+		xs_rpmmd_add(&st->md, st->repos.v[i], st->urls.v[i]);
+	return xs_rpmmd_load(ctx, &st->md);
+}
+
+/* dnf installs a group's mandatory and default packages as hard requests;
+ * libsolv's group solvable has them as requires and recommends. A group
+ * that several repositories define (BaseOS and AppStream) is their union,
+ * as dnf merges comps. */
+static int expand_group(struct xs_ctx *ctx, const char *spec, Queue *jobs)
+{
+	Pool *pool = ctx->pool;
+	_cleanup_free_ char *name = xs_asprintf("group:%s", spec + 1);
+	Id gid = pool_str2id(pool, name, 0), p;
+	Queue q;
+	queue_init(&q);
+	bool found = false;
+	FOR_POOL_SOLVABLES(p)
+	if (gid && pool->solvables[p].name == gid) {
+		found = true;
+		solvable_lookup_deparray(pool->solvables + p, SOLVABLE_REQUIRES, &q, -1);
+		solvable_lookup_deparray(pool->solvables + p, SOLVABLE_RECOMMENDS, &q, -1);
+	}
+	if (!found) {
+		queue_free(&q);
+		return xs_fail(&ctx->log, ENOENT, "group \"%s\" not found in the repositories' comps (%s)",
+			       spec + 1, ctx->o.mirror);
+	}
+	for (int i = 0; i < q.count; i++) {
+		Id d = q.elements[i];
+		if (ISRELDEP(d))
+			continue; /* conditional packages: dnf installs them only with their condition */
+		if (xs_name_exists(pool, pool_id2str(pool, d)))
+			queue_push2(jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME, d);
+		else
+			xs_debug(&ctx->log, "group %s: %s is not in the repositories", spec + 1, pool_id2str(pool, d));
+	}
+	queue_free(&q);
+	return 0;
+}
+
+/* A package name, a provide or an @group. */
+static int rpm_spec_jobs(struct xs_ctx *ctx, const char *n, Queue *jobs)
+{
+	Pool *pool = ctx->pool;
+	if (n[0] == '@')
+		return expand_group(ctx, n, jobs);
+	if (xs_name_exists(pool, n)) {
+		xs_job_name(pool, jobs, n);
+		return 0;
+	}
+	Id id = pool_str2id(pool, n, 0), p, pp;
+	bool provided = false;
+	if (id)
+		FOR_PROVIDES(p, pp, id) provided = true;
+	if (!provided)
+		return xs_fail(&ctx->log, ENOENT, "package \"%s\" not found in %s", n, ctx->o.mirror);
+	queue_push2(jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, id);
+	return 0;
+}
+
+static char *rpm_evr(Pool *pool, Id evr)
+{
+	const char *s = pool_id2str(pool, evr);
+	const char *colon = strchr(s, ':');
+	const char *dash = strchr(s, '-');
+	if (colon && (!dash || colon < dash))
+		return xs_strdup(s);
+	return xs_asprintf("0:%s", s);
+}
+
+
+static int rpm_jobs(struct xs_ctx *ctx, Queue *jobs)
+{
+	const struct xs_suite *suite = ctx->suite;
+	int r = xs_apply_excludes(ctx, &suite->exclude);
+	for (size_t i = 0; i < ctx->o.include.n && !r; i++)
+		r = rpm_spec_jobs(ctx, ctx->o.include.v[i], jobs);
+	/* a distribution's groups are its variant: every one but custom and extract */
+	bool custom = ctx->o.variant == XS_VARIANT_CUSTOM || ctx->o.variant == XS_VARIANT_EXTRACT;
+	for (size_t i = 0; i < suite->groups.n && !r && !custom; i++)
+		r = rpm_spec_jobs(ctx, suite->groups.v[i], jobs);
+	if (!r && !jobs->count)
+		r = xs_fail(&ctx->log, EINVAL, "nothing to install: give --include=PKG,@GROUP,...");
+	return r;
+}
+
+static void rpm_solver_flags(void *solver)
+{
+	/* as dnf sets them */
+	solver_set_flag(solver, SOLVER_FLAG_YUM_OBSOLETES, 1);
+	solver_set_flag(solver, SOLVER_FLAG_BEST_OBEY_POLICY, 1);
+}
+
+/* Each package's URL is below the repository it comes from. */
+static int rpm_locate(struct xs_ctx *ctx, int p, struct xs_pkg *k)
+{
+	Pool *pool = ctx->pool;
+	Solvable *s = pool->solvables + p;
+	k->id = p;
+	k->name = xs_strdup(pool_id2str(pool, s->name));
+	k->version = rpm_evr(pool, s->evr);
+	k->arch = xs_strdup(pool_id2str(pool, s->arch));
+	const char *loc = solvable_lookup_location(s, NULL);
+	k->filename = xs_strdup(loc ? loc : "");
+	const struct xs_rpmmd_repo *from = s->repo->appdata;
+	k->url = xs_asprintf("%s/%s", from->url, k->filename);
+	k->size = solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, 0);
+	k->cache_path = NULL;
+	Id type = 0;
+	int r = 0;
+	const char *sum = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type);
+	if (sum && type == REPOKEY_TYPE_SHA256)
+		memcpy(k->sha256, sum, XS_SHA256_HEX);
+	else if (!ctx->o.no_verify)
+		r = xs_fail(&ctx->log, EBADMSG, "%s-%s.%s: the primary metadata gives no SHA256 for %s; refusing an unverifiable package",
+			    k->name, k->version, k->arch, k->filename);
+	k->cache_path = xs_cache_pkg_path(ctx, k, xs_family_rpm.pkg_cache, xs_family_rpm.pkg_ext);
+	return r;
+}
+
+/* Each worker checks signatures with its own gpgme context. */
+static int rpm_worker_new(struct xs_ctx *ctx, void **worker)
+{
+	*worker = NULL;
+	if (ctx->o.no_verify)
+		return 0;
+	return xs_verifier_new((struct xs_verifier **)worker, &ctx->o.keyrings, &ctx->log);
+}
+
+static void rpm_worker_free(void *worker)
+{
+	xs_verifier_free(worker);
+}
+
+static int rpm_decode(struct xs_ctx *ctx, void *worker, struct xs_pkg *p, struct xs_buf *data)
+{
+	return xs_rpm_decode(&ctx->log, worker, p, data);
+}
+
+static int rpm_write(struct xs_ctx *ctx, int rootfd, struct xs_pkg *p, const struct xs_buf *data)
+{
+	return xs_rpm_write(&ctx->log, rootfd, p, data);
+}
+
+static const char *rpm_ctx_fact(const struct xs_ctx *ctx, const char *name)
+{
+	if (strcmp(name, "rpmdb"))
+		return NULL;
+	return ctx->suite && ctx->suite->rpmdb ? ctx->suite->rpmdb : "/var/lib/rpm";
+}
+
+static void rpm_pkg_free(struct xs_pkg *p)
+{
+	xs_rpminfo_free(p->family_data);
+	p->family_data = NULL;
+}
+
+static const char *const rpm_aliases[] = { "rpm-md", "rpmmd", NULL };
+
+const struct xs_family xs_family_rpm = {
+	.name = "rpm",
+	.aliases = rpm_aliases,
+	.fact = "rpm",
+	.class_name = "RPM",
+	.pkg_cache = "rpms",
+	.pkg_ext = "rpm",
+	.env = xs_rpm_env,
+	.lookup = rpm_lookup,
+	.prepare = rpm_prepare,
+	.load = rpm_load,
+	.jobs = rpm_jobs,
+	.solver_flags = rpm_solver_flags,
+	.locate = rpm_locate,
+	.worker_new = rpm_worker_new,
+	.worker_free = rpm_worker_free,
+	.decode = rpm_decode,
+	.write = rpm_write,
+	.configure = xs_configure_rpm,
+	.cleanup = xs_rpm_remove_dev,
+	.remove = xs_rpm_erase,
+	.ctx_fact = rpm_ctx_fact,
+	.pkg_free = rpm_pkg_free,
+	.state_free = rpm_state_free,
+};

@@ -1,0 +1,66 @@
+/* run.h - running programs inside the target: a chroot in private mount
+ * and PID namespaces (no mount can outlive the run), the /dev nodes scripts
+ * need, the log that collects their output, the environment they get. */
+#ifndef XS_RUN_H
+#define XS_RUN_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "context.h"
+
+/* Runs ARGV inside TARGET (chroot) in a private mount and PID namespace
+ * with /proc, /sys and /dev/pts mounted there: the mounts exist only in that
+ * namespace, so no exit path (crash, SIGKILL) can leave them behind on the
+ * host. ENVP is the complete environment. Output goes to LOGFD (or is
+ * inherited when -1). Returns 0 with the exit status (128+N for signal N)
+ * in *status, or -errno when it could not run. */
+int xs_target_run(struct xs_log *log, const char *target, char *const argv[], char *const envp[],
+		  int logfd, int *status);
+/* Like xs_target_run for a list of commands run one after the other in the
+ * same namespace; stops at the first failure, whose index lands in *failed. */
+int xs_target_run_many(struct xs_log *log, const char *target, char **const *argvs, size_t n,
+		       char **const *envps, int logfd, size_t *failed, int *status);
+
+/* One step of xs_target_run_steps: a command (ARGV, ENVP) or, when FN is
+ * set, FN(ARG) called in a child already inside the chroot. STDIN_PATH
+ * (inside the target) or /dev/null is its standard input. A step with
+ * MAY_FAIL set does not stop the steps after it. */
+struct xs_target_step {
+	char **argv;
+	char **envp;
+	int (*fn)(void *arg);
+	void *arg;
+	const char *stdin_path;
+	bool may_fail;
+};
+struct xs_step_report {
+	size_t index;
+	int code;
+};
+/* Runs STEPS in one private namespace; every failed step is reported in
+ * *REPORTS (caller frees). Returns 0 with the exit status of the first
+ * failure of a step that may not fail in *status (0 when there was none),
+ * or -errno. */
+int xs_target_run_steps(struct xs_log *log, const char *target, const struct xs_target_step *steps,
+			size_t n, int logfd, struct xs_step_report **reports, size_t *nreports, int *status);
+
+/* Called from signal handlers: kills the running chroot child, if any. */
+void xs_target_kill_children(void);
+
+/* Device nodes and /dev links a root needs before any script runs. */
+int xs_setup_dev(struct xs_log *log, int rootfd);
+
+/* An unlinked temporary file that collects the target's script output
+ * (its fd, or -errno), and its last SIZE-1 bytes on one line (newlines as
+ * '|'), for errors. */
+int xs_script_log_open(struct xs_log *log);
+void xs_script_log_tail(int logfd, char *tail, size_t size);
+
+/* An environment for a program in the target: PATH and HOME=/root, then
+ * VARS (NAME=VALUE, NULL-terminated; a PATH or HOME there replaces the
+ * default). Free with xs_env_free. */
+char **xs_env_new(const char *const *vars);
+void xs_env_free(char **env);
+
+#endif
