@@ -513,6 +513,8 @@ static void on_signal(int sig)
 	/* The chroot child runs in its own mount namespace: killing it is all
 	 * the cleanup the host needs. */
 	xs_target_kill_children();
+	/* temporary keyrings, the tar work tree: nothing of them is left */
+	xs_cleanup_run();
 	static const char msg[] = "\nxstrap: interrupted\n";
 	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
 		_exit(128 + sig);

@@ -102,6 +102,14 @@ int xs_release_parse(const char *text, struct xs_release *rel, const char *name,
 		*colon = 0;
 		char *val = colon + 1;
 		val += strspn(val, " \t");
+		/* the fields that say which release this is, once each: a
+		 * second one would make the answer depend on which one is read */
+		if ((!strcmp(line, "Suite") && rel->suite) || (!strcmp(line, "Codename") && rel->codename) ||
+		    (!strcmp(line, "Date") && rel->date) || (!strcmp(line, "Valid-Until") && rel->valid_until)) {
+			xs_release_free(rel);
+			return xs_fail(log, EBADMSG, "%s: line %d: a second %s field (expected one); refusing the release",
+				       name, lineno, line);
+		}
 		if (!strcmp(line, "SHA256"))
 			in_sha256 = true;
 		else if (!strcmp(line, "Suite"))
@@ -283,6 +291,53 @@ static int add_extra_keys(Repo *repo, Repodata *data, const char *text, size_t l
 	return 0;
 }
 
+/* libsolv 0.7.23's Packages parser copies a stanza's first checksum into a
+ * buffer sized for SHA256: a SHA384 or SHA512 field before any other
+ * checksum overflows it (found by tests/fuzz/fuzz_packages). xstrap reads
+ * only SHA256, so libsolv gets a copy where those fields' tags are renamed
+ * (same length, so stanza offsets stay true). Tags compare as libsolv's
+ * do, without case, at the start of a line. Returns TEXT or the copy. */
+static const char *hide_long_checksums(const char *text, size_t len, char **copy)
+{
+	*copy = NULL;
+	for (const char *l = text, *end = text + len; l < end;) {
+		const char *nl = memchr(l, '\n', end - l);
+		size_t ll = nl ? (size_t)(nl - l) : (size_t)(end - l);
+		if (ll >= 7 && (!strncasecmp(l, "SHA384:", 7) || !strncasecmp(l, "SHA512:", 7))) {
+			if (!*copy) {
+				*copy = xs_malloc(len);
+				memcpy(*copy, text, len);
+			}
+			(*copy)[l - text] = 'X';
+		}
+		l += ll + 1;
+	}
+	return *copy ? *copy : text;
+}
+
+int xs_apt_add_packages(void *repo, const char *text, size_t len, const char *name, struct xs_log *log)
+{
+	Repo *rp = repo;
+	if (!len)
+		return 0;
+	/* text has no NUL: libsolv's C-string scanning then sees the lines
+	 * hide_long_checksums sees (a NUL let a SHA384 line through) */
+	const char *nul = memchr(text, 0, len);
+	if (nul)
+		return xs_fail(log, EBADMSG, "%s: a NUL byte at offset %zu; a Packages index is text; refusing it", name,
+			       (size_t)(nul - text));
+	_cleanup_free_ char *copy = NULL;
+	FILE *m = fmemopen((void *)hide_long_checksums(text, len, &copy), len, "r");
+	if (!m)
+		return xs_fail(log, errno, "%s: %s", name, strerror(errno));
+	repo_add_debpackages(rp, m, REPO_NO_INTERNALIZE);
+	fclose(m);
+	Repodata *data = repo_last_repodata(rp);
+	int r = add_extra_keys(rp, data, text, len, name, log);
+	repodata_internalize(data);
+	return r;
+}
+
 static int read_compressed(const char *path, struct xs_buf *out, struct xs_log *log)
 {
 	FILE *f = solv_xfopen(path, "r");
@@ -356,13 +411,7 @@ fetched:
 	struct xs_buf text = { 0 };
 	if ((r = read_compressed(raw, &text, log)) < 0)
 		goto out;
-	FILE *m = fmemopen(text.data, text.len, "r");
-	repo_add_debpackages(repo, m, REPO_NO_INTERNALIZE);
-	fclose(m);
-	Repodata *data = repo_last_repodata(repo);
-	r = add_extra_keys(repo, data, text.data, text.len, url, log);
-	repodata_internalize(data);
-	if (r)
+	if ((r = xs_apt_add_packages(repo, text.data, text.len, url, log)) < 0)
 		goto out;
 	if ((r = xs_write_atomically(ix->text_path, write_text, &text)) < 0 ||
 	    (r = xs_solv_write(solv, repo)) < 0)

@@ -55,6 +55,10 @@ void xs_apt_free(struct xs_apt *apt);
 /* The Packages stanza of P, as the archive has it (for dpkg's available). */
 int xs_apt_stanza(const struct xs_apt *apt, const struct xs_pkg *p, struct xs_buf *out);
 
+/* Parses the (verified, decompressed) Packages TEXT into the libsolv Repo
+ * REPO, with the fields libsolv does not keep; NAME names it in messages.
+ * TEXT[LEN] must be 0, as in an xs_buf. */
+int xs_apt_add_packages(void *repo, const char *text, size_t len, const char *name, struct xs_log *log);
 /* Custom keys stored per solvable (and in the .solv cache). */
 int xs_key_priority(void *pool);
 int xs_key_section(void *pool);
