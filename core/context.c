@@ -68,6 +68,9 @@ void xs_opts_free(struct xs_opts *o)
 	free(o->target);
 	free(o->mirror);
 	free(o->datadir);
+	free(o->security_mirror);
+	xs_strlist_free(&o->sources);
+	xs_strlist_free(&o->sources_files);
 }
 
 static const struct {

@@ -53,6 +53,10 @@ struct xs_opts {
 	bool merged_usr;
 	int merged_usr_opt; /* --merged-usr 1, --no-merged-usr 0, default -1 */
 	bool keep_policy;
+	bool updates;                 /* --updates: the suite's -updates and -security too */
+	char *security_mirror;        /* --security-mirror: where -security lives */
+	struct xs_strlist sources;    /* --source 'deb [signed-by=K] URI SUITE COMP...' */
+	struct xs_strlist sources_files; /* --sources-file: deb822 or one-line files */
 };
 
 struct xs_txn;

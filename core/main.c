@@ -44,6 +44,14 @@ static const char usage[] =
 	"  --repo-type=TYPE   apt or rpm-md (default: as SUITE is defined; an unknown\n"
 	"                     SUITE with rpm-md takes MIRROR as the one URL holding\n"
 	"                     repodata/; rpm-md resolves only so far: xstrap plan)\n"
+	"  --updates          Debian: also install from SUITE-updates and SUITE-security\n"
+	"                     (as repos/debian.conf defines them); the newest version wins\n"
+	"  --security-mirror=URL  where SUITE-security lives (default: the suite's\n"
+	"                     security-mirror, else ../debian-security beside MIRROR)\n"
+	"  --source='deb [signed-by=KEYFILE] URI SUITE COMPONENT...'\n"
+	"                     Debian: an extra apt source, verified with KEYFILE only\n"
+	"                     (default: the suite's key); repeatable\n"
+	"  --sources-file=FILE  Debian: extra apt sources, deb822 or one-line; repeatable\n"
 	"  --enable-repo=A,B  rpm distributions: also load these repositories (CRB, ...)\n"
 	"  --disable-repo=A,B rpm distributions: do not load these (\"*\": all so far)\n"
 	"  --recommends       install Recommends (rpm: weak dependencies) too\n"
@@ -69,7 +77,7 @@ enum {
 	OPT_VARIANT = 256, OPT_INCLUDE, OPT_EXCLUDE, OPT_COMPONENTS, OPT_ARCH, OPT_KEYRING,
 	OPT_CACHE, OPT_NOVERIFY, OPT_JSON, OPT_FORMAT, OPT_RECOMMENDS, OPT_MERGED, OPT_UNMERGED,
 	OPT_CLASS, OPT_CONFIG_SPACE, OPT_HOOK, OPT_SET, OPT_HOSTNAME, OPT_LIST_HOOKS, OPT_REPO_TYPE,
-	OPT_ENABLE_REPO, OPT_DISABLE_REPO,
+	OPT_ENABLE_REPO, OPT_DISABLE_REPO, OPT_UPDATES, OPT_SECURITY_MIRROR, OPT_SOURCE, OPT_SOURCES_FILE,
 };
 
 static const struct option longopts[] = {
@@ -97,6 +105,10 @@ static const struct option longopts[] = {
 	{ "enablerepo", required_argument, NULL, OPT_ENABLE_REPO }, /* dnf's spelling */
 	{ "disable-repo", required_argument, NULL, OPT_DISABLE_REPO },
 	{ "disablerepo", required_argument, NULL, OPT_DISABLE_REPO },
+	{ "updates", no_argument, NULL, OPT_UPDATES },
+	{ "security-mirror", required_argument, NULL, OPT_SECURITY_MIRROR },
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "sources-file", required_argument, NULL, OPT_SOURCES_FILE },
 	{ "jobs", required_argument, NULL, 'j' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -285,6 +297,10 @@ int main(int argc, char **argv)
 			break;
 		case OPT_HOSTNAME: free(o->hostname); o->hostname = xs_strdup(optarg); break;
 		case OPT_LIST_HOOKS: o->list_hooks = true; break;
+		case OPT_UPDATES: o->updates = true; break;
+		case OPT_SECURITY_MIRROR: free(o->security_mirror); o->security_mirror = xs_strdup(optarg); break;
+		case OPT_SOURCE: xs_strlist_add(&o->sources, optarg); break;
+		case OPT_SOURCES_FILE: xs_strlist_add(&o->sources_files, optarg); break;
 		case OPT_REPO_TYPE:
 			if (!xs_family_find(optarg)) {
 				_cleanup_free_ char *names = xs_family_names();

@@ -5,6 +5,12 @@
 
 #include "util.h"
 
+static void replace_str(char **dst, const char *val)
+{
+	free(*dst);
+	*dst = xs_strdup(val);
+}
+
 static bool set_debian_key(struct xs_suite *cur, const char *key, const char *val,
 			   const char *datadir)
 {
@@ -20,7 +26,17 @@ static bool set_debian_key(struct xs_suite *cur, const char *key, const char *va
 		cur->merged_usr = !strcmp(val, "yes");
 	else if (!strcmp(key, "buildd-merged-usr"))
 		cur->buildd_unmerged = !strcmp(val, "no");
-	else if (!strcmp(key, "keyring")) {
+	else if (!strcmp(key, "updates"))
+		replace_str(&cur->updates, val);
+	else if (!strcmp(key, "security"))
+		replace_str(&cur->security, val);
+	else if (!strcmp(key, "security-mirror"))
+		replace_str(&cur->security_mirror, val);
+	else if (!strcmp(key, "sources-format")) {
+		if (strcmp(val, "one-line") && strcmp(val, "deb822"))
+			return false;
+		replace_str(&cur->sources_format, val);
+	} else if (!strcmp(key, "keyring")) {
 		free(cur->keyring);
 		cur->keyring = val[0] == '/' ? xs_strdup(val)
 					     : xs_asprintf("%s/repos/keys/%s", datadir, val);
