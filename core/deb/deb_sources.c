@@ -102,6 +102,10 @@ int xs_deb_sources(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_a
 		struct xs_apt_entries e = { 0 };
 		_cleanup_free_ char *name = xs_asprintf("--source %zu", i + 1);
 		r = xs_sources_parse_oneline(o->sources.v[i], name, &e, &ctx->log);
+		for (size_t k = 0; k < e.n; k++) { /* one line: its number says nothing */
+			free(e.v[k].where);
+			e.v[k].where = xs_strdup(name);
+		}
 		if (!r)
 			r = add_entries(ctx, &e, name, apt);
 		xs_apt_entries_free(&e);

@@ -192,7 +192,9 @@ static void name_source_in_error(struct xs_log *log, const struct xs_apt_source 
 {
 	if (!log->err[0])
 		return;
-	_cleanup_free_ char *msg = xs_asprintf("%s: %s", src->origin, log->err);
+	_cleanup_free_ char *msg =
+		src->keyrings.n ? xs_asprintf("%s, verified with %s only: %s", src->origin, src->keyrings.v[0], log->err)
+				: xs_asprintf("%s: %s", src->origin, log->err);
 	snprintf(log->err, sizeof(log->err), "%s", msg);
 }
 

@@ -56,6 +56,9 @@ static int rpm_prepare(struct xs_ctx *ctx, bool known)
 	struct xs_suite *suite = ctx->suite;
 	struct rpm_state *st = rpm_state(ctx);
 	const char *basearch = xs_rpm_arch(o->arch);
+	if (o->updates || o->sources.n || o->sources_files.n || o->security_mirror)
+		return xs_fail(&ctx->log, EINVAL, "--updates, --security-mirror, --source, --sources-file: apt sources, for Debian suites; %s is an rpm distribution (its updates repositories are chosen with --enable-repo/--disable-repo)",
+			       o->suite);
 	if (!known) {
 		if (o->repo_choices.n)
 			return xs_fail(&ctx->log, EINVAL, "--enable-repo/--disable-repo: \"%s\" is not an rpm distribution xstrap knows (%s/repos/rpm.conf); MIRROR is its one repository",

@@ -1,0 +1,118 @@
+#!/usr/bin/env bats
+# Extra apt sources as mmdebstrap users write them (--source 'deb
+# [signed-by=KEY] URI SUITE COMP', --sources-file FILE in deb822 or one-line
+# format), on top of the fixture suite: the site repository
+# (tests/fixtures/mkrepo.sh, repo-site) is signed by its own key, has
+# site-tool (which depends on the fixture's hello-fixture) and a newer alt-a.
+
+bats_require_minimum_version 1.5.0
+load ../lib/common
+
+setup_file() {
+	common_setup_file
+}
+
+setup() {
+	common_setup
+	T=$BATS_TEST_TMPDIR/target
+	SITE_URL=file://$fixture_dir/repo-site
+	SITE_KEY=$fixture_dir/otherkey.asc
+	SITE="deb [signed-by=$SITE_KEY] $SITE_URL site main"
+}
+
+@test "--source with its own key: a package from it installs, with its dependency from the suite" {
+	run --separate-stderr xs --variant=extract --include=site-tool --keyring="$KEYRING" \
+		--source="$SITE" fixture "$T" "$FIXTURE_URL"
+	echo "$stderr"
+	assert_status 0
+	assert_same_file "$fixture_dir/src/site-tool/usr/share/site-tool/README" "$T/usr/share/site-tool/README"
+	# hello-fixture came from the fixture suite, verified with --keyring
+	assert_same_file "$fixture_dir/src/hello-fixture/usr/bin/hello-fixture" "$T/usr/bin/hello-fixture"
+}
+
+@test "--source: the highest version wins across sources and is fetched from its own repository" {
+	run --separate-stderr xs plan --json --variant=extract --include=alt-a --keyring="$KEYRING" \
+		--source="$SITE" fixture "$FIXTURE_URL"
+	assert_status 0
+	printf '%s' "$output" > "$BATS_TEST_TMPDIR/plan.json"
+	python3 - "$BATS_TEST_TMPDIR/plan.json" "$SITE_URL" <<'EOF'
+import json, sys
+plan = json.load(open(sys.argv[1]))
+alt = [p for p in plan if p["name"] == "alt-a"]
+assert len(alt) == 1, plan
+assert alt[0]["version"] == "2.0-1", alt
+assert alt[0]["url"] == sys.argv[2] + "/pool/main/alt-a_2.0-1_all.deb", alt
+EOF
+	run --separate-stderr xs --variant=extract --include=alt-a --keyring="$KEYRING" \
+		--source="$SITE" fixture "$T" "$FIXTURE_URL"
+	assert_status 0
+	assert_same_file "$fixture_dir/src/alt-a-site/usr/share/alt/a" "$T/usr/share/alt/a"
+}
+
+@test "--source with the wrong key is refused, naming the source; nothing is unpacked" {
+	run --separate-stderr xs --variant=extract --include=site-tool --keyring="$KEYRING" \
+		--source="deb [signed-by=$KEYRING] $SITE_URL site main" fixture "$T" "$FIXTURE_URL"
+	echo "$stderr"
+	assert_status 1
+	[[ "$stderr" == *"--source 1"* ]]
+	[[ "$stderr" == *"$SITE_URL"* ]]
+	[[ "$stderr" == *"no public key"* ]]
+	assert_no_package_files "$T"
+}
+
+@test "--source without signed-by is verified with the suite's key: another key's repository is refused" {
+	run --separate-stderr xs plan --variant=extract --include=site-tool --keyring="$KEYRING" \
+		--source="deb $SITE_URL site main" fixture "$FIXTURE_URL"
+	assert_status 1
+	[[ "$stderr" == *"--source 1"* ]]
+	[[ "$stderr" == *"no public key"* ]]
+}
+
+@test "--source naming a suite its Release does not describe is refused" {
+	mkdir -p "$BATS_TEST_TMPDIR/m/dists"
+	# the site repository's signed "site" Release served as suite "stable"
+	cp -a "$fixture_dir/repo-site/dists/site" "$BATS_TEST_TMPDIR/m/dists/stable"
+	ln -s "$fixture_dir/repo-site/pool" "$BATS_TEST_TMPDIR/m/pool"
+	run --separate-stderr xs plan --variant=extract --include=site-tool --keyring="$KEYRING" \
+		--source="deb [signed-by=$SITE_KEY] file://$BATS_TEST_TMPDIR/m stable main" fixture "$FIXTURE_URL"
+	assert_status 1
+	[[ "$stderr" == *'expected suite or codename "stable"'* ]]
+	[[ "$stderr" == *'found suite "site"'* ]]
+}
+
+@test "--sources-file in deb822 format: the same source, the same package" {
+	cat > "$BATS_TEST_TMPDIR/site.sources" <<EOF
+# a site repository, as apt reads it
+Types: deb
+URIs: $SITE_URL
+Suites: site
+Components: main
+Signed-By: $SITE_KEY
+EOF
+	run --separate-stderr xs --variant=extract --include=site-tool --keyring="$KEYRING" \
+		--sources-file="$BATS_TEST_TMPDIR/site.sources" fixture "$T" "$FIXTURE_URL"
+	echo "$stderr"
+	assert_status 0
+	assert_same_file "$fixture_dir/src/site-tool/usr/share/site-tool/README" "$T/usr/share/site-tool/README"
+}
+
+@test "--sources-file: a missing key file and a malformed line are named" {
+	printf 'deb [signed-by=%s] %s site main\n' "$BATS_TEST_TMPDIR/nokey.asc" "$SITE_URL" > "$BATS_TEST_TMPDIR/a.list"
+	run --separate-stderr xs plan --variant=extract --keyring="$KEYRING" \
+		--sources-file="$BATS_TEST_TMPDIR/a.list" fixture "$FIXTURE_URL"
+	assert_status 1
+	[[ "$stderr" == *"a.list line 1"* ]]
+	[[ "$stderr" == *"nokey.asc"* ]]
+	printf 'deb %s\n' "$SITE_URL" > "$BATS_TEST_TMPDIR/b.list"
+	run --separate-stderr xs plan --variant=extract --keyring="$KEYRING" \
+		--sources-file="$BATS_TEST_TMPDIR/b.list" fixture "$FIXTURE_URL"
+	assert_status 1
+	[[ "$stderr" == *"b.list line 1: expected a URI and a suite"* ]]
+}
+
+@test "--updates on a suite without updates or security suites: exit 1, naming repos/debian.conf" {
+	run --separate-stderr xs plan --variant=extract --include=alt-a --updates --keyring="$KEYRING" \
+		fixture "$FIXTURE_URL"
+	assert_status 1
+	[[ "$stderr" == *"debian.conf defines no updates or security suite"* ]]
+}
