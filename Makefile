@@ -32,6 +32,14 @@ $(BUILD)/obj/%.o: core/%.c $(CORE_HDR)
 	@echo "  CC      $<"
 	@$(CC) $(XS_CFLAGS) $(CORE_INC) $(CFLAGS) -c -o $@ $<
 
+# DATADIR is compiled into main.o: a change of PREFIX (`make` and then
+# `make install PREFIX=/usr`) rebuilds it. The stamp is rewritten only when
+# the directory changes.
+$(BUILD)/datadir.stamp: FORCE | $(BUILD)/obj
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+
+$(BUILD)/obj/main.o: $(BUILD)/datadir.stamp
+
 # made afresh, so a module that moved or went leaves no stale member
 $(BUILD)/libxstrap.a: $(CORE_OBJ)
 	@rm -f $@
@@ -49,7 +57,7 @@ $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(BUILD)/libxstrap.a | $(BUIL
 	@$(CC) $(XS_CFLAGS) $(CORE_INC) -Itests/skeleton $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_EXTRA) \
 		$(BUILD)/libxstrap.a $(XS_LDLIBS) $(shell $(PKG_CONFIG) --libs cmocka)
 
-$(BUILD)/tests:
+$(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
 
 unit: $(UNIT_BIN)
@@ -103,4 +111,4 @@ install: all
 clean:
 	rm -rf $(BUILD) build-asan
 
-.PHONY: all unit structure check check-asan deps deps-check bench bench-rpm install clean
+.PHONY: all unit structure check check-asan deps deps-check bench bench-rpm install clean FORCE

@@ -1,18 +1,11 @@
--- Cruft kept out of every Xen guest at resolve time (why: hooks/customize/
--- 60-cruft.lua, which also removes what got in anyway). Names of both
--- families are listed; a name the archive does not have is ignored.
--- A site turns this off with its own classes/70-xen-domu-cruft.lua, or
--- adds to it with packages/XEN_DOMU.lua in its config space.
+-- Cruft kept out of every Xen guest at resolve time: the family's names in
+-- lua/xstrap/cruft.lua, the list hooks/customize/60-cruft.lua also removes
+-- after install when some got in anyway. A name the archive does not have
+-- is ignored. A site turns this off with its own classes/70-xen-domu-cruft.lua,
+-- or adds to it with packages/XEN_DOMU.lua in its config space.
 local x = require("xstrap")
 
 if x.ifclass("XEN_DOMU") then
-	x.exclude({
-		-- Debian
-		"avahi-daemon", "pcscd", "nfs-common", "cups-daemon",
-		-- RPM family
-		"avahi", "pcsc-lite", "nfs-utils",
-		-- both
-		"smartmontools", "bluez", "rpcbind", "portmap", "cups", "autofs", "gpm",
-	})
+	x.exclude(x.by_class(require("xstrap.cruft")) or {})
 end
 return {}

@@ -1,9 +1,11 @@
 /* main.c - the command line: options, subcommands, exit codes. */
 #include <errno.h>
 #include <getopt.h>
-#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,140 +18,25 @@
 #include "util.h"
 #include "version.h"
 
-static const char usage[] =
-	"Usage: xstrap [OPTIONS] SUITE TARGET [MIRROR]\n"
-	"       xstrap plan [OPTIONS] SUITE [MIRROR]\n"
-	"       xstrap classes [OPTIONS] SUITE     print the class set only\n"
-	"\n"
-	"Builds a Debian root filesystem for SUITE (bookworm, trixie, sid, ...) in the\n"
-	"directory TARGET from MIRROR (default: the host's apt sources), verifying\n"
-	"every signature and checksum. `plan` prints the package set only. An rpm\n"
-	"distribution (centos-stream9, rocky9, alma9, fedora42, ... in repos/rpm.conf)\n"
-	"is read from its repositories below MIRROR, its tree on a mirror.\n"
-	"\n"
-	"Options:\n"
-	"  --variant=NAME     minbase, required, important (default; also \"-\"), buildd,\n"
-	"                     standard, essential, custom (only --include) or extract\n"
-	"                     (unpack --include packages, configure nothing)\n"
-	"  --include=A,B      also install these packages\n"
-	"  --exclude=A,B      never install these packages\n"
-	"  --components=A,B   archive components (default: main)\n"
-	"  --arch=ARCH        Debian architecture (default: the host's)\n"
-	"  --keyring=FILE     OpenPGP key file (armored or binary) that signs the archive;\n"
-	"                     repeatable (default: the suite's key in repos/keys; for an\n"
-	"                     rpm distribution, in /etc/pki/rpm-gpg or distribution-gpg-keys)\n"
-	"  --cache-dir=DIR    package and index cache (default /var/cache/xstrap)\n"
-	"  --format=FMT       dir (default) or tar (TARGET is then a tar file,\n"
-	"                     reproducible under SOURCE_DATE_EPOCH)\n"
-	"  --repo-type=TYPE   apt or rpm-md (default: as SUITE is defined; an unknown\n"
-	"                     SUITE with rpm-md takes MIRROR as the one URL holding\n"
-	"                     repodata/; rpm-md resolves only so far: xstrap plan)\n"
-	"  --updates          Debian: also install from SUITE-updates and SUITE-security\n"
-	"                     (as repos/debian.conf defines them); the newest version wins\n"
-	"  --security-mirror=URL  where SUITE-security lives (default: the suite's\n"
-	"                     security-mirror, else ../debian-security beside MIRROR)\n"
-	"  --source='deb [signed-by=KEYFILE] URI SUITE COMPONENT...'\n"
-	"                     Debian: an extra apt source, verified with KEYFILE only\n"
-	"                     (default: the suite's key); repeatable\n"
-	"  --sources-file=FILE  Debian: extra apt sources, deb822 or one-line; repeatable\n"
-	"  --enable-repo=A,B  rpm distributions: also load these repositories (CRB, ...)\n"
-	"  --disable-repo=A,B rpm distributions: do not load these (\"*\": all so far)\n"
-	"  --recommends       install Recommends (rpm: weak dependencies) too\n"
-	"  --[no-]merged-usr  /bin, /sbin, /lib as links into /usr (default: as\n"
-	"                     debootstrap does for the suite and variant)\n"
-	"  --no-verify        do NOT check signatures and checksums (dangerous)\n"
-	"  --json             plan: print the package set as JSON\n"
-	"  --class=A,B        add classes (e.g. XEN_DOMU) for class-gated hooks\n"
-	"  --config-space=DIR a site's classes/, hooks/STAGE/, packages/, files/\n"
-	"                     (after the built-in one; same file name replaces)\n"
-	"  --hook=STAGE:FILE  run FILE (.lua, or an executable given TARGET) at STAGE:\n"
-	"                     setup, extract, configure, customize or cleanup\n"
-	"  --set=NAME=VALUE   an option for hooks (x.opt): swap, ip, gateway, dns...\n"
-	"  --hostname=NAME    the guest's host name\n"
-	"  --list-hooks       print the classes and the hooks that would run, and why\n"
-	"  -j, --jobs=N       parallel extraction workers (default 2)\n"
-	"  -q, --quiet        print errors only\n"
-	"  -v, --verbose      print timings and script output\n"
-	"  -h, --help         this text\n"
-	"  -V, --version      the version\n";
-
-enum {
-	OPT_VARIANT = 256, OPT_INCLUDE, OPT_EXCLUDE, OPT_COMPONENTS, OPT_ARCH, OPT_KEYRING,
-	OPT_CACHE, OPT_NOVERIFY, OPT_JSON, OPT_FORMAT, OPT_RECOMMENDS, OPT_MERGED, OPT_UNMERGED,
-	OPT_CLASS, OPT_CONFIG_SPACE, OPT_HOOK, OPT_SET, OPT_HOSTNAME, OPT_LIST_HOOKS, OPT_REPO_TYPE,
-	OPT_ENABLE_REPO, OPT_DISABLE_REPO, OPT_UPDATES, OPT_SECURITY_MIRROR, OPT_SOURCE, OPT_SOURCES_FILE,
+/* Every option, declared once: getopt's table and --help are built from
+ * this. An entry with no help text is an alias, not listed. */
+struct cli;
+struct cli_opt {
+	const char *name;
+	char short_name;   /* 0: none */
+	const char *arg;   /* the value's name in --help; NULL: takes none */
+	enum { SET_STR, ADD, ADD_CSV, SET_TRUE, CALL } how;
+	size_t off;        /* SET_STR, ADD, ADD_CSV, SET_TRUE: the field in struct xs_opts */
+	int (*call)(struct cli *, const struct cli_opt *, const char *arg);
+	const char *help;  /* lines after the first are indented */
+	const char *shown; /* --help's spelling, when not --NAME[=ARG] */
 };
 
-static const struct option longopts[] = {
-	{ "variant", required_argument, NULL, OPT_VARIANT },
-	{ "include", required_argument, NULL, OPT_INCLUDE },
-	{ "exclude", required_argument, NULL, OPT_EXCLUDE },
-	{ "components", required_argument, NULL, OPT_COMPONENTS },
-	{ "arch", required_argument, NULL, OPT_ARCH },
-	{ "keyring", required_argument, NULL, OPT_KEYRING },
-	{ "cache-dir", required_argument, NULL, OPT_CACHE },
-	{ "no-verify", no_argument, NULL, OPT_NOVERIFY },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "recommends", no_argument, NULL, OPT_RECOMMENDS },
-	{ "merged-usr", no_argument, NULL, OPT_MERGED },
-	{ "no-merged-usr", no_argument, NULL, OPT_UNMERGED },
-	{ "class", required_argument, NULL, OPT_CLASS },
-	{ "config-space", required_argument, NULL, OPT_CONFIG_SPACE },
-	{ "hook", required_argument, NULL, OPT_HOOK },
-	{ "set", required_argument, NULL, OPT_SET },
-	{ "hostname", required_argument, NULL, OPT_HOSTNAME },
-	{ "list-hooks", no_argument, NULL, OPT_LIST_HOOKS },
-	{ "repo-type", required_argument, NULL, OPT_REPO_TYPE },
-	{ "enable-repo", required_argument, NULL, OPT_ENABLE_REPO },
-	{ "enablerepo", required_argument, NULL, OPT_ENABLE_REPO }, /* dnf's spelling */
-	{ "disable-repo", required_argument, NULL, OPT_DISABLE_REPO },
-	{ "disablerepo", required_argument, NULL, OPT_DISABLE_REPO },
-	{ "updates", no_argument, NULL, OPT_UPDATES },
-	{ "security-mirror", required_argument, NULL, OPT_SECURITY_MIRROR },
-	{ "source", required_argument, NULL, OPT_SOURCE },
-	{ "sources-file", required_argument, NULL, OPT_SOURCES_FILE },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+struct cli {
+	struct xs_ctx *ctx;
+	enum xs_level level;
+	bool help, version;
 };
-
-static void on_signal(int sig)
-{
-	/* The chroot child runs in its own mount namespace: killing it is all
-	 * the cleanup the host needs. */
-	xs_target_kill_children();
-	static const char msg[] = "\nxstrap: interrupted\n";
-	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
-		_exit(128 + sig);
-	_exit(128 + sig);
-}
-
-static char *find_datadir(void)
-{
-	const char *env = getenv("XSTRAP_DATADIR");
-	if (env && *env)
-		return xs_strdup(env);
-	/* run from the build tree: build/xstrap next to repos/ */
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = 0;
-		for (int up = 0; up < 2; up++) {
-			char *slash = strrchr(exe, '/');
-			if (!slash)
-				break;
-			*slash = 0;
-			_cleanup_free_ char *probe = xs_asprintf("%s/repos/debian.conf", exe);
-			if (!access(probe, R_OK))
-				return xs_strdup(exe);
-		}
-	}
-	return xs_strdup(XS_DATADIR);
-}
 
 /* The log's sink: stderr, status lines redrawn in place on a terminal. */
 struct stderr_sink {
@@ -233,12 +120,344 @@ static void print_plan(const struct xs_ctx *ctx, const struct xs_txn *txn, FILE 
 	fprintf(out, "\n]\n");
 }
 
-static int usage_error(const char *fmt, const char *arg)
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
 {
-	fprintf(stderr, "xstrap: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'xstrap --help'.\n");
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("xstrap: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs("\nTry 'xstrap --help'.\n", stderr);
+	va_end(ap);
 	return 2;
+}
+
+static int opt_variant(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	(void)d;
+	if (xs_variant_parse(arg, &c->ctx->o.variant) < 0)
+		return usage_error("--variant: expected minbase, required, important, buildd, standard, essential, custom or extract, found \"%s\"", arg);
+	return 0;
+}
+
+static int opt_format(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	(void)d;
+	if (!strcmp(arg, "dir") || !strcmp(arg, "directory"))
+		c->ctx->o.format = XS_OUT_DIR;
+	else if (!strcmp(arg, "tar"))
+		c->ctx->o.format = XS_OUT_TAR;
+	else
+		return usage_error("--format: expected dir or tar, found \"%s\"", arg);
+	return 0;
+}
+
+static int opt_repo_type(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	(void)d;
+	if (!xs_family_find(arg)) {
+		_cleanup_free_ char *names = xs_family_names();
+		return usage_error("--repo-type: expected one of %s, found \"%s\"", names, arg);
+	}
+	free(c->ctx->o.repo_type);
+	c->ctx->o.repo_type = xs_strdup(arg);
+	return 0;
+}
+
+static int opt_merged_usr(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	(void)arg;
+	c->ctx->o.merged_usr_opt = strcmp(d->name, "merged-usr") == 0;
+	return 0;
+}
+
+/* --enable-repo=A,B / --disable-repo=A,B: one ordered list of +NAME, -NAME */
+static int opt_repo_choice(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	struct xs_strlist names = { 0 };
+	xs_strlist_add_split(&names, arg);
+	char sign = strstr(d->name, "enable") ? '+' : '-';
+	for (size_t i = 0; i < names.n; i++) {
+		_cleanup_free_ char *choice = xs_asprintf("%c%s", sign, names.v[i]);
+		xs_strlist_add(&c->ctx->o.repo_choices, choice);
+	}
+	xs_strlist_free(&names);
+	return 0;
+}
+
+static int opt_hook(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	(void)d;
+	const char *colon = strchr(arg, ':');
+	bool ok = false;
+	for (size_t k = 0; colon && xs_stages[k]; k++)
+		ok |= strlen(xs_stages[k]) == (size_t)(colon - arg) &&
+		      !strncmp(xs_stages[k], arg, colon - arg);
+	if (!ok || !colon[1])
+		return usage_error("--hook %s: expected STAGE:FILE with STAGE one of setup, extract, configure, customize, cleanup", arg);
+	xs_strlist_add(&c->ctx->o.hook_files, arg);
+	return 0;
+}
+
+static int opt_set(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	(void)d;
+	if (!strchr(arg, '=') || arg[0] == '=')
+		return usage_error("--set: expected NAME=VALUE, found \"%s\"", arg);
+	xs_strlist_add(&c->ctx->o.sets, arg);
+	return 0;
+}
+
+static int opt_jobs(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	(void)d;
+	char *end;
+	long n = strtol(arg, &end, 10);
+	if (*end || n < 1 || n > 16)
+		return usage_error("--jobs: expected 1 to 16, found \"%s\"", arg);
+	c->ctx->jobs = (int)n;
+	return 0;
+}
+
+static int opt_level(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	(void)arg;
+	c->level = d->short_name == 'q' ? XS_QUIET : XS_VERBOSE;
+	return 0;
+}
+
+static int opt_help(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	(void)arg;
+	if (d->short_name == 'h')
+		c->help = true;
+	else
+		c->version = true;
+	return 0;
+}
+
+#define O(field) offsetof(struct xs_opts, field)
+
+static const struct cli_opt options[] = {
+	{ "variant", 0, "NAME", CALL, 0, opt_variant,
+	  "minbase, required, important (default; also \"-\"), buildd,\n"
+	  "standard, essential, custom (only --include) or extract\n"
+	  "(unpack --include packages, configure nothing)", NULL },
+	{ "include", 0, "A,B", ADD_CSV, O(include), NULL, "also install these packages", NULL },
+	{ "exclude", 0, "A,B", ADD_CSV, O(exclude), NULL, "never install these packages", NULL },
+	{ "components", 0, "A,B", ADD_CSV, O(components), NULL, "archive components (default: main)", NULL },
+	{ "arch", 0, "ARCH", SET_STR, O(arch), NULL, "Debian architecture (default: the host's)", NULL },
+	{ "keyring", 0, "FILE", ADD, O(keyrings), NULL,
+	  "OpenPGP key file (armored or binary) that signs the archive;\n"
+	  "repeatable (default: the suite's key in repos/keys; for an\n"
+	  "rpm distribution, in /etc/pki/rpm-gpg or distribution-gpg-keys)", NULL },
+	{ "cache-dir", 0, "DIR", SET_STR, O(cache_dir), NULL,
+	  "package and index cache (default /var/cache/xstrap; not root:\n"
+	  "$XDG_CACHE_HOME/xstrap)", NULL },
+	{ "format", 0, "FMT", CALL, 0, opt_format,
+	  "dir (default) or tar (TARGET is then a tar file,\n"
+	  "reproducible under SOURCE_DATE_EPOCH)", NULL },
+	{ "repo-type", 0, "TYPE", CALL, 0, opt_repo_type,
+	  "the package family: apt (deb) or rpm-md (rpm) (default:\n"
+	  "as SUITE is defined; an unknown SUITE with rpm-md takes\n"
+	  "MIRROR as the one URL holding repodata/)", NULL },
+	{ "updates", 0, NULL, SET_TRUE, O(updates), NULL,
+	  "Debian: also install from SUITE-updates and SUITE-security\n"
+	  "(as repos/debian.conf defines them); the newest version wins", NULL },
+	{ "security-mirror", 0, "URL", SET_STR, O(security_mirror), NULL,
+	  "where SUITE-security lives (default: the suite's\n"
+	  "security-mirror, else ../debian-security beside MIRROR)", NULL },
+	{ "source", 0, "'deb [signed-by=KEYFILE] URI SUITE COMPONENT...'", ADD, O(sources), NULL,
+	  "Debian: an extra apt source, verified with KEYFILE only\n"
+	  "(default: the suite's key); repeatable", NULL },
+	{ "sources-file", 0, "FILE", ADD, O(sources_files), NULL,
+	  "Debian: extra apt sources, deb822 or one-line; repeatable", NULL },
+	{ "enable-repo", 0, "A,B", CALL, 0, opt_repo_choice,
+	  "rpm distributions: also load these repositories (CRB, ...)", NULL },
+	{ "enablerepo", 0, "A,B", CALL, 0, opt_repo_choice, NULL, NULL }, /* dnf's spelling */
+	{ "disable-repo", 0, "A,B", CALL, 0, opt_repo_choice,
+	  "rpm distributions: do not load these (\"*\": all so far)", NULL },
+	{ "disablerepo", 0, "A,B", CALL, 0, opt_repo_choice, NULL, NULL },
+	{ "recommends", 0, NULL, SET_TRUE, O(recommends), NULL,
+	  "install Recommends (rpm: weak dependencies) too", NULL },
+	{ "merged-usr", 0, NULL, CALL, 0, opt_merged_usr,
+	  "/bin, /sbin, /lib as links into /usr (default: as\n"
+	  "debootstrap does for the suite and variant)", "--[no-]merged-usr" },
+	{ "no-merged-usr", 0, NULL, CALL, 0, opt_merged_usr, NULL, NULL },
+	{ "no-verify", 0, NULL, SET_TRUE, O(no_verify), NULL,
+	  "do NOT check signatures and checksums (dangerous)", NULL },
+	{ "json", 0, NULL, SET_TRUE, O(json), NULL, "plan: print the package set as JSON", NULL },
+	{ "class", 0, "A,B", ADD_CSV, O(classes), NULL, "add classes (e.g. XEN_DOMU) for class-gated hooks", NULL },
+	{ "config-space", 0, "DIR", ADD, O(config_spaces), NULL,
+	  "a site's classes/, hooks/STAGE/, packages/, files/\n"
+	  "(after the built-in one; same file name replaces)", NULL },
+	{ "hook", 0, "STAGE:FILE", CALL, 0, opt_hook,
+	  "run FILE (.lua, or an executable given TARGET) at STAGE:\n"
+	  "setup, extract, configure, customize or cleanup", NULL },
+	{ "set", 0, "NAME=VALUE", CALL, 0, opt_set,
+	  "an option for hooks (x.opt): swap, ip, gateway, dns...", NULL },
+	{ "hostname", 0, "NAME", SET_STR, O(hostname), NULL, "the guest's host name", NULL },
+	{ "list-hooks", 0, NULL, SET_TRUE, O(list_hooks), NULL,
+	  "print the classes and the hooks that would run, and why", NULL },
+	{ "jobs", 'j', "N", CALL, 0, opt_jobs, "parallel extraction workers (default 2)", NULL },
+	{ "quiet", 'q', NULL, CALL, 0, opt_level, "print errors only", NULL },
+	{ "verbose", 'v', NULL, CALL, 0, opt_level, "print timings and script output", NULL },
+	{ "help", 'h', NULL, CALL, 0, opt_help, "this text", NULL },
+	{ "version", 'V', NULL, CALL, 0, opt_help, "the version", NULL },
+};
+#define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+static const char usage_head[] =
+	"Usage: xstrap [OPTIONS] SUITE TARGET [MIRROR]\n"
+	"       xstrap plan [OPTIONS] SUITE [MIRROR]\n"
+	"       xstrap classes [OPTIONS] SUITE     print the class set only\n"
+	"\n"
+	"Builds a root filesystem for SUITE in the directory TARGET from its\n"
+	"distribution's repositories, verifying every signature and checksum:\n"
+	"a Debian suite (bookworm, trixie, sid, ...) from MIRROR (default: the\n"
+	"host's apt sources), or an rpm distribution (centos-stream9, rocky9,\n"
+	"alma9, fedora42, ... in repos/rpm.conf) from its repositories below\n"
+	"MIRROR, its tree on a mirror. `plan` prints the package set only.\n"
+	"\n"
+	"Options:\n";
+
+#define HELP_COL 21
+
+static void print_help(FILE *f)
+{
+	fputs(usage_head, f);
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const struct cli_opt *d = &options[i];
+		if (!d->help)
+			continue;
+		char head[64];
+		int n;
+		if (d->shown)
+			n = snprintf(head, sizeof(head), "  %s", d->shown);
+		else
+			n = snprintf(head, sizeof(head), "  %s%c%s--%s%s%s", d->short_name ? "-" : "",
+				     d->short_name ? d->short_name : ' ', d->short_name ? ", " : "", d->name,
+				     d->arg ? "=" : "", d->arg ? d->arg : "");
+		if (!d->short_name && !d->shown) /* "  --name", not "   --name" */
+			memmove(head + 2, head + 3, strlen(head + 3) + 1), n--;
+		fputs(head, f);
+		if (n >= HELP_COL)
+			fprintf(f, "\n%*s", HELP_COL, "");
+		else
+			fprintf(f, "%*s", HELP_COL - n, "");
+		for (const char *s = d->help; *s;) {
+			size_t len = strcspn(s, "\n");
+			fwrite(s, 1, len, f);
+			fputc('\n', f);
+			s += len;
+			if (*s == '\n' && *++s)
+				fprintf(f, "%*s", HELP_COL, "");
+		}
+	}
+}
+
+/* Applies one parsed option; 0, or the exit status of a usage error. */
+static int apply_option(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	char *field = (char *)&c->ctx->o + d->off;
+	switch (d->how) {
+	case SET_STR:
+		free(*(char **)field);
+		*(char **)field = xs_strdup(arg);
+		return 0;
+	case ADD:
+		xs_strlist_add((struct xs_strlist *)field, arg);
+		return 0;
+	case ADD_CSV:
+		xs_strlist_add_split((struct xs_strlist *)field, arg);
+		return 0;
+	case SET_TRUE:
+		*(bool *)field = true;
+		return 0;
+	case CALL:
+		return d->call(c, d, arg);
+	}
+	return 2;
+}
+
+/* getopt_long over the table. 0, or an exit status (2: usage error). */
+static int parse_options(struct cli *c, int argc, char **argv)
+{
+	struct option longopts[N_OPTIONS + 1];
+	char shortopts[2 * N_OPTIONS + 1];
+	size_t ns = 0;
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		longopts[i] = (struct option){ options[i].name, options[i].arg ? required_argument : no_argument,
+					       NULL, 256 + (int)i };
+		if (options[i].short_name) {
+			shortopts[ns++] = options[i].short_name;
+			if (options[i].arg)
+				shortopts[ns++] = ':';
+		}
+	}
+	longopts[N_OPTIONS] = (struct option){ 0 };
+	shortopts[ns] = 0;
+	int key;
+	while ((key = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		const struct cli_opt *d = NULL;
+		if (key >= 256 && key < 256 + (int)N_OPTIONS)
+			d = &options[key - 256];
+		for (size_t i = 0; !d && key > 0 && i < N_OPTIONS; i++)
+			if (options[i].short_name == key)
+				d = &options[i];
+		if (!d) {
+			fputs("Try 'xstrap --help'.\n", stderr);
+			return 2;
+		}
+		int r = apply_option(c, d, optarg);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	/* The chroot child runs in its own mount namespace: killing it is all
+	 * the cleanup the host needs. */
+	xs_target_kill_children();
+	static const char msg[] = "\nxstrap: interrupted\n";
+	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+		_exit(128 + sig);
+	_exit(128 + sig);
+}
+
+/* A data directory is known by its repos/debian.conf. */
+static bool is_datadir(const char *dir)
+{
+	_cleanup_free_ char *probe = xs_asprintf("%s/repos/debian.conf", dir);
+	return !access(probe, R_OK);
+}
+
+/* Where repos/, classes/, hooks/ and lua/ are: $XSTRAP_DATADIR; else found
+ * from the running binary, installed (BIN/../share/xstrap, wherever the
+ * tree was installed or copied to) or in the build tree (build/xstrap
+ * below the sources); else the directory compiled in from PREFIX. */
+static char *find_datadir(void)
+{
+	const char *env = getenv("XSTRAP_DATADIR");
+	if (env && *env)
+		return xs_strdup(env);
+	_cleanup_free_ char *bin = realpath("/proc/self/exe", NULL);
+	char *slash = bin ? strrchr(bin, '/') : NULL;
+	if (slash) {
+		*slash = 0;
+		_cleanup_free_ char *installed = xs_asprintf("%s/../share/xstrap", bin);
+		if (is_datadir(installed))
+			return realpath(installed, NULL) ?: xs_strdup(installed);
+		for (int up = 0; up < 2 && slash; up++) {
+			if (is_datadir(bin))
+				return xs_strdup(bin);
+			if ((slash = strrchr(bin, '/')))
+				*slash = 0;
+		}
+	}
+	return xs_strdup(XS_DATADIR);
 }
 
 int main(int argc, char **argv)
@@ -259,89 +478,17 @@ int main(int argc, char **argv)
 		argv++;
 		argc--;
 	}
-	int c;
-	while ((c = getopt_long(argc, argv, "qvhVj:", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_VARIANT:
-			if (xs_variant_parse(optarg, &o->variant) < 0)
-				return xs_opts_free(o), usage_error("unknown variant \"%s\" (expected minbase, required, important, buildd, standard, essential, custom or extract)", optarg);
-			break;
-		case OPT_INCLUDE: xs_strlist_add_split(&o->include, optarg); break;
-		case OPT_EXCLUDE: xs_strlist_add_split(&o->exclude, optarg); break;
-		case OPT_COMPONENTS: xs_strlist_add_split(&o->components, optarg); break;
-		case OPT_ARCH: free(o->arch); o->arch = xs_strdup(optarg); break;
-		case OPT_KEYRING: xs_strlist_add(&o->keyrings, optarg); break;
-		case OPT_CACHE: free(o->cache_dir); o->cache_dir = xs_strdup(optarg); break;
-		case OPT_NOVERIFY: o->no_verify = true; break;
-		case OPT_JSON: o->json = true; break;
-		case OPT_RECOMMENDS: o->recommends = true; break;
-		case OPT_MERGED: o->merged_usr_opt = 1; break;
-		case OPT_UNMERGED: o->merged_usr_opt = 0; break;
-		case OPT_CLASS: xs_strlist_add_split(&o->classes, optarg); break;
-		case OPT_CONFIG_SPACE: xs_strlist_add(&o->config_spaces, optarg); break;
-		case OPT_HOOK: {
-			const char *colon = strchr(optarg, ':');
-			static const char *const stages[] = { "setup", "extract", "configure", "customize", "cleanup" };
-			bool ok = false;
-			for (size_t k = 0; colon && k < 5; k++)
-				ok |= strlen(stages[k]) == (size_t)(colon - optarg) && !strncmp(stages[k], optarg, colon - optarg);
-			if (!ok || !colon[1])
-				return xs_opts_free(o), usage_error("--hook %s: expected STAGE:FILE with STAGE one of setup, extract, configure, customize, cleanup", optarg);
-			xs_strlist_add(&o->hook_files, optarg);
-			break;
-		}
-		case OPT_SET:
-			if (!strchr(optarg, '=') || optarg[0] == '=')
-				return xs_opts_free(o), usage_error("--set: expected NAME=VALUE, found \"%s\"", optarg);
-			xs_strlist_add(&o->sets, optarg);
-			break;
-		case OPT_HOSTNAME: free(o->hostname); o->hostname = xs_strdup(optarg); break;
-		case OPT_LIST_HOOKS: o->list_hooks = true; break;
-		case OPT_UPDATES: o->updates = true; break;
-		case OPT_SECURITY_MIRROR: free(o->security_mirror); o->security_mirror = xs_strdup(optarg); break;
-		case OPT_SOURCE: xs_strlist_add(&o->sources, optarg); break;
-		case OPT_SOURCES_FILE: xs_strlist_add(&o->sources_files, optarg); break;
-		case OPT_REPO_TYPE:
-			if (!xs_family_find(optarg)) {
-				_cleanup_free_ char *names = xs_family_names();
-				fprintf(stderr, "xstrap: --repo-type: expected one of %s, found \"%s\"\nTry 'xstrap --help'.\n",
-					names, optarg);
-				return xs_opts_free(o), 2;
-			}
-			free(o->repo_type);
-			o->repo_type = xs_strdup(optarg);
-			break;
-		case OPT_ENABLE_REPO:
-		case OPT_DISABLE_REPO: {
-			struct xs_strlist names = { 0 };
-			xs_strlist_add_split(&names, optarg);
-			for (size_t i = 0; i < names.n; i++) {
-				_cleanup_free_ char *choice = xs_asprintf("%c%s", c == OPT_ENABLE_REPO ? '+' : '-', names.v[i]);
-				xs_strlist_add(&o->repo_choices, choice);
-			}
-			xs_strlist_free(&names);
-			break;
-		}
-		case OPT_FORMAT:
-			if (!strcmp(optarg, "dir") || !strcmp(optarg, "directory"))
-				o->format = XS_OUT_DIR;
-			else if (!strcmp(optarg, "tar"))
-				o->format = XS_OUT_TAR;
-			else
-				return xs_opts_free(o), usage_error("unknown format \"%s\" (expected dir or tar)", optarg);
-			break;
-		case 'j':
-			ctx.jobs = atoi(optarg);
-			if (ctx.jobs < 1 || ctx.jobs > 16)
-				return xs_opts_free(o), usage_error("--jobs: expected 1 to 16, found \"%s\"", optarg);
-			break;
-		case 'q': level = XS_QUIET; break;
-		case 'v': level = XS_VERBOSE; break;
-		case 'h': fputs(usage, stdout); return 0;
-		case 'V': printf("xstrap %s\n", XS_VERSION); return 0;
-		default: fputs("Try 'xstrap --help'.\n", stderr); return 2;
-		}
+	struct cli cli = { .ctx = &ctx, .level = XS_NORMAL };
+	int r = parse_options(&cli, argc, argv);
+	if (r || cli.help || cli.version) {
+		if (!r && cli.help)
+			print_help(stdout);
+		else if (!r)
+			printf("xstrap %s\n", XS_VERSION);
+		xs_opts_free(o);
+		return r;
 	}
+	level = cli.level;
 	int need = plan ? 1 : 2;
 	int left = argc - optind;
 	if (left < need || left > need + 1)
@@ -366,7 +513,7 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	xs_fetch_global_init();
 
-	int r = xs_prepare(&ctx);
+	r = xs_prepare(&ctx);
 	if (!r && o->list_hooks)
 		r = xs_config_list_hooks(&ctx, stdout);
 	else if (!r && classes)

@@ -5,12 +5,14 @@ local core = require("xstrap.core")
 
 local M = setmetatable({}, { __index = core })
 
--- True when the target file has exactly this line.
+-- True when the target file has exactly this line, or, given a function,
+-- a line for which it returns true.
 function M.has_line(path, line)
 	local text = core.read(path)
 	if not text then return false end
+	local match = type(line) == "function" and line or function(l) return l == line end
 	for l in text:gmatch("[^\n]*") do
-		if l == line then return true end
+		if match(l) then return true end
 	end
 	return false
 end
@@ -45,6 +47,28 @@ function M.version_less(a, b)
 		if x ~= y then return x < y end
 	end
 	return false
+end
+
+-- The value of BYCLASS for the class set last among its keys (the order
+-- FAI's fcopy uses), or nil: data that differs by class, the family's
+-- (DEBIAN, RPM) above all, without asking which one the build is.
+function M.by_class(byclass)
+	local classes = core.classes()
+	for i = #classes, 1, -1 do
+		local v = byclass[classes[i]]
+		if v ~= nil then return v end
+	end
+	return nil
+end
+
+-- The directory of the target's systemd unit UNIT (e.g.
+-- "serial-getty@.service") among the family's unit directories, first
+-- place first (lua/xstrap/families.lua), or nil.
+function M.unit_dir(unit)
+	for _, dir in ipairs(M.by_class(require("xstrap.families")).unit_dirs) do
+		if core.exists(dir .. "/" .. unit) then return dir end
+	end
+	return nil
 end
 
 return M

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Runs every unit test (cmocka, built into build/tests/) and every end-to-end
-# test (bats, tests/e2e/*.bats) in TAP mode and closes with one line:
+# test (bats, tests/e2e/*.bats) in TAP mode, lists each skipped test with its
+# reason, and closes with one line:
 #   N passed, N failed, N skipped
 # Usage: tests/run.sh [BUILD_DIR] [BATS_FILE...] (default: every tests/e2e/*.bats)
 set -u
@@ -35,7 +36,7 @@ run_tap() {
 
 for t in "$build"/tests/test_*; do
 	[ -x "$t" ] || continue
-	echo "# unit: $(basename "$t")"
+	echo "# unit: $(basename "$t")" | tee -a "$log"
 	run_tap "$t"
 done
 [ $# -gt 0 ] || set -- "$top"/tests/e2e/*.bats
@@ -51,6 +52,32 @@ fi
 skipped=$(grep -cE '^(not )?ok [0-9]+.*# (skip|SKIP)' "$log")
 passed=$(grep -E '^ok [0-9]+' "$log" | grep -cvE '# (skip|SKIP)')
 failed=$(grep -E '^not ok [0-9]+' "$log" | grep -cvE '# (skip|SKIP)')
+# Each skipped test with its reason. bats: "ok N NAME # skip REASON";
+# cmocka: "not ok N # SKIP NAME", its reason the message the test printed
+# just before (print_message("skipped: ...")).
+list_skipped() {
+	awk '
+	/^# unit: / { unit = $3; msg = ""; next }
+	/^(not )?ok [0-9]+ # SKIP/ {
+		name = $0; sub(/^(not )?ok [0-9]+ # SKIP */, "", name)
+		why = msg; sub(/^skipped: */, "", why)
+		printf "#   %s: %s: %s\n", unit, name, why == "" ? "(no reason given)" : why
+		msg = ""; next
+	}
+	/^ok [0-9]+ .*# skip/ {
+		name = $0; sub(/^ok [0-9]+ /, "", name)
+		why = name; sub(/.*# skip */, "", why); sub(/ *# skip.*$/, "", name)
+		printf "#   %s: %s\n", name, why == "" ? "(no reason given)" : why
+		next
+	}
+	/^(not )?ok [0-9]+/ || /^#/ || /^[0-9]+\.\.[0-9]+/ { msg = ""; next }
+	{ msg = $0 }
+	' "$log"
+}
+if [ "$skipped" -gt 0 ]; then
+	echo "# skipped:"
+	list_skipped
+fi
 echo "# took $(( $(date +%s) - start )) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -28,7 +28,8 @@ struct script {
 	bool lua;
 	bool overrides;
 	bool loaded;
-	int ref; /* the hook's table in the registry */
+	bool match_all; /* match = "all": every class of the list, not any one */
+	int ref;        /* the hook's table in the registry */
 	struct xs_strlist classes;
 };
 
@@ -259,7 +260,10 @@ int xs_config_load(struct xs_ctx *ctx)
 	_cleanup_free_ char *su = upper(ctx->o.suite), *au = upper(ctx->o.arch);
 	add_class(ctx, su);
 	add_class(ctx, au);
-	if (ctx->o.hostname) {
+	/* A guest without --hostname is called "debian" (main.c); its class
+	 * would claim the Debian family for an RPM build. A Debian build has
+	 * that class anyway. */
+	if (ctx->o.hostname && strcmp(ctx->o.hostname, "debian")) {
 		_cleanup_free_ char *hu = upper(ctx->o.hostname);
 		add_class(ctx, hu);
 	}
@@ -275,7 +279,23 @@ int xs_config_load(struct xs_ctx *ctx)
 	return apply_package_lists(ctx);
 }
 
-/* Loads a Lua hook once: it returns { classes = {...}, run = function }. */
+/* match = "any" (the default) or "all" */
+static int read_match(struct xs_ctx *ctx, lua_State *L, struct script *s)
+{
+	lua_getfield(L, -1, "match");
+	const char *m = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+	int r = 0;
+	if (m && (!strcmp(m, "all") || !strcmp(m, "any")))
+		s->match_all = !strcmp(m, "all");
+	else if (!lua_isnil(L, -1))
+		r = xs_fail(&ctx->log, EINVAL, "%s: expected match = \"any\" or \"all\" (of its classes), found %s%s%s",
+			    s->path, m ? "\"" : "a ", m ? m : luaL_typename(L, -1), m ? "\"" : "");
+	lua_pop(L, 1);
+	return r;
+}
+
+/* Loads a Lua hook once: it returns { classes = {...}, match = "all",
+ * run = function }. */
 static int load_hook(struct xs_ctx *ctx, struct script *s)
 {
 	if (s->loaded || !s->lua)
@@ -293,21 +313,30 @@ static int load_hook(struct xs_ctx *ctx, struct script *s)
 		lua_pop(L, 1);
 		return r;
 	}
+	if ((r = read_match(ctx, L, s)) < 0) {
+		lua_pop(L, 1);
+		return r;
+	}
 	names_from(L, -1, "classes", &s->classes);
 	s->ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	s->loaded = true;
 	return 0;
 }
 
-/* The first class of the hook's list that is set, or NULL. */
-static const char *selected_by(struct xs_ctx *ctx, const struct script *s)
+/* Whether the hook's classes select it: any one of them, or with match =
+ * "all" every one; a hook without classes runs in every build. *why is
+ * the class that decided: the first one set, or (all) the first not set. */
+static bool selected(struct xs_ctx *ctx, const struct script *s, const char **why)
 {
-	if (!s->classes.n)
-		return "";
-	for (size_t i = 0; i < s->classes.n; i++)
-		if (xs_strlist_has(&ctx->o.classes, s->classes.v[i]))
-			return s->classes.v[i];
-	return NULL;
+	*why = NULL;
+	for (size_t i = 0; i < s->classes.n; i++) {
+		bool set = xs_strlist_has(&ctx->o.classes, s->classes.v[i]);
+		if (set != s->match_all) {
+			*why = s->classes.v[i];
+			return set;
+		}
+	}
+	return s->match_all || !s->classes.n;
 }
 
 static int run_executable(struct xs_ctx *ctx, const struct script *s)
@@ -407,8 +436,8 @@ int xs_config_run_stage(struct xs_ctx *ctx, const char *stage)
 		struct script *s = &c->hooks[st].v[i];
 		if ((r = load_hook(ctx, s)) < 0)
 			break;
-		const char *why = selected_by(ctx, s);
-		if (!why)
+		const char *why;
+		if (!selected(ctx, s, &why))
 			continue;
 		xs_debug(&ctx->log, "hook %s: %s", stage, s->path);
 		if (!s->lua) {
@@ -421,6 +450,30 @@ int xs_config_run_stage(struct xs_ctx *ctx, const char *stage)
 		r = xs_lua_call_hook(ctx, c->L, s->path);
 	}
 	return r;
+}
+
+/* --list-hooks' reason for running a hook, or for skipping it */
+static void print_why(struct xs_ctx *ctx, const struct script *s, FILE *out)
+{
+	const char *why;
+	bool runs = selected(ctx, s, &why);
+	if (!s->classes.n) {
+		fprintf(out, "runs: every build\n");
+	} else if (!s->match_all) {
+		if (runs)
+			fprintf(out, "runs: class %s\n", why);
+		else
+			fprintf(out, "skipped: none of its classes is set\n");
+	} else {
+		struct xs_buf all = { 0 };
+		for (size_t k = 0; k < s->classes.n; k++)
+			xs_buf_printf(&all, "%s%s", k ? " " : "", s->classes.v[k]);
+		if (runs)
+			fprintf(out, "runs: classes %s (all set)\n", all.data);
+		else
+			fprintf(out, "skipped: class %s is not set (it needs all of %s)\n", why, all.data);
+		xs_buf_free(&all);
+	}
 }
 
 int xs_config_list_hooks(struct xs_ctx *ctx, FILE *out)
@@ -437,15 +490,9 @@ int xs_config_list_hooks(struct xs_ctx *ctx, FILE *out)
 			int r = load_hook(ctx, s);
 			if (r < 0)
 				return r;
-			const char *why = selected_by(ctx, s);
 			fprintf(out, "  %-28s %s  [%s%s]  ", s->name, s->path, s->origin,
 				s->overrides ? ", replaces an earlier script of that name" : "");
-			if (!why)
-				fprintf(out, "skipped: none of its classes is set\n");
-			else if (!*why)
-				fprintf(out, "runs: every build\n");
-			else
-				fprintf(out, "runs: class %s\n", why);
+			print_why(ctx, s, out);
 		}
 	}
 	return 0;

@@ -71,7 +71,8 @@ static la_ssize_t inner_read(struct archive *a, void *arg, const void **buf)
 	return size;
 }
 
-static struct archive *open_inner(struct archive *outer, struct inner *in)
+/* A reader of a member's compressions (.deb allows these five). */
+static struct archive *member_reader(void)
 {
 	struct archive *a = archive_read_new();
 	archive_read_support_filter_gzip(a);
@@ -79,6 +80,12 @@ static struct archive *open_inner(struct archive *outer, struct inner *in)
 	archive_read_support_filter_zstd(a);
 	archive_read_support_filter_bzip2(a);
 	archive_read_support_filter_lzma(a);
+	return a;
+}
+
+static struct archive *open_inner(struct archive *outer, struct inner *in)
+{
+	struct archive *a = member_reader();
 	archive_read_support_format_tar(a);
 	in->outer = outer;
 	if (archive_read_open(a, in, NULL, inner_read, NULL) != ARCHIVE_OK) {
@@ -154,12 +161,7 @@ static bool is_conffile(const struct xs_pkg *p, const char *rel)
 static int read_member(struct xs_log *log, struct xs_pkg *p, struct archive *ar, const char *name,
 		       struct xs_buf *out)
 {
-	struct archive *a = archive_read_new();
-	archive_read_support_filter_gzip(a);
-	archive_read_support_filter_xz(a);
-	archive_read_support_filter_zstd(a);
-	archive_read_support_filter_bzip2(a);
-	archive_read_support_filter_lzma(a);
+	struct archive *a = member_reader();
 	archive_read_support_format_raw(a);
 	struct inner in = { .outer = ar };
 	struct archive_entry *e;

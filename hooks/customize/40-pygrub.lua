@@ -27,34 +27,12 @@ kernel #KERNEL# root=#ROOT_PARTITION# ro console=#CONSOLE# net.ifnames=0
 initrd #INITRD#
 ]]
 
--- version_less(a, b): natural order, digit runs compared as numbers, so
--- 6.1.0-10-amd64 sorts after 6.1.0-9-amd64.
-local function version_less(a, b)
-	local ia, ib = 1, 1
-	while ia <= #a and ib <= #b do
-		local da, db = a:match("^%d+", ia), b:match("^%d+", ib)
-		if da and db then
-			local na, nb = tonumber(da), tonumber(db)
-			if na ~= nb then
-				return na < nb
-			end
-			ia, ib = ia + #da, ib + #db
-		else
-			local ca, cb = a:sub(ia, ia), b:sub(ib, ib)
-			if ca ~= cb then
-				return ca < cb
-			end
-			ia, ib = ia + 1, ib + 1
-		end
-	end
-	return #a - ia < #b - ib
-end
-
 local function newest_kernel(x)
 	local best
 	for _, name in ipairs(x.list("/boot")) do
 		local ver = name:match("^vmlinuz%-(.+)$")
-		if ver and (not best or version_less(best, ver)) then
+		-- digit runs compared as numbers: 6.1.0-10-amd64 after 6.1.0-9-amd64
+		if ver and (not best or x.version_less(best, ver)) then
 			best = ver
 		end
 	end
@@ -70,15 +48,14 @@ end
 return {
 	classes = { "XEN_DOMU" },
 	run = function(x)
+		local family = x.by_class(require("xstrap.families"))
 		local ver = newest_kernel(x)
 		if not ver then
-			local pkg = x.family == "rpm" and "kernel" or ("linux-image-" .. x.arch)
 			x.warn("no kernel in /boot (/boot/vmlinuz-*): /boot/grub/menu.lst not written; "
-				.. "pygrub cannot boot this guest (add --include=" .. pkg .. ")")
+				.. "pygrub cannot boot this guest (add --include=" .. family.kernel_package(x) .. ")")
 			return
 		end
-		local initrd = x.family == "rpm" and ("/boot/initramfs-" .. ver .. ".img")
-			or ("/boot/initrd.img-" .. ver)
+		local initrd = family.initrd(ver)
 		if not x.exists(initrd) then
 			error("kernel /boot/vmlinuz-" .. ver .. " has no initrd: expected " .. initrd
 				.. " (is an initramfs generator such as initramfs-tools or dracut installed?)")

@@ -1,6 +1,7 @@
--- /etc/hostname for every Debian build (not only Xen guests): --hostname,
--- default "debian". On the RPM family only when a name was given or for a
--- Xen guest (default "localhost"), as dnf --installroot writes none.
+-- /etc/hostname for every build (not only Xen guests): --hostname. Without
+-- one, the family decides (lua/xstrap/families.lua, "unnamed"): Debian's
+-- guest is called "debian"; the RPM family's gets no /etc/hostname, as dnf
+-- --installroot writes none, unless it is a Xen guest ("localhost").
 --
 -- /etc/hosts follows Debian's installer: the name on 127.0.1.1 when the
 -- address comes from DHCP, on the static address when one is given (--set
@@ -23,14 +24,14 @@ end
 
 return {
 	run = function(x)
+		local unnamed = x.by_class(require("xstrap.families")).unnamed
 		local name = x.hostname or "debian"
-		-- the RPM family: like dnf --installroot, no /etc/hostname unless a
-		-- name was chosen (the default "debian" is Debian's) or it is a guest
-		if x.family == "rpm" and name == "debian" then
-			if not x.ifclass("XEN_DOMU") then
+		-- "debian" is what xstrap calls a guest without --hostname
+		if name == "debian" then
+			if not unnamed.write and not x.ifclass("XEN_DOMU") then
 				return
 			end
-			name = "localhost"
+			name = unnamed.hostname
 		end
 		if not valid_hostname(name) then
 			error("hostname \"" .. name .. "\" is not a valid host name "
@@ -47,7 +48,7 @@ return {
 		local ip = x.opt("ip", "")
 		local addr = ip ~= "dhcp" and ip:match("^[^/]+") or "127.0.1.1"
 		x.write("/etc/hostname", short .. "\n")
-		if (name == "debian" or x.family == "rpm" and name == "localhost") and not x.ifclass("XEN_DOMU") then
+		if name == unnamed.hostname and not x.ifclass("XEN_DOMU") then
 			return
 		end
 		x.write("/etc/hosts", table.concat({

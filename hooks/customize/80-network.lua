@@ -1,47 +1,12 @@
--- eth0 of a Xen guest: DHCP, or a static address from options:
+-- eth0 of a Debian-family Xen guest: DHCP, or a static address from options:
 --   --set ip=ADDR/PREFIX  --set gateway=ADDR  --set dns=ADDR[,ADDR...]
 -- Written for whichever tool the target has: ifupdown's
 -- /etc/network/interfaces, else a systemd-networkd .network file (the unit
--- enabled as `systemctl enable` would), on the RPM family an ifcfg file.
--- eth0 is the name 50-udev.lua keeps.
+-- enabled as `systemctl enable` would). The RPM family's ifcfg file is
+-- 80-network-ifcfg.lua's. eth0 is the name 50-udev.lua keeps.
 
--- options(x): the static settings, or nil for DHCP
-local function options(x)
-	local ip = x.opt("ip", "")
-	if ip == "" or ip == "dhcp" then
-		return nil
-	end
-	local addr, prefix = ip:match("^([^/]+)/(%d+)$")
-	if not addr then
-		error("--set ip=" .. ip .. ": give the address with its prefix length, e.g. ip=192.0.2.10/24")
-	end
-	local dns = {}
-	for a in x.opt("dns", ""):gmatch("[^,%s]+") do
-		dns[#dns + 1] = a
-	end
-	return { ip = ip, addr = addr, prefix = tonumber(prefix), gateway = x.opt("gateway", ""), dns = dns }
-end
-
-local function resolv_conf(x, st)
-	if not st or #st.dns == 0 then
-		return
-	end
-	local lines = {}
-	for _, a in ipairs(st.dns) do
-		lines[#lines + 1] = "nameserver " .. a
-	end
-	-- replace a link (e.g. to systemd-resolved's stub) by a plain file
-	x.remove("/etc/resolv.conf")
-	x.write("/etc/resolv.conf", table.concat(lines, "\n") .. "\n")
-end
-
-local function unit_dir(x, unit)
-	for _, dir in ipairs({ "/lib/systemd/system", "/usr/lib/systemd/system" }) do
-		if x.exists(dir .. "/" .. unit) then
-			return dir
-		end
-	end
-end
+local network = require("xstrap.network")
+local resolv_conf = network.resolv_conf
 
 local function ifupdown(x, st)
 	local lines = {
@@ -102,39 +67,16 @@ local function networkd(x, st, dir)
 	end
 end
 
-local function ifcfg(x, st)
-	local lines = { "DEVICE=eth0", "TYPE=Ethernet", "ONBOOT=yes" }
-	if st then
-		lines[#lines + 1] = "BOOTPROTO=none"
-		lines[#lines + 1] = "IPADDR=" .. st.addr
-		lines[#lines + 1] = "PREFIX=" .. st.prefix
-		if st.gateway ~= "" then
-			lines[#lines + 1] = "GATEWAY=" .. st.gateway
-		end
-		for i, a in ipairs(st.dns) do
-			lines[#lines + 1] = "DNS" .. i .. "=" .. a
-		end
-	else
-		lines[#lines + 1] = "BOOTPROTO=dhcp"
-	end
-	x.mkdir("/etc/sysconfig/network-scripts")
-	x.write("/etc/sysconfig/network-scripts/ifcfg-eth0", table.concat(lines, "\n") .. "\n")
-	resolv_conf(x, st)
-end
-
 return {
-	classes = { "XEN_DOMU" },
+	classes = { "XEN_DOMU", "DEBIAN" },
+	match = "all",
 	run = function(x)
-		local st = options(x)
-		if x.family == "rpm" then
-			ifcfg(x, st)
-			return
-		end
+		local st = network.options(x)
 		if x.installed("ifupdown") or x.isdir("/etc/network") then
 			ifupdown(x, st)
 			return
 		end
-		local dir = unit_dir(x, "systemd-networkd.service")
+		local dir = x.unit_dir("systemd-networkd.service")
 		if dir then
 			networkd(x, st, dir)
 			return

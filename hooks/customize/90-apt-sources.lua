@@ -1,26 +1,23 @@
--- The guest's own apt sources point at the mirror the build used, so
--- `apt-get update` works in it from the first boot. A file:// mirror is a
--- path on the build host, meaningless in the guest: then nothing is added;
--- nor in a root without apt (e.g. --variant=extract of a few packages).
--- An entry already there (one-line or deb822 format, for this mirror and
--- suite) is not repeated.
+-- The apt sources of a Debian-family guest point at the mirror the build
+-- used, so `apt-get update` works in it from the first boot. A file://
+-- mirror is a path on the build host, meaningless in the guest: then
+-- nothing is added; nor in a root without apt (e.g. --variant=extract of a
+-- few packages). An entry already there (one-line or deb822 format, for
+-- this mirror and suite) is not repeated.
 local function norm(uri)
 	return (uri:gsub("/+$", ""))
 end
 
--- one_line_has(text, mirror, suite): a "deb [opts] URI SUITE ..." line
-local function one_line_has(text, mirror, suite)
-	for line in text:gmatch("[^\n]+") do
+-- one_line_has(x, path, mirror, suite): a "deb [opts] URI SUITE ..." line
+local function one_line_has(x, path, mirror, suite)
+	return x.has_line(path, function(line)
 		local rest = line:match("^%s*deb%s+(.*)$")
-		if rest then
-			rest = rest:gsub("^%[[^%]]*%]%s*", "")
-			local uri, dist = rest:match("^(%S+)%s+(%S+)")
-			if uri and norm(uri) == mirror and dist == suite then
-				return true
-			end
+		if not rest then
+			return false
 		end
-	end
-	return false
+		local uri, dist = rest:gsub("^%[[^%]]*%]%s*", ""):match("^(%S+)%s+(%S+)")
+		return uri ~= nil and norm(uri) == mirror and dist == suite
+	end)
 end
 
 -- deb822_has(text, mirror, suite): a stanza with Types: deb, the mirror
@@ -50,15 +47,15 @@ local function deb822_has(text, mirror, suite)
 end
 
 local function configured(x, mirror, suite)
-	if one_line_has(x.read("/etc/apt/sources.list") or "", mirror, suite) then
+	if one_line_has(x, "/etc/apt/sources.list", mirror, suite) then
 		return true
 	end
 	for _, name in ipairs(x.list("/etc/apt/sources.list.d")) do
-		local text = x.read("/etc/apt/sources.list.d/" .. name) or ""
-		if name:match("%.list$") and one_line_has(text, mirror, suite) then
+		local path = "/etc/apt/sources.list.d/" .. name
+		if name:match("%.list$") and one_line_has(x, path, mirror, suite) then
 			return true
 		end
-		if name:match("%.sources$") and deb822_has(text, mirror, suite) then
+		if name:match("%.sources$") and deb822_has(x.read(path) or "", mirror, suite) then
 			return true
 		end
 	end
@@ -66,8 +63,9 @@ local function configured(x, mirror, suite)
 end
 
 return {
+	classes = { "DEBIAN" },
 	run = function(x)
-		if x.family ~= "debian" or not x.installed("apt") then
+		if not x.installed("apt") then
 			return
 		end
 		local mirror = norm(x.mirror or "")
@@ -77,9 +75,7 @@ return {
 		if configured(x, mirror, x.suite) then
 			return
 		end
-		local text = x.read("/etc/apt/sources.list") or ""
-		local sep = (text ~= "" and text:sub(-1) ~= "\n") and "\n" or ""
 		x.mkdir("/etc/apt")
-		x.append("/etc/apt/sources.list", sep .. "deb " .. mirror .. " " .. x.suite .. " main\n")
+		x.add_line("/etc/apt/sources.list", "deb " .. mirror .. " " .. x.suite .. " main")
 	end,
 }

@@ -190,7 +190,8 @@ EOF
 	first=$(grep -nx FIRST <<<"$output" | cut -d: -f1)
 	xen=$(grep -nx XENSERVER <<<"$output" | cut -d: -f1)
 	saw=$(grep -nx SAW_XENSERVER <<<"$output" | cut -d: -f1)
-	[ "$first" -lt "$xen" ] && [ "$xen" -lt "$saw" ]
+	[ "$first" -lt "$xen" ]
+	[ "$xen" -lt "$saw" ]
 }
 
 @test "a failing class script stops with its path, line and message" {

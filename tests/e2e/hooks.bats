@@ -141,21 +141,26 @@ line_of() {
 	configure=$(line_of '^configure:$')
 	customize=$(line_of '^customize:$')
 	cleanup=$(line_of '^cleanup:$')
-	[ "$setup" -lt "$extract" ] && [ "$extract" -lt "$configure" ] &&
-		[ "$configure" -lt "$customize" ] && [ "$customize" -lt "$cleanup" ]
+	[ "$setup" -lt "$extract" ]
+	[ "$extract" -lt "$configure" ]
+	[ "$configure" -lt "$customize" ]
+	[ "$customize" -lt "$cleanup" ]
 	# the class set comes first
 	[ "$(line_of '^classes: .*\bWEBSERVER\b')" -lt "$setup" ]
 	# the site's setup hook is listed under setup, the cleanup hook under cleanup
 	local s c
 	s=$(line_of 'hooks/setup/50-site-setup\.lua')
 	c=$(line_of 'hooks/cleanup/50-site-cleanup\.lua')
-	[ "$setup" -lt "$s" ] && [ "$s" -lt "$customize" ] && [ "$c" -gt "$cleanup" ]
+	[ "$setup" -lt "$s" ]
+	[ "$s" -lt "$customize" ]
+	[ "$c" -gt "$cleanup" ]
 	# customize: name order, built-in and site interleaved
 	local prev=$customize n f
 	for f in "$SITE/hooks/customize/10-fstab.lua" "hooks/customize/20-console.lua" \
-		"hooks/customize/30-modules.lua" "hooks/customize/40-pygrub.lua" \
-		"hooks/customize/50-udev.lua" "hooks/customize/60-cruft.lua" \
-		"hooks/customize/70-hostname.lua" "hooks/customize/80-network.lua" \
+		"hooks/customize/30-modprobe-aliases.lua" "hooks/customize/30-modules.lua" \
+		"hooks/customize/40-pygrub.lua" "hooks/customize/50-udev.lua" \
+		"hooks/customize/60-cruft.lua" "hooks/customize/70-hostname.lua" \
+		"hooks/customize/80-network-ifcfg.lua" "hooks/customize/80-network.lua" \
 		"hooks/customize/90-apt-sources.lua" "$SITE/hooks/customize/95-site.lua"; do
 		n=$(line_of "$(sed 's/[.[\*^$]/\\&/g' <<<"$f")")
 		if [ "$n" -le "$prev" ]; then
@@ -178,6 +183,12 @@ line_of() {
 	grep -E 'hooks/setup/50-site-setup\.lua' <<<"$output" | grep -q WEBSERVER
 	[ -z "$(grep -E 'hooks/customize/70-hostname\.lua' <<<"$output" | grep XEN_DOMU)" ]
 	grep -E 'hooks/customize/70-hostname\.lua' <<<"$output" | grep -q 'every build'
+	# the family is a class: the Debian family's hooks run, the RPM family's not
+	grep -E 'hooks/customize/30-modules\.lua' <<<"$output" | grep -q 'runs: classes XEN_DOMU DEBIAN (all set)'
+	grep -E 'hooks/customize/30-modprobe-aliases\.lua' <<<"$output" |
+		grep -q 'skipped: class RPM is not set (it needs all of XEN_DOMU RPM)'
+	grep -E 'hooks/customize/80-network-ifcfg\.lua' <<<"$output" | grep -q 'skipped: class RPM is not set'
+	grep -E 'hooks/customize/90-apt-sources\.lua' <<<"$output" | grep -q 'runs: class DEBIAN'
 	# the override is marked as such
 	grep -E 'customize/10-fstab\.lua' <<<"$output" | grep -q 'replaces'
 }
@@ -185,12 +196,46 @@ line_of() {
 @test "--list-hooks: hooks gated by a class that is not set are shown as skipped" {
 	list_hooks
 	local f
-	for f in 10-fstab 20-console 30-modules 40-pygrub 50-udev 60-cruft 80-network; do
+	for f in 10-fstab 20-console 30-modprobe-aliases 30-modules 40-pygrub 50-udev 60-cruft \
+		80-network-ifcfg 80-network; do
 		grep -E "hooks/customize/$f\.lua" <<<"$output" | grep -q skipped
 	done
-	for f in 70-hostname 90-apt-sources; do
-		grep -E "hooks/customize/$f\.lua" <<<"$output" | grep -q 'every build'
-	done
+	# of a hook that needs all of its classes, the one missing is named
+	grep -E 'hooks/customize/30-modules\.lua' <<<"$output" |
+		grep -q 'skipped: class XEN_DOMU is not set (it needs all of XEN_DOMU DEBIAN)'
+	grep -E 'hooks/customize/70-hostname\.lua' <<<"$output" | grep -q 'every build'
+	grep -E 'hooks/customize/90-apt-sources\.lua' <<<"$output" | grep -q 'runs: class DEBIAN'
+}
+
+@test "match = \"all\": a hook runs only when every one of its classes is set" {
+	local lua=$BATS_TEST_TMPDIR/web-guest.lua
+	printf 'return { classes = { "XEN_DOMU", "WEBSERVER" }, match = "all",\n\trun = function(x) x.write("/etc/web-guest", "ran\\n") end }\n' >"$lua"
+	build --class=XEN_DOMU --hook "customize:$lua"
+	assert_status 0
+	[ ! -e "$T/etc/web-guest" ]
+	list_hooks --class=XEN_DOMU --hook "customize:$lua"
+	grep -F "$lua" <<<"$output" | grep -q 'skipped: class WEBSERVER is not set (it needs all of XEN_DOMU WEBSERVER)'
+
+	rm -rf "$T"
+	build --class=XEN_DOMU,WEBSERVER --hook "customize:$lua"
+	assert_status 0
+	assert_eq ran "$(cat "$T/etc/web-guest")" "/etc/web-guest"
+	list_hooks --class=XEN_DOMU,WEBSERVER --hook "customize:$lua"
+	grep -F "$lua" <<<"$output" | grep -q 'runs: classes XEN_DOMU WEBSERVER (all set)'
+	# without match (or with match = "any") one of them is enough
+	sed -i 's/match = "all"/match = "any"/' "$lua"
+	rm -rf "$T"
+	build --class=WEBSERVER --hook "customize:$lua"
+	assert_status 0
+	assert_eq ran "$(cat "$T/etc/web-guest")" "/etc/web-guest"
+}
+
+@test "match other than \"any\" or \"all\" stops the build naming the hook and what it found" {
+	local lua=$BATS_TEST_TMPDIR/both.lua
+	printf 'return { classes = { "XEN_DOMU" }, match = "both", run = function(x) end }\n' >"$lua"
+	build --class=XEN_DOMU --hook "customize:$lua"
+	assert_status 1
+	assert_error_line 'both\.lua: expected match = "any" or "all".*found "both"'
 }
 
 @test "a failing hook stops the build with the script's path, line 3 and its message" {
@@ -223,7 +268,8 @@ line_of() {
 	has_line "$T/escape-report" "read via link: nil"
 	has_line "$T/escape-report" "exists via link: false"
 	# the planted links are still links in the target
-	[ -L "$T/evil" ] && [ -L "$T/evil-rel" ]
+	[ -L "$T/evil" ]
+	[ -L "$T/evil-rel" ]
 }
 
 @test "--hook STAGE:EXECUTABLE: run on the host with the target and XSTRAP_* variables" {
@@ -395,7 +441,8 @@ EOF2
 	resolves_in_target "$T/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
 	resolves_in_target "$T/etc/systemd/system/sockets.target.wants/systemd-networkd.socket"
 	# no inittab, no securetty: none created
-	[ ! -e "$T/etc/inittab" ] && [ ! -e "$T/etc/securetty" ]
+	[ ! -e "$T/etc/inittab" ]
+	[ ! -e "$T/etc/securetty" ]
 }
 
 @test "pygrub: the newest kernel without its initrd stops the build naming the missing file" {

@@ -54,7 +54,8 @@ start_build() {
 # in_configure: true once the configure stage is visibly running.
 in_configure() {
 	grep -qF "$T/" /proc/self/mounts && return 0
-	[ -e "$T/var/lib/dpkg/status" ] && [ -n "$(procs_in_root "$T")" ]
+	[ -e "$T/var/lib/dpkg/status" ] || return 1
+	[ -n "$(procs_in_root "$T")" ]
 }
 
 # wait_configure [dpkg]: wait up to 120 s for the configure stage; with

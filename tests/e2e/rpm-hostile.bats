@@ -81,7 +81,8 @@ setup() {
 	run --separate-stderr xs --repo-type=rpm-md --keyring="$RPM_KEYRING" --include=through \
 		hostile "$T" "file://$BATS_FILE_TMPDIR/repo"
 	assert_no_escape "$T"
-	[ ! -e /tmp/xstrap-escape-rpm-abs ] && [ ! -e /tmp/xstrap-escape-rpm-rel ]
+	[ ! -e /tmp/xstrap-escape-rpm-abs ]
+	[ ! -e /tmp/xstrap-escape-rpm-rel ]
 	assert_status 0
 	# resolved inside the root: /escape is the target's /, /rel its /tmp
 	[ "$(cat "$T/tmp/xstrap-escape-rpm-abs")" = escaped ]

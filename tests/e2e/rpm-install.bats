@@ -425,7 +425,8 @@ xs_build() {
 	assert_error_line 'conflict'
 	assert_stderr_has 'conflict-a'
 	assert_stderr_has 'conflict-b'
-	[ ! -e "$T/usr/share/conflict-a" ] && [ ! -e "$T/usr/share/conflict-b" ]
+	[ ! -e "$T/usr/share/conflict-a" ]
+	[ ! -e "$T/usr/share/conflict-b" ]
 }
 
 # --- over HTTP, and packages changed on the way ----------------------------------

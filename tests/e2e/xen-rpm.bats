@@ -19,7 +19,7 @@ bats_require_minimum_version 1.5.0
 load ../lib/common
 load ../lib/xen
 
-# classes/70-xen-domu-cruft.lua's names for the RPM family and both
+# the RPM family's names in lua/xstrap/cruft.lua (the cruft list)
 CRUFT="avahi pcsc-lite nfs-utils smartmontools bluez rpcbind portmap cups autofs gpm"
 
 setup_file() {
@@ -75,6 +75,19 @@ allow_cruft() {
 	refute grep -q 'warning' "$XEN_LOG"
 }
 
+@test "xen-rpm: the family is the class RPM: the RPM family's hooks run, the Debian family's do not" {
+	xs_rpm --list-hooks --class=XEN_DOMU --include=@core fixture "$T" "$RPM_REPO"
+	assert_status 0
+	grep -qE '^classes: DEFAULT RPM ' <<<"$output"
+	# nor does the name of a guest without --hostname ("debian") make it DEBIAN
+	refute grep -qE '^classes: .*\bDEBIAN\b' <<<"$output"
+	grep -E 'hooks/customize/30-modprobe-aliases\.lua' <<<"$output" | grep -q 'runs: classes XEN_DOMU RPM (all set)'
+	grep -E 'hooks/customize/80-network-ifcfg\.lua' <<<"$output" | grep -q 'runs: classes XEN_DOMU RPM (all set)'
+	grep -E 'hooks/customize/30-modules\.lua' <<<"$output" | grep -q 'skipped: class DEBIAN is not set'
+	grep -E 'hooks/customize/80-network\.lua' <<<"$output" | grep -q 'skipped: class DEBIAN is not set'
+	grep -E 'hooks/customize/90-apt-sources\.lua' <<<"$output" | grep -q 'skipped: none of its classes is set'
+}
+
 @test "xen-rpm: fstab: root on the whole /dev/xvda, /proc, swap on /dev/xvdb" {
 	assert_xen_fstab "$G"
 }
@@ -123,7 +136,8 @@ allow_cruft() {
 	assert_eq /boot/vmlinuz-6.1.0-1.fx.x86_64 "$kernel" "kernel of menu.lst"
 	# the RPM family's name for the initrd (dracut's), not Debian's initrd.img-VER
 	assert_eq /boot/initramfs-6.1.0-1.fx.x86_64.img "$initrd" "initrd of menu.lst"
-	[ -f "$G$kernel" ] && [ -f "$G$initrd" ]
+	[ -f "$G$kernel" ]
+	[ -f "$G$initrd" ]
 	assert_eq kernel-6.1.0-1.fx.x86_64 "$(rpmq "$G" -qf "$kernel")" "owner of $kernel"
 	assert_eq kernel-6.1.0-1.fx.x86_64 "$(rpmq "$G" -qf "$initrd")" "owner of $initrd"
 	grep -qE "^kernel $kernel .*\broot=/dev/xvda( |$)" "$m"
@@ -149,7 +163,8 @@ allow_cruft() {
 	refute grep -q '^IPADDR=' "$d/ifcfg-eth0"
 	# initscripts-lite's directory and file verify clean
 	run rpmq "$G" -V initscripts-lite
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_status 0
+	assert_eq "" "$output" "rpm -V initscripts-lite"
 	[ ! -e "$G/etc/network/interfaces" ]
 	[ ! -e "$G/etc/systemd/network/10-eth0.network" ]
 	# a file:// mirror is a host path, and apt sources are Debian's
@@ -233,7 +248,8 @@ allow_cruft() {
 	assert_stderr_has 'cruft: removing avahi'
 	refute installed "$T" avahi
 	installed "$T" mdns-tools
-	[ ! -e "$T/usr/sbin/avahi-daemon" ] && [ ! -e "$T/etc/avahi" ]
+	[ ! -e "$T/usr/sbin/avahi-daemon" ]
+	[ ! -e "$T/etc/avahi" ]
 	# rpm -e ran avahi's %preun, with $1 = 0 (no instance left) and the
 	# device nodes scriptlets have at install
 	assert_eq "0 /dev/null:device" "$(cat "$T/var/lib/avahi-preun-ran")" "avahi's %preun marker"

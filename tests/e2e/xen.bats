@@ -112,7 +112,8 @@ state() {
 	[ -f "$m" ]
 	kernel=$(awk '$1 == "kernel" { print $2; exit }' "$m")
 	initrd=$(awk '$1 == "initrd" { print $2; exit }' "$m")
-	[ -n "$kernel" ] && [ -n "$initrd" ]
+	[ -n "$kernel" ]
+	[ -n "$initrd" ]
 	[ -f "$G$kernel" ] || { echo "menu.lst names $kernel, not in the guest" >&2; return 1; }
 	[ -f "$G$initrd" ] || { echo "menu.lst names $initrd, not in the guest" >&2; return 1; }
 	# the kernel of linux-image-amd64's dependency, and its own initrd
@@ -158,7 +159,8 @@ state() {
 	[ -z "$bad" ] || { echo "cruft installed:$bad" >&2; return 1; }
 	# and the root is consistent
 	run chroot "$G" dpkg --audit
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_status 0
+	assert_eq "" "$output" "dpkg --audit"
 }
 
 @test "xen: the guest's apt sources name the mirror the build used" {
@@ -199,5 +201,6 @@ state() {
 	[ "$st" != ii ] || { echo "gpm is still installed" >&2; return 1; }
 	[ ! -e "$g2/usr/sbin/gpm" ]
 	run chroot "$g2" dpkg --audit
-	[ "$status" -eq 0 ] && [ -z "$output" ]
+	assert_status 0
+	assert_eq "" "$output" "dpkg --audit"
 }

@@ -113,7 +113,8 @@ procs_in_root() {
 # a leftover bind mount), then rm with --one-file-system.
 safe_rmtree() {
 	local d=$1 p m
-	[ -n "$d" ] && [ -e "$d" ] || return 0
+	[ -n "$d" ] || return 0
+	[ -e "$d" ] || return 0
 	for p in $(procs_in_root "$d"); do kill -KILL "$p" 2>/dev/null; done
 	for m in $(mounts_under "$d"); do
 		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null

@@ -8,7 +8,8 @@ assert_xen_fstab() {
 	has_line "$1/etc/fstab" "proc /proc proc defaults 0 0"
 	has_line "$1/etc/fstab" "/dev/xvdb none swap sw 0 0"
 	refute grep -q 'xvda1' "$1/etc/fstab"
-	[ -d "$1/proc" ] && [ -d "$1/sys" ]
+	[ -d "$1/proc" ]
+	[ -d "$1/sys" ]
 }
 
 # assert_xen_hosts ROOT NAME: /etc/hostname is NAME, /etc/hosts has it on

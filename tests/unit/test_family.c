@@ -92,7 +92,7 @@ static int setup(void **state)
 	xs_buf_free(&index);
 
 	/* an empty built-in config space, with the real lua/xstrap.lua */
-	ut_builtin_space(f->dir);
+	ut_install_lua_module(f->dir);
 	/* a hook of the family's class that reads its fact and purges */
 	_cleanup_free_ char *hook = ut_path(f->dir, "hook.lua");
 	ut_write(hook, "return { classes = { 'SKEL' }, run = function(x)\n"

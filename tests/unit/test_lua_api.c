@@ -24,16 +24,8 @@ static int setup(void **state)
 	f->dir = ut_tmpdir("lua");
 	f->root = ut_path(f->dir, "root");
 	mkdir(f->root, 0755);
-	xs_log_init(&f->ctx.log, XS_QUIET);
-	f->ctx.o.suite = xs_strdup("bookworm");
-	f->ctx.o.arch = xs_strdup("amd64");
-	f->ctx.o.mirror = xs_strdup("http://mirror.invalid/debian");
-	f->ctx.o.target = xs_strdup(f->root);
-	f->ctx.o.datadir = xs_strdup(f->dir); /* empty built-in space */
-	f->ctx.rootfd = open(f->root, O_RDONLY | O_DIRECTORY);
-	f->ctx.family = &xs_family_deb;
 	/* the real lua/xstrap.lua, in an otherwise empty built-in space */
-	ut_builtin_space(f->dir);
+	ut_ctx_init(&f->ctx, f->root, f->dir);
 	*state = f;
 	return 0;
 }
@@ -41,9 +33,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct fx *f = *state;
-	xs_config_free(&f->ctx);
-	close(f->ctx.rootfd);
-	xs_opts_free(&f->ctx.o);
+	ut_ctx_free(&f->ctx);
 	xs_rm_rf(f->dir);
 	free(f->dir);
 	free(f->root);

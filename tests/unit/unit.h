@@ -23,6 +23,9 @@
 
 #include <cmocka.h>
 
+#include "config_space.h"
+#include "context.h"
+#include "deb_family.h"
 #include "util.h"
 
 /* Fails the test unless HAY contains NEEDLE, showing both. */
@@ -114,24 +117,50 @@ static inline void ut_assert_file(const char *path, const char *text)
 	free(got);
 }
 
-/* Makes DIR an otherwise empty built-in config space holding the real
- * lua/xstrap.lua (from $XSTRAP_TOP, else the current directory). */
-static inline void ut_builtin_space(const char *dir)
+/* Copies the source tree's lua/xstrap.lua ($XSTRAP_TOP, default ".") into
+ * DATADIR/lua/: what a built-in space needs for hooks and class scripts. */
+static inline void ut_install_lua_module(const char *datadir)
 {
 	const char *top = getenv("XSTRAP_TOP");
 	char *src = xs_asprintf("%s/lua/xstrap.lua", top ? top : ".");
-	char *luadir = ut_path(dir, "lua");
-	char *dst = ut_path(dir, "lua/xstrap.lua");
+	char *luadir = ut_path(datadir, "lua");
+	char *dst = ut_path(datadir, "lua/xstrap.lua");
 	size_t len = 0;
 	char *text = ut_read(src, &len);
 	if (!text)
-		fail_msg("%s: cannot read it (set XSTRAP_TOP to the source tree)", src);
-	mkdir(luadir, 0755);
+		fail_msg("cannot read %s (set XSTRAP_TOP to the source tree)", src);
+	xs_mkdir_p(luadir, 0755);
 	ut_write_len(dst, text, len);
 	free(text);
 	free(dst);
 	free(luadir);
 	free(src);
+}
+
+/* The context of a build that class scripts and hooks see: bookworm on
+ * amd64, quiet, the target ROOT (opened as ctx->rootfd), the built-in
+ * space DATADIR with the source tree's lua/xstrap.lua in it. */
+static inline void ut_ctx_init(struct xs_ctx *ctx, const char *root, const char *datadir)
+{
+	xs_log_init(&ctx->log, XS_QUIET);
+	ctx->o.suite = xs_strdup("bookworm");
+	ctx->o.arch = xs_strdup("amd64");
+	ctx->o.mirror = xs_strdup("http://mirror.invalid/debian");
+	ctx->o.target = xs_strdup(root);
+	ctx->o.datadir = xs_strdup(datadir);
+	ctx->family = &xs_family_deb;
+	ctx->rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (ctx->rootfd < 0)
+		fail_msg("cannot open the target %s: %s", root, strerror(errno));
+	ut_install_lua_module(datadir);
+}
+
+/* Frees what ut_ctx_init and a loaded config space hold. */
+static inline void ut_ctx_free(struct xs_ctx *ctx)
+{
+	xs_config_free(ctx);
+	close(ctx->rootfd);
+	xs_opts_free(&ctx->o);
 }
 
 /* Runs ARGV (PATH lookup) with GNUPGHOME=HOME when HOME is set, stdout into
