@@ -243,7 +243,9 @@ static const struct cli_opt options[] = {
 	  "minbase, required, important (default; also \"-\"), buildd,\n"
 	  "standard, essential, custom (only --include) or extract\n"
 	  "(unpack --include packages, configure nothing)", NULL },
-	{ "include", 0, "A,B", ADD_CSV, O(include), NULL, "also install these packages", NULL },
+	{ "include", 0, "A,B", ADD_CSV, O(include), NULL,
+	  "also install these packages: NAME, NAME=VERSION, NAME/SUITE,\n"
+	  "'glob*', 'NAME>=VERSION'; rpm: NAME.ARCH, NAME-VERSION, @GROUP", NULL },
 	{ "exclude", 0, "A,B", ADD_CSV, O(exclude), NULL, "never install these packages", NULL },
 	{ "components", 0, "A,B", ADD_CSV, O(components), NULL, "archive components (default: main)", NULL },
 	{ "arch", 0, "ARCH", SET_STR, O(arch), NULL, "Debian architecture (default: the host's)", NULL },

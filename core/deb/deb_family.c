@@ -344,22 +344,11 @@ static int deb_jobs(struct xs_ctx *ctx, Queue *jobs)
 	int r = xs_apply_excludes(ctx, &ctx->suite->exclude);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; i < ctx->o.include.n; i++) {
-		const char *n = ctx->o.include.v[i];
-		if (!xs_name_exists(pool, n)) {
-			Id id = pool_str2id(pool, n, 0);
-			Id p, pp;
-			bool virtual = false;
-			if (id)
-				FOR_PROVIDES(p, pp, id) virtual = true;
-			if (!virtual)
-				return xs_fail(&ctx->log, ENOENT, "package \"%s\" not found in %s (components: %s) on %s", n,
-					       ctx->o.suite, ctx->o.components.v[0], ctx->o.mirror);
-			queue_push2(jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, id);
-			continue;
-		}
-		xs_job_name(pool, jobs, n);
-	}
+	_cleanup_free_ char *where = xs_asprintf("%s (components: %s) on %s", ctx->o.suite, ctx->o.components.v[0],
+						 ctx->o.mirror);
+	for (size_t i = 0; i < ctx->o.include.n; i++)
+		if ((r = xs_job_select(ctx, ctx->o.include.v[i], where, jobs)) < 0)
+			return r;
 	variant_jobs(ctx, ctx->suite, jobs, false);
 	if (!jobs->count)
 		return xs_fail(&ctx->log, EINVAL, "nothing to install: variant %s selects no package in %s%s",

@@ -134,24 +134,12 @@ static int expand_group(struct xs_ctx *ctx, const char *spec, Queue *jobs)
 	return 0;
 }
 
-/* A package name, a provide or an @group. */
+/* A package (name, provide, glob, name.arch, name-version...) or an @group. */
 static int rpm_spec_jobs(struct xs_ctx *ctx, const char *n, Queue *jobs)
 {
-	Pool *pool = ctx->pool;
 	if (n[0] == '@')
 		return expand_group(ctx, n, jobs);
-	if (xs_name_exists(pool, n)) {
-		xs_job_name(pool, jobs, n);
-		return 0;
-	}
-	Id id = pool_str2id(pool, n, 0), p, pp;
-	bool provided = false;
-	if (id)
-		FOR_PROVIDES(p, pp, id) provided = true;
-	if (!provided)
-		return xs_fail(&ctx->log, ENOENT, "package \"%s\" not found in %s", n, ctx->o.mirror);
-	queue_push2(jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, id);
-	return 0;
+	return xs_job_select(ctx, n, ctx->o.mirror, jobs);
 }
 
 static char *rpm_evr(Pool *pool, Id evr)
