@@ -80,6 +80,9 @@ struct xs_ctx {
 };
 
 void xs_strlist_add(struct xs_strlist *l, const char *s);
+/* Adds each word of CSV (split at commas and blanks; a word that starts
+ * with @, a comps group or environment, runs to the next comma: "@Minimal
+ * Install"), each once. */
 void xs_strlist_add_split(struct xs_strlist *l, const char *csv);
 bool xs_strlist_has(const struct xs_strlist *l, const char *s);
 void xs_strlist_free(struct xs_strlist *l);

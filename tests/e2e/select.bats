@@ -24,9 +24,12 @@ deb_plan() {
 		--include="$1" fixture "$FIXTURE_URL"
 }
 
+# rpm_plan SPEC [ARGS...]: the plan of --include=SPEC on the rpm fixture
 rpm_plan() {
+	local spec=$1
+	shift
 	run --separate-stderr xs plan --repo-type=rpm-md --variant=custom --keyring="$RPM_KEYRING" \
-		--include="$1" fixture "$RPM_REPO"
+		--include="$spec" "$@" fixture "$RPM_REPO"
 }
 
 @test "deb: a plain name takes the highest version; NAME=VERSION and NAME/SUITE take the one asked for" {
@@ -102,4 +105,40 @@ rpm_plan() {
 	assert_status 1
 	[[ "$stderr" == *'"webapp-1.3": no package matches it'* ]]
 	[[ "$stderr" == *"webapp 1.2-1 noarch"* ]]
+}
+
+# same_plan_as_dnf WEAK SPEC [XSTRAP ARGS...]: xstrap plan --include=SPEC on
+# the rpm fixture equals dnf's transaction for SPEC (tests/lib/dnf-plan.py)
+same_plan_as_dnf() {
+	local weak=$1 spec=$2
+	shift 2
+	run --separate-stderr /usr/bin/python3 "$XSTRAP_TOP/tests/lib/dnf-plan.py" "$RPM_FIXTURES/repo" "$weak" "$spec"
+	assert_status 0
+	printf '%s\n' "$output" > "$BATS_TEST_TMPDIR/dnf.txt"
+	rpm_plan "$spec" "$@"
+	assert_status 0
+	printf '%s\n' "$output" | LC_ALL=C sort > "$BATS_TEST_TMPDIR/xstrap.txt"
+	diff -u "$BATS_TEST_TMPDIR/dnf.txt" "$BATS_TEST_TMPDIR/xstrap.txt"
+}
+
+@test "rpm: @ENVIRONMENT by id and by name, and a group by name: dnf's transaction, weak deps off and on" {
+	rpm_fixture_check
+	/usr/bin/python3 -c 'import dnf' 2>/dev/null || skip "python3-dnf is not installed: nothing to compare with"
+	same_plan_as_dnf 0 @fixture-server-environment
+	# the environment is core and xen-guest; its options (printing, a
+	# default one, and mdns) are not installed, as dnf 4 leaves them
+	grep -q '^kernel ' "$BATS_TEST_TMPDIR/xstrap.txt"
+	grep -q '^webapp ' "$BATS_TEST_TMPDIR/xstrap.txt"
+	refute grep -q '^cups \|^avahi ' "$BATS_TEST_TMPDIR/xstrap.txt"
+	same_plan_as_dnf 1 @fixture-server-environment --recommends
+	same_plan_as_dnf 0 "@Fixture Server"
+	same_plan_as_dnf 0 "@Zero-configuration networking"
+	grep -q '^avahi ' "$BATS_TEST_TMPDIR/xstrap.txt"
+}
+
+@test "rpm: an unknown group or environment is named" {
+	rpm_fixture_check
+	rpm_plan "@No Such Thing"
+	assert_status 1
+	[[ "$stderr" == *'group or environment "No Such Thing" not found'* ]]
 }
