@@ -112,6 +112,10 @@ int xs_release_parse(const char *text, struct xs_release *rel, const char *name,
 			xs_strlist_add_split(&rel->architectures, val);
 		else if (!strcmp(line, "Acquire-By-Hash"))
 			rel->by_hash = !strcmp(val, "yes");
+		else if (!strcmp(line, "NotAutomatic"))
+			rel->not_automatic = !strcmp(val, "yes");
+		else if (!strcmp(line, "ButAutomaticUpgrades"))
+			rel->but_automatic_upgrades = !strcmp(val, "yes");
 		else if (!strcmp(line, "Components"))
 			xs_strlist_add_split(&rel->components, val);
 		else if (!strcmp(line, "Date") || !strcmp(line, "Valid-Until")) {
@@ -382,6 +386,10 @@ static int load_index(struct xs_ctx *ctx, const struct xs_apt_source *src, struc
 	Repo *repo = repo_create(pool, repo_name);
 	ix->repo = repo;
 	repo->appdata = ix;
+	/* apt's pins: 500 for a suite, 100 for ButAutomaticUpgrades (backports),
+	 * 1 for NotAutomatic (experimental): a version from a lower one is
+	 * chosen only when nothing else has the package or the user names it */
+	repo->priority = !src->rel.not_automatic ? 0 : src->rel.but_automatic_upgrades ? -1 : -2;
 
 	if (!verified) {
 		unlink(raw);

@@ -22,6 +22,8 @@ struct xs_release {
 	char *suite, *codename;
 	time_t date, valid_until; /* 0 when absent */
 	bool by_hash;             /* Acquire-By-Hash: yes */
+	bool not_automatic;       /* NotAutomatic: yes (experimental, backports) */
+	bool but_automatic_upgrades; /* ButAutomaticUpgrades: yes (backports) */
 	struct xs_strlist architectures, components;
 	struct xs_release_file *files;
 	size_t nfiles;

@@ -116,3 +116,44 @@ EOF
 	assert_status 1
 	[[ "$stderr" == *"debian.conf defines no updates or security suite"* ]]
 }
+
+# apt_candidates PKG...: "PKG VERSION" as apt, in a private root whose
+# sources are the fixture suite, the site repository and site-backports,
+# would install each
+apt_candidates() {
+	local r=$BATS_TEST_TMPDIR/apt
+	mkdir -p "$r/etc/apt/apt.conf.d" "$r/etc/apt/preferences.d" "$r/etc/apt/sources.list.d" \
+		"$r/var/lib/apt/lists/partial" "$r/var/cache/apt/archives/partial" "$r/var/lib/dpkg"
+	: > "$r/var/lib/dpkg/status"
+	{
+		echo "deb [signed-by=$KEYRING] $FIXTURE_URL fixture main"
+		echo "$SITE"
+		echo "$BACKPORTS"
+	} > "$r/etc/apt/sources.list"
+	local opts=(-o "Dir=$r" -o "Dir::State::status=$r/var/lib/dpkg/status"
+		-o APT::Architecture=amd64 -o APT::Architectures::=amd64 -o APT::Sandbox::User=root)
+	apt-get "${opts[@]}" -q update > "$r/update.log" 2>&1 || {
+		cat "$r/update.log" >&2
+		return 1
+	}
+	apt-cache "${opts[@]}" policy "$@" |
+		awk '/^[^ ]/ { p = $1; sub(/:$/, "", p) } /Candidate:/ { print p, $2 }' | LC_ALL=C sort
+}
+
+@test "suite, site repository and a NotAutomatic backports suite: each package at apt's candidate; NAME/SUITE takes backports" {
+	command -v apt-get >/dev/null || skip "apt-get is not installed: nothing to compare with"
+	BACKPORTS="deb [signed-by=$SITE_KEY] file://$fixture_dir/repo-backports site-backports main"
+	run --separate-stderr xs plan --variant=extract --include=alt-a,alt-b,site-tool --keyring="$KEYRING" \
+		--source="$SITE" --source="$BACKPORTS" fixture "$FIXTURE_URL"
+	assert_status 0
+	cut -d' ' -f1,2 <<<"$output" | LC_ALL=C sort > "$BATS_TEST_TMPDIR/xstrap.txt"
+	apt_candidates $(cut -d' ' -f1 "$BATS_TEST_TMPDIR/xstrap.txt") > "$BATS_TEST_TMPDIR/apt.txt"
+	diff -u "$BATS_TEST_TMPDIR/apt.txt" "$BATS_TEST_TMPDIR/xstrap.txt"
+	# backports' newer alt-b is not taken unless asked for, as with apt
+	grep -qx 'alt-b 1.0-1' "$BATS_TEST_TMPDIR/xstrap.txt"
+	grep -qx 'alt-a 2.0-1' "$BATS_TEST_TMPDIR/xstrap.txt"
+	run --separate-stderr xs plan --variant=extract --include=alt-b/site-backports --keyring="$KEYRING" \
+		--source="$BACKPORTS" fixture "$FIXTURE_URL"
+	assert_status 0
+	[ "$output" = "alt-b 2.0-1 all" ]
+}
