@@ -249,6 +249,71 @@ static void test_url_resolve(void **state)
 	}
 }
 
+/* The guest's sources: bookworm and its updates and security suites, a
+ * site repository with its key, and a file:// source the guest cannot use */
+static void guest_sources(const char *format, char **top, char **root)
+{
+	int rootfd = ut_mkroot("guest", top, root, O_RDONLY);
+	assert_true(rootfd >= 0);
+	_cleanup_free_ char *key = ut_path(*top, "site.asc");
+	ut_write(key, "-----BEGIN PGP PUBLIC KEY BLOCK-----\nxx\n");
+	struct xs_ctx ctx;
+	memset(&ctx, 0, sizeof(ctx));
+	xs_log_init(&ctx.log, XS_QUIET);
+	ctx.o.target = *root;
+	struct xs_strlist main_only = { 0 }, keys = { 0 };
+	xs_strlist_add(&main_only, "main");
+	xs_strlist_add(&keys, key);
+	struct xs_apt apt = { 0 };
+	xs_apt_add_source(&apt, "http://m.example.org/debian/", "trixie", &main_only, NULL, "trixie");
+	xs_apt_add_source(&apt, "http://m.example.org/debian", "trixie-updates", &main_only, NULL, "u");
+	xs_apt_add_source(&apt, "http://m.example.org/debian-security", "trixie-security", &main_only, NULL, "s");
+	xs_apt_add_source(&apt, "file:///srv/local", "local", &main_only, NULL, "l");
+	struct xs_apt_source *site = xs_apt_add_source(&apt, "https://r.example.org/site", "trixie", &main_only, &keys, "site");
+	site->signed_by = xs_strdup(key);
+	assert_int_equal(xs_deb_write_sources(&ctx, rootfd, &apt, format), 0);
+	xs_apt_free(&apt);
+	xs_strlist_free(&main_only);
+	xs_strlist_free(&keys);
+	close(rootfd);
+}
+
+static void test_guest_sources_deb822(void **state)
+{
+	(void)state;
+	char *top, *root;
+	guest_sources("deb822", &top, &root);
+	_cleanup_free_ char *path = ut_path(root, "etc/apt/sources.list.d/debian.sources");
+	ut_assert_file(path, "Types: deb\nURIs: http://m.example.org/debian\nSuites: trixie trixie-updates\nComponents: main\n"
+			     "\n"
+			     "Types: deb\nURIs: http://m.example.org/debian-security\nSuites: trixie-security\nComponents: main\n"
+			     "\n"
+			     "Types: deb\nURIs: https://r.example.org/site\nSuites: trixie\nComponents: main\n"
+			     "Signed-By: /etc/apt/keyrings/site.asc\n");
+	_cleanup_free_ char *key = ut_path(root, "etc/apt/keyrings/site.asc");
+	ut_assert_file(key, "-----BEGIN PGP PUBLIC KEY BLOCK-----\nxx\n");
+	_cleanup_free_ char *list = ut_path(root, "etc/apt/sources.list");
+	assert_false(ut_exists(list));
+	xs_rm_rf(top);
+	free(top);
+	free(root);
+}
+
+static void test_guest_sources_one_line(void **state)
+{
+	(void)state;
+	char *top, *root;
+	guest_sources("one-line", &top, &root);
+	_cleanup_free_ char *path = ut_path(root, "etc/apt/sources.list");
+	ut_assert_file(path, "deb http://m.example.org/debian trixie main\n"
+			     "deb http://m.example.org/debian trixie-updates main\n"
+			     "deb http://m.example.org/debian-security trixie-security main\n"
+			     "deb [signed-by=/etc/apt/keyrings/site.asc] https://r.example.org/site trixie main\n");
+	xs_rm_rf(top);
+	free(top);
+	free(root);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_etc, teardown_etc)
 
 int main(void)
@@ -267,6 +332,8 @@ int main(void)
 		cmocka_unit_test(test_source_line_errors_name_the_line),
 		cmocka_unit_test(test_sources_file_deb822),
 		cmocka_unit_test(test_url_resolve),
+		cmocka_unit_test(test_guest_sources_deb822),
+		cmocka_unit_test(test_guest_sources_one_line),
 	};
 	return cmocka_run_group_tests_name("sources", tests, NULL, NULL);
 }
