@@ -278,40 +278,45 @@ static void guest_sources(const char *format, char **top, char **root)
 	close(rootfd);
 }
 
-static void test_guest_sources_deb822(void **state)
+/* Writes the sources above in FORMAT: REL holds TEXT, ABSENT is not
+ * there, the site's key is copied. */
+static void check_guest_sources(const char *format, const char *rel, const char *text, const char *absent)
 {
-	(void)state;
 	char *top, *root;
-	guest_sources("deb822", &top, &root);
-	_cleanup_free_ char *path = ut_path(root, "etc/apt/sources.list.d/debian.sources");
-	ut_assert_file(path, "Types: deb\nURIs: http://m.example.org/debian\nSuites: trixie trixie-updates\nComponents: main\n"
-			     "\n"
-			     "Types: deb\nURIs: http://m.example.org/debian-security\nSuites: trixie-security\nComponents: main\n"
-			     "\n"
-			     "Types: deb\nURIs: https://r.example.org/site\nSuites: trixie\nComponents: main\n"
-			     "Signed-By: /etc/apt/keyrings/site.asc\n");
+	guest_sources(format, &top, &root);
+	_cleanup_free_ char *path = ut_path(root, rel);
+	ut_assert_file(path, text);
 	_cleanup_free_ char *key = ut_path(root, "etc/apt/keyrings/site.asc");
 	ut_assert_file(key, "-----BEGIN PGP PUBLIC KEY BLOCK-----\nxx\n");
-	_cleanup_free_ char *list = ut_path(root, "etc/apt/sources.list");
-	assert_false(ut_exists(list));
+	_cleanup_free_ char *other = ut_path(root, absent);
+	assert_false(ut_exists(other));
 	xs_rm_rf(top);
 	free(top);
 	free(root);
 }
 
+static void test_guest_sources_deb822(void **state)
+{
+	(void)state;
+	check_guest_sources("deb822", "etc/apt/sources.list.d/debian.sources",
+			    "Types: deb\nURIs: http://m.example.org/debian\nSuites: trixie trixie-updates\nComponents: main\n"
+			    "\n"
+			    "Types: deb\nURIs: http://m.example.org/debian-security\nSuites: trixie-security\nComponents: main\n"
+			    "\n"
+			    "Types: deb\nURIs: https://r.example.org/site\nSuites: trixie\nComponents: main\n"
+			    "Signed-By: /etc/apt/keyrings/site.asc\n",
+			    "etc/apt/sources.list");
+}
+
 static void test_guest_sources_one_line(void **state)
 {
 	(void)state;
-	char *top, *root;
-	guest_sources("one-line", &top, &root);
-	_cleanup_free_ char *path = ut_path(root, "etc/apt/sources.list");
-	ut_assert_file(path, "deb http://m.example.org/debian trixie main\n"
-			     "deb http://m.example.org/debian trixie-updates main\n"
-			     "deb http://m.example.org/debian-security trixie-security main\n"
-			     "deb [signed-by=/etc/apt/keyrings/site.asc] https://r.example.org/site trixie main\n");
-	xs_rm_rf(top);
-	free(top);
-	free(root);
+	check_guest_sources("one-line", "etc/apt/sources.list",
+			    "deb http://m.example.org/debian trixie main\n"
+			    "deb http://m.example.org/debian trixie-updates main\n"
+			    "deb http://m.example.org/debian-security trixie-security main\n"
+			    "deb [signed-by=/etc/apt/keyrings/site.asc] https://r.example.org/site trixie main\n",
+			    "etc/apt/sources.list.d/debian.sources");
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_etc, teardown_etc)
