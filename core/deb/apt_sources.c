@@ -17,6 +17,7 @@ void xs_apt_entries_free(struct xs_apt_entries *e)
 		free(e->v[i].where);
 		xs_strlist_free(&e->v[i].components);
 		xs_strlist_free(&e->v[i].signed_by);
+		xs_strlist_free(&e->v[i].arches);
 	}
 	free(e->v);
 	memset(e, 0, sizeof(*e));
@@ -75,6 +76,8 @@ static int oneline_options(const char *opts, size_t len, struct xs_apt_entry *e,
 		const char *w = words.v[i];
 		if (xs_str_startswith(w, "signed-by="))
 			add_words(&e->signed_by, w + 10, strlen(w + 10), true);
+		else if (xs_str_startswith(w, "arch="))
+			add_words(&e->arches, w + 5, strlen(w + 5), true);
 		else if (xs_str_startswith(w, "trusted=") || xs_str_startswith(w, "allow-insecure=") ||
 			 xs_str_startswith(w, "allow-weak=") || xs_str_startswith(w, "allow-downgrade-to-insecure="))
 			r = log ? xs_fail(log, EINVAL, "%s line %d: %s: xstrap verifies every source; give its key with signed-by=FILE (or --no-verify)",
@@ -148,7 +151,7 @@ int xs_sources_parse_oneline(const char *text, const char *name, struct xs_apt_e
 }
 
 struct para {
-	char *types, *uris, *suites, *components, *signed_by, *enabled;
+	char *types, *uris, *suites, *components, *signed_by, *enabled, *arches;
 };
 
 static void para_free(struct para *pa)
@@ -159,14 +162,17 @@ static void para_free(struct para *pa)
 	free(pa->components);
 	free(pa->signed_by);
 	free(pa->enabled);
+	free(pa->arches);
 	memset(pa, 0, sizeof(*pa));
 }
 
 static char **para_field(struct para *pa, const char *key, size_t kl)
 {
-	static const char *const names[] = { "Types", "URIs", "Suites", "Components", "Signed-By", "Enabled" };
-	char **slots[] = { &pa->types, &pa->uris, &pa->suites, &pa->components, &pa->signed_by, &pa->enabled };
-	for (size_t i = 0; i < 6; i++)
+	static const char *const names[] = { "Types", "URIs", "Suites", "Components", "Signed-By", "Enabled",
+					     "Architectures" };
+	char **slots[] = { &pa->types, &pa->uris, &pa->suites, &pa->components, &pa->signed_by, &pa->enabled,
+			   &pa->arches };
+	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
 		if (strlen(names[i]) == kl && !strncasecmp(names[i], key, kl))
 			return slots[i];
 	return NULL;
@@ -203,6 +209,8 @@ static int para_entries(struct para *pa, const char *name, int np, struct xs_apt
 					add_words(&e->components, pa->components, strlen(pa->components), false);
 				if (pa->signed_by)
 					add_words(&e->signed_by, pa->signed_by, strlen(pa->signed_by), false);
+				if (pa->arches)
+					add_words(&e->arches, pa->arches, strlen(pa->arches), false);
 			}
 	}
 	xs_strlist_free(&types);

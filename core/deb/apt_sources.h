@@ -17,6 +17,7 @@ struct xs_apt_entry {
 	char *suite;
 	struct xs_strlist components;
 	struct xs_strlist signed_by; /* key files; empty when not given */
+	struct xs_strlist arches;    /* arch=, Architectures: empty when not given */
 	char *where;    /* "FILE line N" or "FILE paragraph N", for messages */
 };
 

@@ -55,7 +55,8 @@ static int updates_sources(struct xs_ctx *ctx, const struct xs_suite *suite, str
 			o->security_mirror ? xs_strdup(o->security_mirror)
 					   : xs_url_resolve(o->mirror, suite->security_mirror ? suite->security_mirror
 											       : "../debian-security");
-		_cleanup_free_ char *origin = xs_asprintf("--updates (%s on %s)", suite->security, url);
+		_cleanup_free_ char *origin =
+			xs_asprintf("--updates: %s at %s (--security-mirror=URL names another place)", suite->security, url);
 		xs_apt_add_source(apt, url, suite->security, &o->components, NULL, origin);
 	}
 	return 0;
@@ -70,6 +71,13 @@ static int add_entries(struct xs_ctx *ctx, const struct xs_apt_entries *e, const
 		const struct xs_apt_entry *en = &e->v[i];
 		if (!en->deb)
 			continue;
+		added++;
+		/* apt leaves out a source whose arch= does not name the build's */
+		if (en->arches.n && !xs_strlist_has(&en->arches, ctx->o.arch)) {
+			xs_info(&ctx->log, "%s: %s %s left out: its architectures do not include %s", en->where,
+				en->uri, en->suite, ctx->o.arch);
+			continue;
+		}
 		if (!en->components.n)
 			return xs_fail(&ctx->log, EINVAL,
 				       "%s: %s %s names no component (a flat repository, SUITE ending in /, is not supported); expected \"deb URI SUITE COMPONENT...\"",
@@ -84,7 +92,6 @@ static int add_entries(struct xs_ctx *ctx, const struct xs_apt_entries *e, const
 							      &en->signed_by, origin);
 		if (en->signed_by.n)
 			src->signed_by = xs_strdup(en->signed_by.v[0]);
-		added++;
 	}
 	if (!added)
 		return xs_fail(&ctx->log, EINVAL, "%s: expected at least one \"deb\" source, found none", what);

@@ -110,6 +110,19 @@ EOF
 	[[ "$stderr" == *"b.list line 1: expected a URI and a suite"* ]]
 }
 
+@test "--source with arch= not naming the build's architecture is left out (with a note), as apt does" {
+	run --separate-stderr xs plan --variant=extract --include=alt-a --keyring="$KEYRING" \
+		--source="deb [arch=arm64 signed-by=$SITE_KEY] $SITE_URL site main" \
+		--source="deb [arch=arm64,amd64 signed-by=$SITE_KEY] $SITE_URL site main" fixture "$FIXTURE_URL"
+	assert_status 0
+	[ "$output" = "alt-a 2.0-1 all" ]
+	run --separate-stderr xs plan --variant=extract --include=alt-a --keyring="$KEYRING" \
+		--source="deb [arch=arm64 signed-by=$SITE_KEY] $SITE_URL site main" fixture "$FIXTURE_URL"
+	assert_status 0
+	[ "$output" = "alt-a 1.0-1 all" ]
+	[[ "$stderr" == *"--source 1: $SITE_URL site left out: its architectures do not include amd64"* ]]
+}
+
 @test "--updates on a suite without updates or security suites: exit 1, naming repos/debian.conf" {
 	run --separate-stderr xs plan --variant=extract --include=alt-a --updates --keyring="$KEYRING" \
 		fixture "$FIXTURE_URL"

@@ -170,6 +170,8 @@ static void test_source_line_with_signed_by(void **state)
 	assert_int_equal(e.v[0].signed_by.n, 2);
 	assert_string_equal(e.v[0].signed_by.v[0], "/k/site.asc");
 	assert_string_equal(e.v[0].where, "--source 1 line 1");
+	assert_int_equal(e.v[0].arches.n, 1);
+	assert_string_equal(e.v[0].arches.v[0], "amd64");
 	xs_apt_entries_free(&e);
 }
 
