@@ -338,6 +338,21 @@ static void mark_phases(struct xs_ctx *ctx, const struct xs_suite *suite, struct
 }
 
 
+/* apt's NAME:ARCH as libsolv's NAME.ARCH (the rest of SPEC unchanged);
+ * any other colon (an epoch in NAME=1:2.0) stays. Caller frees. */
+static char *dotted_arch(Pool *pool, const char *spec)
+{
+	size_t nl = strcspn(spec, "=/<>");
+	const char *colon = memchr(spec, ':', nl);
+	if (!colon)
+		return xs_strdup(spec);
+	_cleanup_free_ char *arch = xs_strndup(colon + 1, spec + nl - colon - 1);
+	Id id = pool_str2id(pool, arch, 0);
+	if (!id || !pool->id2arch || (id < pool->lastarch && !pool->id2arch[id]) || id >= pool->lastarch)
+		return xs_strdup(spec);
+	return xs_asprintf("%.*s.%s", (int)(colon - spec), spec, colon + 1);
+}
+
 static int deb_jobs(struct xs_ctx *ctx, Queue *jobs)
 {
 	Pool *pool = ctx->pool;
@@ -346,9 +361,11 @@ static int deb_jobs(struct xs_ctx *ctx, Queue *jobs)
 		return r;
 	_cleanup_free_ char *where = xs_asprintf("%s (components: %s) on %s", ctx->o.suite, ctx->o.components.v[0],
 						 ctx->o.mirror);
-	for (size_t i = 0; i < ctx->o.include.n; i++)
-		if ((r = xs_job_select(ctx, ctx->o.include.v[i], where, jobs)) < 0)
+	for (size_t i = 0; i < ctx->o.include.n; i++) {
+		_cleanup_free_ char *spec = dotted_arch(pool, ctx->o.include.v[i]);
+		if ((r = xs_job_select(ctx, spec, where, jobs)) < 0)
 			return r;
+	}
 	variant_jobs(ctx, ctx->suite, jobs, false);
 	if (!jobs->count)
 		return xs_fail(&ctx->log, EINVAL, "nothing to install: variant %s selects no package in %s%s",

@@ -50,6 +50,15 @@ rpm_plan() {
 	[ "$output" = "alt-a 1.0-1 all" ]
 }
 
+@test "deb: apt's NAME:ARCH" {
+	deb_plan hello-fixture:amd64
+	assert_status 0
+	[ "$output" = "hello-fixture 1.0-1 amd64" ]
+	deb_plan alt-a:all=1.0-1
+	assert_status 0
+	[ "$output" = "alt-a 1.0-1 all" ]
+}
+
 @test "deb: a glob installs every matching name, minus the excluded" {
 	deb_plan 'alt-*'
 	assert_status 0
