@@ -4,7 +4,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,10 +15,9 @@
 #include <solv/bitmap.h>
 #include <solv/util.h>
 
-#include "cache.h"
 #include "config_space.h"
+#include "extract.h"
 #include "family.h"
-#include "fetch.h"
 #include "out_tar.h"
 #include "solve.h"
 #include "suites.h"
@@ -129,122 +127,6 @@ int xs_plan(struct xs_ctx *ctx, struct xs_txn *txn)
 	return r;
 }
 
-static int download(struct xs_ctx *ctx, struct xs_txn *txn)
-{
-	/* the folder exists before the transfers start */
-	_cleanup_free_ char *dir = xs_cache_dir(ctx, ctx->family->pkg_cache, false);
-	struct xs_transfer *t = xs_calloc(txn->n, sizeof(*t));
-	for (size_t i = 0; i < txn->n; i++) {
-		struct xs_pkg *p = &txn->v[i];
-		t[i].url = p->url;
-		t[i].dest = p->cache_path;
-		t[i].sha256 = p->sha256[0] ? p->sha256 : NULL;
-		t[i].size = p->size;
-		if (!t[i].sha256) /* --no-verify: never trust or fill the shared cache */
-			unlink(p->cache_path);
-	}
-	int r = xs_fetch_all(&ctx->log, t, txn->n, 6, "Downloading");
-	size_t cached = 0;
-	for (size_t i = 0; i < txn->n; i++)
-		cached += t[i].from_cache;
-	xs_debug(&ctx->log, "download: %zu of %zu packages were in the cache", cached, txn->n);
-	free(t);
-	return r;
-}
-
-/* Extraction: N workers decompress packages in transaction order (ahead
- * of the writer, within a memory budget); one writer lays them down
- * strictly in that order, so Pre-Depends order and "later package wins"
- * hold as they do with dpkg, while decompression uses every core. */
-struct extract_pool {
-	struct xs_ctx *ctx;
-	struct xs_txn *txn;
-	struct xs_buf *data;  /* per package: its decompressed data.tar */
-	int *state;           /* 0 waiting, 1 ready, <0 failed */
-	size_t next_decode, next_write;
-	uint64_t inflight, budget;
-	bool stop;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-};
-
-static void *decode_worker(void *arg)
-{
-	struct extract_pool *ep = arg;
-	struct xs_ctx *ctx = ep->ctx;
-	const struct xs_family *f = ctx->family;
-	void *worker = NULL;
-	int wr = f->worker_new ? f->worker_new(ctx, &worker) : 0;
-	pthread_mutex_lock(&ep->lock);
-	for (;;) {
-		while (!ep->stop && ep->next_decode < ep->txn->n && ep->inflight > ep->budget &&
-		       ep->next_decode != ep->next_write)
-			pthread_cond_wait(&ep->cond, &ep->lock);
-		if (ep->stop || ep->next_decode >= ep->txn->n)
-			break;
-		size_t i = ep->next_decode++;
-		pthread_mutex_unlock(&ep->lock);
-		int r = wr < 0 ? wr : f->decode(ctx, worker, &ep->txn->v[i], &ep->data[i]);
-		pthread_mutex_lock(&ep->lock);
-		ep->state[i] = r < 0 ? r : 1;
-		ep->inflight += ep->data[i].len;
-		pthread_cond_broadcast(&ep->cond);
-	}
-	pthread_mutex_unlock(&ep->lock);
-	if (f->worker_free)
-		f->worker_free(worker);
-	return NULL;
-}
-
-static int extract(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
-{
-	struct extract_pool ep = { .ctx = ctx, .txn = txn, .budget = 512ull << 20 };
-	ep.data = xs_calloc(txn->n, sizeof(*ep.data));
-	ep.state = xs_calloc(txn->n, sizeof(*ep.state));
-	pthread_mutex_init(&ep.lock, NULL);
-	pthread_cond_init(&ep.cond, NULL);
-	int n = ctx->jobs > 0 ? ctx->jobs : 2;
-	if (n > 16)
-		n = 16;
-	pthread_t th[16];
-	for (int i = 0; i < n; i++)
-		pthread_create(&th[i], NULL, decode_worker, &ep);
-	int r = 0;
-	uint64_t done = 0;
-	for (size_t i = 0; i < txn->n && !r; i++) {
-		pthread_mutex_lock(&ep.lock);
-		while (!ep.state[i])
-			pthread_cond_wait(&ep.cond, &ep.lock);
-		r = ep.state[i] < 0 ? ep.state[i] : 0;
-		pthread_mutex_unlock(&ep.lock);
-		if (!r)
-			r = ctx->family->write(ctx, rootfd, &txn->v[i], &ep.data[i]);
-		pthread_mutex_lock(&ep.lock);
-		ep.inflight -= ep.data[i].len;
-		xs_buf_free(&ep.data[i]);
-		ep.next_write = i + 1;
-		ep.stop = r < 0;
-		pthread_cond_broadcast(&ep.cond);
-		pthread_mutex_unlock(&ep.lock);
-		done += txn->v[i].size;
-		xs_progress(&ctx->log, "Extracting", done, txn->bytes, "MB");
-	}
-	pthread_mutex_lock(&ep.lock);
-	ep.stop = true;
-	pthread_cond_broadcast(&ep.cond);
-	pthread_mutex_unlock(&ep.lock);
-	for (int i = 0; i < n; i++)
-		pthread_join(th[i], NULL);
-	for (size_t i = 0; i < txn->n; i++)
-		xs_buf_free(&ep.data[i]);
-	free(ep.data);
-	free(ep.state);
-	pthread_mutex_destroy(&ep.lock);
-	pthread_cond_destroy(&ep.cond);
-	xs_progress_end(&ctx->log);
-	return r;
-}
-
 static int check_target_empty(struct xs_ctx *ctx, const char *path)
 {
 	DIR *d = opendir(path);
@@ -289,7 +171,7 @@ int xs_build(struct xs_ctx *ctx)
 	ctx->txn = &txn;
 	xs_info(&ctx->log, "%zu packages, %.1f MB to fetch from %s", txn.n, txn.bytes / 1e6, ctx->o.mirror);
 	double t1 = xs_now();
-	if ((r = download(ctx, &txn)) < 0)
+	if ((r = xs_download(ctx, &txn)) < 0)
 		goto out;
 	xs_debug(&ctx->log, "download: %.2f s", xs_now() - t1);
 	rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -304,7 +186,7 @@ int xs_build(struct xs_ctx *ctx)
 	if ((f->setup && (r = f->setup(ctx, rootfd)) < 0) || (r = xs_config_run_stage(ctx, "setup")) < 0)
 		goto out;
 	t1 = xs_now();
-	if ((r = extract(ctx, &txn, rootfd)) < 0 || (r = xs_config_run_stage(ctx, "extract")) < 0)
+	if ((r = xs_extract(ctx, &txn, rootfd)) < 0 || (r = xs_config_run_stage(ctx, "extract")) < 0)
 		goto out;
 	xs_debug(&ctx->log, "extract: %.2f s", xs_now() - t1);
 	if (ctx->o.variant != XS_VARIANT_EXTRACT) {

@@ -1,0 +1,127 @@
+/* extract.c - the download and extract stages: parallel verified
+ * transfers into the cache, then N decoding workers ahead of one writer. */
+#include "extract.h"
+
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "family.h"
+#include "fetch.h"
+
+int xs_download(struct xs_ctx *ctx, struct xs_txn *txn)
+{
+	/* the folder exists before the transfers start */
+	_cleanup_free_ char *dir = xs_cache_dir(ctx, ctx->family->pkg_cache, false);
+	struct xs_transfer *t = xs_calloc(txn->n, sizeof(*t));
+	for (size_t i = 0; i < txn->n; i++) {
+		struct xs_pkg *p = &txn->v[i];
+		t[i].url = p->url;
+		t[i].dest = p->cache_path;
+		t[i].sha256 = p->sha256[0] ? p->sha256 : NULL;
+		t[i].size = p->size;
+		if (!t[i].sha256) /* --no-verify: never trust or fill the shared cache */
+			unlink(p->cache_path);
+	}
+	int r = xs_fetch_all(&ctx->log, t, txn->n, 6, "Downloading");
+	size_t cached = 0;
+	for (size_t i = 0; i < txn->n; i++)
+		cached += t[i].from_cache;
+	xs_debug(&ctx->log, "download: %zu of %zu packages were in the cache", cached, txn->n);
+	free(t);
+	return r;
+}
+
+/* Extraction: N workers decompress packages in transaction order (ahead
+ * of the writer, within a memory budget); one writer lays them down
+ * strictly in that order, so Pre-Depends order and "later package wins"
+ * hold as they do with dpkg, while decompression uses every core. */
+struct extract_pool {
+	struct xs_ctx *ctx;
+	struct xs_txn *txn;
+	struct xs_buf *data;  /* per package: its decompressed data.tar */
+	int *state;           /* 0 waiting, 1 ready, <0 failed */
+	size_t next_decode, next_write;
+	uint64_t inflight, budget;
+	bool stop;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+};
+
+static void *decode_worker(void *arg)
+{
+	struct extract_pool *ep = arg;
+	struct xs_ctx *ctx = ep->ctx;
+	const struct xs_family *f = ctx->family;
+	void *worker = NULL;
+	int wr = f->worker_new ? f->worker_new(ctx, &worker) : 0;
+	pthread_mutex_lock(&ep->lock);
+	for (;;) {
+		while (!ep->stop && ep->next_decode < ep->txn->n && ep->inflight > ep->budget &&
+		       ep->next_decode != ep->next_write)
+			pthread_cond_wait(&ep->cond, &ep->lock);
+		if (ep->stop || ep->next_decode >= ep->txn->n)
+			break;
+		size_t i = ep->next_decode++;
+		pthread_mutex_unlock(&ep->lock);
+		int r = wr < 0 ? wr : f->decode(ctx, worker, &ep->txn->v[i], &ep->data[i]);
+		pthread_mutex_lock(&ep->lock);
+		ep->state[i] = r < 0 ? r : 1;
+		ep->inflight += ep->data[i].len;
+		pthread_cond_broadcast(&ep->cond);
+	}
+	pthread_mutex_unlock(&ep->lock);
+	if (f->worker_free)
+		f->worker_free(worker);
+	return NULL;
+}
+
+int xs_extract(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
+{
+	struct extract_pool ep = { .ctx = ctx, .txn = txn, .budget = 512ull << 20 };
+	ep.data = xs_calloc(txn->n, sizeof(*ep.data));
+	ep.state = xs_calloc(txn->n, sizeof(*ep.state));
+	pthread_mutex_init(&ep.lock, NULL);
+	pthread_cond_init(&ep.cond, NULL);
+	int n = ctx->jobs > 0 ? ctx->jobs : 2;
+	if (n > 16)
+		n = 16;
+	pthread_t th[16];
+	for (int i = 0; i < n; i++)
+		pthread_create(&th[i], NULL, decode_worker, &ep);
+	int r = 0;
+	uint64_t done = 0;
+	for (size_t i = 0; i < txn->n && !r; i++) {
+		pthread_mutex_lock(&ep.lock);
+		while (!ep.state[i])
+			pthread_cond_wait(&ep.cond, &ep.lock);
+		r = ep.state[i] < 0 ? ep.state[i] : 0;
+		pthread_mutex_unlock(&ep.lock);
+		if (!r)
+			r = ctx->family->write(ctx, rootfd, &txn->v[i], &ep.data[i]);
+		pthread_mutex_lock(&ep.lock);
+		ep.inflight -= ep.data[i].len;
+		xs_buf_free(&ep.data[i]);
+		ep.next_write = i + 1;
+		ep.stop = r < 0;
+		pthread_cond_broadcast(&ep.cond);
+		pthread_mutex_unlock(&ep.lock);
+		done += txn->v[i].size;
+		xs_progress(&ctx->log, "Extracting", done, txn->bytes, "MB");
+	}
+	pthread_mutex_lock(&ep.lock);
+	ep.stop = true;
+	pthread_cond_broadcast(&ep.cond);
+	pthread_mutex_unlock(&ep.lock);
+	for (int i = 0; i < n; i++)
+		pthread_join(th[i], NULL);
+	for (size_t i = 0; i < txn->n; i++)
+		xs_buf_free(&ep.data[i]);
+	free(ep.data);
+	free(ep.state);
+	pthread_mutex_destroy(&ep.lock);
+	pthread_cond_destroy(&ep.cond);
+	xs_progress_end(&ctx->log);
+	return r;
+}
