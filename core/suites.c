@@ -27,6 +27,7 @@ void xs_suite_free(struct xs_suite *s)
 	free(s->security);
 	free(s->security_mirror);
 	free(s->sources_format);
+	free(s->guest_keyring);
 	xs_strlist_free(&s->aliases);
 	xs_strlist_free(&s->components);
 	xs_strlist_free(&s->add);

@@ -25,6 +25,7 @@ struct xs_suite {
 	 * archive's location (relative to the mirror, or a URL), and the
 	 * format of the guest's apt sources ("one-line" or "deb822") */
 	char *updates, *security, *security_mirror, *sources_format;
+	char *guest_keyring; /* the key file the guest's sources name (deb822's Signed-By) */
 	/* rpm distributions only */
 	bool rpm;
 	char *releasever;

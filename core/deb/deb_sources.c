@@ -3,6 +3,7 @@
 #include "deb_sources.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -105,6 +106,10 @@ int xs_deb_sources(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_a
 	xs_apt_add_source(apt, o->mirror, o->suite, &o->components, NULL, o->suite);
 	if (o->updates && (r = updates_sources(ctx, suite, apt)) < 0)
 		return r;
+	/* the suite's own sources, signed by the suite's key (not --keyring's) */
+	bool suite_key = suite->keyring && o->keyrings.n == 1 && !strcmp(o->keyrings.v[0], suite->keyring);
+	for (size_t i = 0; i < apt->nsrc && suite_key; i++)
+		apt->src[i].guest_keyring = suite->guest_keyring;
 	for (size_t i = 0; i < o->sources.n && !r; i++) {
 		struct xs_apt_entries e = { 0 };
 		_cleanup_free_ char *name = xs_asprintf("--source %zu", i + 1);
@@ -178,9 +183,16 @@ static void add_joined(struct xs_buf *b, const struct xs_strlist *l)
 		xs_buf_printf(b, " %s", l->v[i]);
 }
 
+/* Whether the guest has the file PATH (absolute, as the guest sees it). */
+static bool guest_has(int rootfd, const char *path)
+{
+	_cleanup_close_ int fd = xs_target_open(rootfd, path + (path[0] == '/'), O_PATH);
+	return fd >= 0;
+}
+
 /* deb822 as Debian's installer writes it from trixie on: one paragraph
  * per archive, its suites together (Suites: trixie trixie-updates). */
-static void deb822_text(const struct xs_apt *apt, const bool *in_guest, struct xs_buf *b)
+static void deb822_text(int rootfd, const struct xs_apt *apt, const bool *in_guest, struct xs_buf *b)
 {
 	bool *done = xs_calloc(apt->nsrc ? apt->nsrc : 1, sizeof(bool));
 	for (size_t i = 0; i < apt->nsrc; i++) {
@@ -199,6 +211,8 @@ static void deb822_text(const struct xs_apt *apt, const bool *in_guest, struct x
 		if (s->signed_by) {
 			_cleanup_free_ char *key = guest_key_path(s);
 			xs_buf_printf(b, "Signed-By: %s\n", key);
+		} else if (s->guest_keyring && guest_has(rootfd, s->guest_keyring)) {
+			xs_buf_printf(b, "Signed-By: %s\n", s->guest_keyring);
 		}
 	}
 	free(done);
@@ -238,7 +252,7 @@ int xs_deb_write_sources(struct xs_ctx *ctx, int rootfd, const struct xs_apt *ap
 	bool deb822 = format && !strcmp(format, "deb822") && apt->nsrc > 1;
 	if (!r && n) {
 		if (deb822)
-			deb822_text(apt, in_guest, &b);
+			deb822_text(rootfd, apt, in_guest, &b);
 		else
 			oneline_text(apt, in_guest, &b);
 		const char *path = deb822 ? "etc/apt/sources.list.d/debian.sources" : "etc/apt/sources.list";

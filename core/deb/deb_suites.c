@@ -32,6 +32,8 @@ static bool set_debian_key(struct xs_suite *cur, const char *key, const char *va
 		replace_str(&cur->security, val);
 	else if (!strcmp(key, "security-mirror"))
 		replace_str(&cur->security_mirror, val);
+	else if (!strcmp(key, "guest-keyring"))
+		replace_str(&cur->guest_keyring, val);
 	else if (!strcmp(key, "sources-format")) {
 		if (strcmp(val, "one-line") && strcmp(val, "deb822"))
 			return false;

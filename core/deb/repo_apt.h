@@ -46,6 +46,7 @@ struct xs_apt_source {
 	struct xs_strlist keyrings; /* empty: ctx->o.keyrings (the suite's key) */
 	char *origin;               /* for messages: "--source 1", "FILE paragraph 2" */
 	char *signed_by;            /* as the user wrote it (the guest's sources) */
+	const char *guest_keyring;  /* the suite's key file in the guest, when it signs this */
 	struct xs_release rel;      /* once loaded */
 };
 

@@ -113,5 +113,7 @@ guest_upgrades_nothing() {
 	grep -qx "Suites: trixie trixie-updates" "$WORK/root/etc/apt/sources.list.d/debian.sources"
 	grep -qx "Suites: trixie-security" "$WORK/root/etc/apt/sources.list.d/debian.sources"
 	grep -qx "URIs: ${MIRROR%/*}/debian-security" "$WORK/root/etc/apt/sources.list.d/debian.sources"
+	[ "$(grep -cx 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' "$WORK/root/etc/apt/sources.list.d/debian.sources")" -eq 2 ]
+	[ -f "$WORK/root/usr/share/keyrings/debian-archive-keyring.gpg" ]
 	guest_upgrades_nothing "$WORK/root"
 }

@@ -273,6 +273,13 @@ static void guest_sources(const char *format, char **top, char **root)
 	xs_apt_add_source(&apt, "file:///srv/local", "local", &main_only, NULL, "l");
 	struct xs_apt_source *site = xs_apt_add_source(&apt, "https://r.example.org/site", "trixie", &main_only, &keys, "site");
 	site->signed_by = xs_strdup(key);
+	/* the suite's own sources, signed by the archive key the guest has */
+	_cleanup_free_ char *kdir = ut_path(*root, "usr/share/keyrings");
+	assert_int_equal(xs_mkdir_p(kdir, 0755), 0);
+	_cleanup_free_ char *archive = ut_path(kdir, "debian-archive-keyring.gpg");
+	ut_write(archive, "k");
+	for (size_t i = 0; i < 3; i++)
+		apt.src[i].guest_keyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
 	assert_int_equal(xs_deb_write_sources(&ctx, rootfd, &apt, format), 0);
 	xs_apt_free(&apt);
 	xs_strlist_free(&main_only);
@@ -302,8 +309,10 @@ static void test_guest_sources_deb822(void **state)
 	(void)state;
 	check_guest_sources("deb822", "etc/apt/sources.list.d/debian.sources",
 			    "Types: deb\nURIs: http://m.example.org/debian\nSuites: trixie trixie-updates\nComponents: main\n"
+			    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
 			    "\n"
 			    "Types: deb\nURIs: http://m.example.org/debian-security\nSuites: trixie-security\nComponents: main\n"
+			    "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
 			    "\n"
 			    "Types: deb\nURIs: https://r.example.org/site\nSuites: trixie\nComponents: main\n"
 			    "Signed-By: /etc/apt/keyrings/site.asc\n",
