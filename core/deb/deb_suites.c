@@ -1,6 +1,7 @@
 /* deb_suites.c - Debian suites in repos/debian.conf. */
 #include "deb_suites.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "util.h"
@@ -34,11 +35,9 @@ static bool set_debian_key(struct xs_suite *cur, const char *key, const char *va
 		replace_str(&cur->security_mirror, val);
 	else if (!strcmp(key, "guest-keyring"))
 		replace_str(&cur->guest_keyring, val);
-	else if (!strcmp(key, "sources-format")) {
-		if (strcmp(val, "one-line") && strcmp(val, "deb822"))
-			return false;
+	else if (!strcmp(key, "sources-format"))
 		replace_str(&cur->sources_format, val);
-	} else if (!strcmp(key, "keyring")) {
+	else if (!strcmp(key, "keyring")) {
 		free(cur->keyring);
 		cur->keyring = val[0] == '/' ? xs_strdup(val)
 					     : xs_asprintf("%s/repos/keys/%s", datadir, val);
@@ -47,8 +46,16 @@ static bool set_debian_key(struct xs_suite *cur, const char *key, const char *va
 	return true;
 }
 
+static int check_debian_suite(struct xs_suite *s, const char *path, struct xs_log *log)
+{
+	if (s->sources_format && strcmp(s->sources_format, "one-line") && strcmp(s->sources_format, "deb822"))
+		return xs_fail(log, EINVAL, "%s: [%s]: sources-format: expected one-line or deb822, found \"%s\"", path,
+			       s->name, s->sources_format);
+	return 0;
+}
+
 int xs_deb_suite_lookup(const char *datadir, const char *suite, struct xs_suite *out,
 			struct xs_log *log)
 {
-	return xs_suites_lookup(datadir, "debian.conf", set_debian_key, NULL, suite, out, log);
+	return xs_suites_lookup(datadir, "debian.conf", set_debian_key, check_debian_suite, suite, out, log);
 }
