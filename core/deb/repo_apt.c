@@ -477,15 +477,14 @@ static int load_release(struct xs_ctx *ctx, struct xs_apt_source *src, const cha
 	return 0;
 }
 
-/* Each component of SRC: its index as the signed Release names it. */
+/* Each component of SRC (its Release loaded): its index as the signed
+ * Release names it. */
 static int load_source(struct xs_ctx *ctx, struct xs_apt *apt, size_t si)
 {
 	struct xs_log *log = &ctx->log;
 	struct xs_apt_source *src = &apt->src[si];
 	_cleanup_free_ char *base = xs_asprintf("%s/dists/%s", src->uri, src->suite);
-	int r = load_release(ctx, src, base);
-	if (r < 0)
-		return r;
+	int r = 0;
 	for (size_t c = 0; c < src->components.n; c++) {
 		const char *comp = src->components.v[c];
 		const struct xs_release_file *rf = NULL;
@@ -518,6 +517,14 @@ int xs_apt_load(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_apt 
 	for (size_t i = 0; i < apt->nsrc; i++)
 		total += apt->src[i].components.n;
 	apt->idx = xs_calloc(total ? total : 1, sizeof(*apt->idx));
+	/* every source's Release first: a missing or badly signed one stops
+	 * the build before any index is downloaded */
+	for (size_t i = 0; i < apt->nsrc; i++) {
+		_cleanup_free_ char *base = xs_asprintf("%s/dists/%s", apt->src[i].uri, apt->src[i].suite);
+		int r = load_release(ctx, &apt->src[i], base);
+		if (r < 0)
+			return r;
+	}
 	for (size_t i = 0; i < apt->nsrc; i++) {
 		int r = load_source(ctx, apt, i);
 		if (r < 0)
