@@ -6,7 +6,9 @@ CC ?= cc
 PKG_CONFIG ?= pkg-config
 DATADIR = $(PREFIX)/share/xstrap
 
-LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs lua5.4 libcap
+# Lua 5.4's pkg-config name: lua5.4 on Debian, lua on Fedora and EL9
+LUA_PC ?= $(shell $(PKG_CONFIG) --exists lua5.4 && echo lua5.4 || echo lua)
+LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs $(LUA_PC) libcap
 CFLAGS ?= -O2 -g
 XS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 	-DXS_DATADIR='"$(DATADIR)"' $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
@@ -30,7 +32,7 @@ all: $(BUILD)/xstrap
 $(BUILD)/obj/%.o: core/%.c $(CORE_HDR)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(XS_CFLAGS) $(CORE_INC) $(CFLAGS) -c -o $@ $<
+	@$(CC) $(XS_CFLAGS) $(CORE_INC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # DATADIR is compiled into main.o: a change of PREFIX (`make` and then
 # `make install PREFIX=/usr`) rebuilds it. The stamp is rewritten only when
@@ -100,15 +102,81 @@ bench: all
 bench-rpm: all
 	bench/bench-rpm.sh
 
-install: all
+install: all $(BUILD)/xstrap.bash
 	install -D -m 0755 $(BUILD)/xstrap $(DESTDIR)$(PREFIX)/bin/xstrap
 	mkdir -p $(DESTDIR)$(DATADIR)
 	cp -r repos $(DESTDIR)$(DATADIR)/
 	for d in classes hooks lua; do [ -z "$$(ls $$d)" ] || cp -r $$d $(DESTDIR)$(DATADIR)/; done
 	install -D -m 0644 docs/xstrap.1 $(DESTDIR)$(PREFIX)/share/man/man1/xstrap.1
 	install -D -m 0644 docs/xstrap-hooks.5 $(DESTDIR)$(PREFIX)/share/man/man5/xstrap-hooks.5
+	install -D -m 0644 $(BUILD)/xstrap.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/xstrap
+
+# Bash completion: what the built binary prints from its option table and
+# the suites in repos/.
+$(BUILD)/xstrap.bash: $(BUILD)/xstrap $(wildcard repos/*.conf)
+	XSTRAP_DATADIR=$(CURDIR) $(BUILD)/xstrap --bash-completion >$@.tmp
+	mv $@.tmp $@
+
+completion: $(BUILD)/xstrap.bash
+
+# --- packaging: make static, make dist, make srpm (README: Installing) ------
+VERSION := $(shell sed -n 's/.*XS_VERSION "\(.*\)".*/\1/p' core/version.h)
+ARCH := $(shell uname -m)
+
+# A release tarball of the committed tree (HEAD): Source0 of .dist/xstrap.spec
+# and the tree `make deb` builds from. (rpmbuild -ta does not work on it: the
+# rpm fixtures in tests/ are spec files too.)
+dist: | $(BUILD)/obj
+	git archive --format=tar.gz --prefix=xstrap-$(VERSION)/ \
+		-o $(BUILD)/xstrap-$(VERSION).tar.gz HEAD
+	@echo "  DIST    $(BUILD)/xstrap-$(VERSION).tar.gz"
+
+# xstrap's own .deb, built by dpkg-buildpackage from the `make dist` tree in
+# $(BUILD)/deb/ (so that its artifacts stay there, not in the parent
+# directory), then checked by lintian when it is installed.
+deb: dist
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb
+	tar -C $(BUILD)/deb -xzf $(BUILD)/xstrap-$(VERSION).tar.gz
+	cd $(BUILD)/deb/xstrap-$(VERSION) && dpkg-buildpackage -us -uc -b
+	! command -v lintian >/dev/null || lintian $(BUILD)/deb/xstrap_*.changes
+
+srpm: dist
+	rpmbuild -bs --define "_sourcedir $(abspath $(BUILD))" \
+		--define "_srcrpmdir $(abspath $(BUILD))" .dist/xstrap.spec
+
+# make static: one statically linked xstrap in build-static/xstrap, and
+# build-static/xstrap-VERSION-ARCH-static.tar.gz (bin/xstrap beside
+# share/xstrap, the man pages and the completion). libsolv, libcurl and
+# libarchive are built from Debian's source packages first
+# (.dist/static-deps.sh says why); everything else is Debian's own .a.
+STATIC_BUILD = build-static
+STATIC_DEPS = $(CURDIR)/build-static/deps
+STATIC_LIBS = -lsolvext -lsolv -lexpat -lcurl -lssl -lcrypto -larchive \
+	-llzma -lzstd -llz4 -lbz2 -lz -lgpgme -lassuan -lgpg-error -lext2fs -lcom_err \
+	-llua5.4 -lm -lcap -pthread
+STATIC_STAGE = $(STATIC_BUILD)/stage
+STATIC_NAME = xstrap-$(VERSION)-$(ARCH)-static
+ifeq ($(STATIC),1)
+XS_CFLAGS := -isystem $(STATIC_DEPS)/include $(XS_CFLAGS)
+XS_LDLIBS = -L$(STATIC_DEPS)/lib $(STATIC_LIBS)
+LDFLAGS += -static
+endif
+
+static: deps-static
+	.dist/static-deps.sh $(STATIC_DEPS)
+	rm -rf $(STATIC_STAGE)
+	$(MAKE) BUILD=$(STATIC_BUILD) STATIC=1 PREFIX=/usr/local \
+		DESTDIR=$(CURDIR)/$(STATIC_STAGE) install
+	strip $(STATIC_STAGE)/usr/local/bin/xstrap
+	tar -C $(STATIC_STAGE)/usr/local --transform 's,^\.,$(STATIC_NAME),' \
+		--owner=0 --group=0 -czf $(STATIC_BUILD)/$(STATIC_NAME).tar.gz .
+	@echo "  STATIC  $(STATIC_BUILD)/xstrap, $(STATIC_BUILD)/$(STATIC_NAME).tar.gz"
+
+deps-static:
+	tests/lib/deps.sh static
 
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan $(STATIC_BUILD)
 
-.PHONY: all unit structure check check-asan deps deps-check bench bench-rpm install clean FORCE
+.PHONY: all unit structure check check-asan deps deps-check bench bench-rpm install clean FORCE \
+	completion dist deb srpm static deps-static

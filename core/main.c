@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "completion.h"
 #include "config_space.h"
 #include "context.h"
 #include "family.h"
@@ -35,7 +36,7 @@ struct cli_opt {
 struct cli {
 	struct xs_ctx *ctx;
 	enum xs_level level;
-	bool help, version;
+	bool help, version, completion;
 };
 
 /* The log's sink: stderr, status lines redrawn in place on a terminal. */
@@ -231,8 +232,10 @@ static int opt_help(struct cli *c, const struct cli_opt *d, const char *arg)
 	(void)arg;
 	if (d->short_name == 'h')
 		c->help = true;
-	else
+	else if (d->short_name == 'V')
 		c->version = true;
+	else
+		c->completion = true;
 	return 0;
 }
 
@@ -306,8 +309,13 @@ static const struct cli_opt options[] = {
 	{ "verbose", 'v', NULL, CALL, 0, opt_level, "print timings and script output", NULL },
 	{ "help", 'h', NULL, CALL, 0, opt_help, "this text", NULL },
 	{ "version", 'V', NULL, CALL, 0, opt_help, "the version", NULL },
+	{ "bash-completion", 0, NULL, CALL, 0, opt_help,
+	  "print a bash completion script for these options and\n"
+	  "the suites in repos/ (make install installs it)", NULL },
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+static const char *const subcommands[] = { "plan", "classes", NULL };
 
 static const char usage_head[] =
 	"Usage: xstrap [OPTIONS] SUITE TARGET [MIRROR]\n"
@@ -462,6 +470,20 @@ static char *find_datadir(void)
 	return xs_strdup(XS_DATADIR);
 }
 
+/* --bash-completion: the script for this table and the suites in repos/. */
+static int print_completion(struct xs_ctx *ctx)
+{
+	struct xs_completion_opt opts[N_OPTIONS];
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		opts[i] = (struct xs_completion_opt){ options[i].name, options[i].short_name, options[i].arg };
+	ctx->o.datadir = find_datadir();
+	int r = xs_completion_bash(stdout, opts, N_OPTIONS, subcommands, ctx->o.datadir, &ctx->log);
+	if (r < 0)
+		fprintf(stderr, "xstrap: error: %s\n", ctx->log.err);
+	xs_opts_free(&ctx->o);
+	return r < 0 ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct xs_ctx ctx;
@@ -473,8 +495,10 @@ int main(int argc, char **argv)
 	ctx.jobs = 2;
 	bool plan = false, classes = false;
 	ctx.rootfd = -1;
-	if (argc > 1 && (!strcmp(argv[1], "plan") || !strcmp(argv[1], "classes"))) {
-		plan = true;
+	for (size_t i = 0; argc > 1 && subcommands[i]; i++)
+		if (!strcmp(argv[1], subcommands[i]))
+			plan = true;
+	if (plan) {
 		classes = argv[1][0] == 'c';
 		argv[1] = argv[0];
 		argv++;
@@ -482,6 +506,8 @@ int main(int argc, char **argv)
 	}
 	struct cli cli = { .ctx = &ctx, .level = XS_NORMAL };
 	int r = parse_options(&cli, argc, argv);
+	if (!r && cli.completion)
+		return print_completion(&ctx);
 	if (r || cli.help || cli.version) {
 		if (!r && cli.help)
 			print_help(stdout);

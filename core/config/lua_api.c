@@ -361,9 +361,9 @@ static int l_mknod(lua_State *L)
 		return api_error(L, "mknod %s: %s", lua_tostring(L, 1), strerror(-dfd));
 	unlinkat(dfd, base, 0);
 	int r = mknodat(dfd, base, kind | mode, dev);
+	if (!r) /* the mode as asked, not as the umask left it */
+		r = fchmodat(dfd, base, mode, 0);
 	int e = errno;
-	if (!r)
-		fchmodat(dfd, base, mode, 0);
 	close(dfd);
 	if (r < 0)
 		return api_error(L, "mknod %s: %s", lua_tostring(L, 1), strerror(e));

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -28,9 +29,35 @@ struct job {
 	char errbuf[CURL_ERROR_SIZE];
 };
 
+/* The CA certificates for https: $SSL_CERT_FILE or $CURL_CA_BUNDLE, else
+ * the first bundle of the host's family that exists. libcurl knows only the
+ * path of the distribution it was built on; a static xstrap built on Debian
+ * runs on EL and SUSE hosts too. NULL: libcurl's own default. */
+static const char *ca_file;
+
+static const char *find_ca_file(void)
+{
+	static const char *const bundles[] = {
+		"/etc/ssl/certs/ca-certificates.crt",                /* Debian, Ubuntu, Arch, Gentoo */
+		"/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem", /* Fedora, EL */
+		"/etc/pki/tls/certs/ca-bundle.crt",                  /* older EL */
+		"/etc/ssl/ca-bundle.pem",                            /* openSUSE, SLES */
+		"/etc/ssl/cert.pem",                                 /* Alpine */
+	};
+	const char *const env[] = { getenv("SSL_CERT_FILE"), getenv("CURL_CA_BUNDLE") };
+	for (size_t i = 0; i < sizeof(env) / sizeof(env[0]); i++)
+		if (env[i] && *env[i])
+			return env[i];
+	for (size_t i = 0; i < sizeof(bundles) / sizeof(bundles[0]); i++)
+		if (!access(bundles[i], R_OK))
+			return bundles[i];
+	return NULL;
+}
+
 void xs_fetch_global_init(void)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	ca_file = find_ca_file();
 }
 
 static size_t on_data(char *p, size_t sz, size_t nm, void *arg)
@@ -154,6 +181,8 @@ static int job_start(struct xs_log *log, struct job *j, CURLM *m)
 	curl_easy_setopt(j->h, CURLOPT_LOW_SPEED_TIME, 60L);
 	curl_easy_setopt(j->h, CURLOPT_PROTOCOLS_STR, "http,https,file");
 	curl_easy_setopt(j->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	if (ca_file)
+		curl_easy_setopt(j->h, CURLOPT_CAINFO, ca_file);
 	if (j->resume_from)
 		curl_easy_setopt(j->h, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)j->resume_from);
 	j->errbuf[0] = 0;

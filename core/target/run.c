@@ -226,8 +226,11 @@ int xs_setup_dev(struct xs_log *log, int rootfd)
 		if (mknodat(dev, nodes[i].name, S_IFCHR | nodes[i].mode, makedev(nodes[i].maj, nodes[i].min)) < 0)
 			return xs_fail(log, errno, "cannot create /dev/%s in the target: %s (device nodes need root)",
 				       nodes[i].name, strerror(errno));
-		fchownat(dev, nodes[i].name, 0, nodes[i].gid, 0);
-		fchmodat(dev, nodes[i].name, nodes[i].mode, 0);
+		/* mknod's mode passed the umask; the group (tty) is the node's too */
+		if (fchownat(dev, nodes[i].name, 0, nodes[i].gid, 0) < 0 ||
+		    fchmodat(dev, nodes[i].name, nodes[i].mode, 0) < 0)
+			return xs_fail(log, errno, "cannot set the owner and mode of /dev/%s in the target: %s",
+				       nodes[i].name, strerror(errno));
 	}
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		unlinkat(dev, links[i][0], 0);

@@ -10,12 +10,6 @@
 bats_require_minimum_version 1.5.0
 load ../lib/common
 
-# own_make ARGS...: make in the source tree, as from a shell: nothing of a
-# `make check` that runs this file (its jobserver, BUILD=, SANITIZE=) leaks in
-own_make() {
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$XSTRAP_TOP" -s "$@"
-}
-
 setup_file() {
 	common_setup_file
 	local stage=$BATS_FILE_TMPDIR
@@ -85,4 +79,13 @@ setup() {
 	[ -f "$DEST/usr/share/man/man5/xstrap-hooks.5" ]
 	# nothing under /usr/local
 	[ ! -e "$DEST/usr/local" ]
+}
+
+@test "install: the bash completion goes where bash-completion looks, and completes" {
+	local script=$DEST/usr/share/bash-completion/completions/xstrap
+	[ -f "$script" ]
+	run bash -c 'source "$1"; COMP_WORDS=(xstrap --vari); COMP_CWORD=1; _xstrap; echo "${COMPREPLY[*]}"' _ "$script"
+	assert_eq "--variant=" "$output"
+	run bash -c 'source "$1"; COMP_WORDS=(xstrap book); COMP_CWORD=1; _xstrap; echo "${COMPREPLY[*]}"' _ "$script"
+	assert_eq "bookworm" "$output"
 }

@@ -21,6 +21,12 @@ export XSTRAP_TOP XSTRAP XSTRAP_FIXTURES fixture_dir RPM_FIXTURES
 # host whose environment names a proxy.
 export no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
 
+# own_make ARGS...: make in the source tree, as from a shell: nothing of a
+# `make check` that runs the test (its jobserver, BUILD=, SANITIZE=) leaks in
+own_make() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$XSTRAP_TOP" -s "$@"
+}
+
 # Build the fixture repository (once per run) and check the binary exists.
 # Call from setup_file. A missing host tool is reported by common_setup as a
 # skip: bats (1.8) cannot skip from setup_file.

@@ -1,16 +1,22 @@
 #!/bin/sh
-# Installs what xstrap needs to build (deps.sh build) or to build and run its
-# tests (deps.sh check) on Debian, when run as root and something is missing.
+# Installs what xstrap needs to build (deps.sh build), to build and run its
+# tests (deps.sh check), or to build a static xstrap (deps.sh static) on
+# Debian, when run as root and something is missing.
 set -e
 build_pkgs="build-essential pkg-config libsolv-dev libsolvext-dev libcurl4-openssl-dev
  libarchive-dev libgpgme-dev libext2fs-dev liblua5.4-dev libcap-dev gpg ca-certificates"
-check_pkgs="$build_pkgs libcmocka-dev bats dpkg-dev apt-utils debootstrap mmdebstrap
+# make static: the static archives Debian ships, and what builds libsolv,
+# libcurl and libarchive from Debian's sources (.dist/static-deps.sh).
+static_pkgs="$build_pkgs dpkg-dev cmake zlib1g-dev libbz2-dev liblzma-dev libzstd-dev
+ liblz4-dev libexpat1-dev libssl-dev"
+check_pkgs="$build_pkgs $static_pkgs libcmocka-dev bats dpkg-dev apt-utils debootstrap mmdebstrap
  apt-cacher-ng python3 xz-utils zstd curl libcap2-bin
- dnf python3-dnf rpm createrepo-c busybox-static"
+ dnf python3-dnf rpm createrepo-c busybox-static debhelper lintian openssl"
 case "$1" in
 build) want=$build_pkgs ;;
 check) want=$check_pkgs ;;
-*) echo "usage: $0 build|check" >&2; exit 2 ;;
+static) want=$static_pkgs ;;
+*) echo "usage: $0 build|check|static" >&2; exit 2 ;;
 esac
 missing=""
 for p in $want; do
