@@ -8,7 +8,7 @@ DATADIR = $(PREFIX)/share/xstrap
 
 # Lua 5.4's pkg-config name: lua5.4 on Debian, lua on Fedora and EL9
 LUA_PC ?= $(shell $(PKG_CONFIG) --exists lua5.4 && echo lua5.4 || echo lua)
-LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs $(LUA_PC) libcap
+LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs com_err $(LUA_PC) libcap
 CFLAGS ?= -O2 -g
 XS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 	-DXS_DATADIR='"$(DATADIR)"' $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
@@ -81,7 +81,7 @@ check: deps-check all unit structure
 ASAN_E2E = tests/e2e/repo.bats tests/e2e/tamper.bats tests/e2e/hostile.bats \
 	tests/e2e/hooks.bats tests/e2e/classes.bats tests/e2e/rpmmd-verify.bats \
 	tests/e2e/rpmmd-distros.bats tests/e2e/rpm-install.bats tests/e2e/rpm-hostile.bats \
-	tests/e2e/xen-rpm.bats
+	tests/e2e/xen-rpm.bats tests/e2e/image.bats
 check-asan: deps-check
 	$(MAKE) BUILD=build-asan SANITIZE=1 all unit structure
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -93,11 +93,16 @@ deps:
 deps-check:
 	tests/lib/deps.sh check
 
-# xstrap against mmdebstrap (Debian), then against dnf (rpm-md); see
-# docs/benchmarks.md. bench-rpm runs the second one alone.
+# xstrap against mmdebstrap (Debian), then against dnf (rpm-md), then what
+# an ext4 image adds to a build; see docs/benchmarks.md. bench-rpm and
+# bench-image run one of them alone.
 bench: all
 	bench/bench.sh
 	bench/bench-rpm.sh
+	bench/bench-image.sh
+
+bench-image: all
+	bench/bench-image.sh
 
 bench-rpm: all
 	bench/bench-rpm.sh
@@ -178,5 +183,5 @@ deps-static:
 clean:
 	rm -rf $(BUILD) build-asan $(STATIC_BUILD)
 
-.PHONY: all unit structure check check-asan deps deps-check bench bench-rpm install clean FORCE \
+.PHONY: all unit structure check check-asan deps deps-check bench bench-rpm bench-image install clean FORCE \
 	completion dist deb srpm static deps-static

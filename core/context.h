@@ -21,7 +21,7 @@ enum xs_variant {
 	XS_VARIANT_STANDARD,  /* required + important + standard */
 };
 
-enum xs_format_kind { XS_OUT_DIR, XS_OUT_TAR };
+enum xs_format_kind { XS_OUT_DIR, XS_OUT_TAR, XS_OUT_EXT2, XS_OUT_EXT3, XS_OUT_EXT4 };
 
 struct xs_strlist {
 	char **v;
@@ -57,6 +57,11 @@ struct xs_opts {
 	char *security_mirror;        /* --security-mirror: where -security lives */
 	struct xs_strlist sources;    /* --source 'deb [signed-by=K] URI SUITE COMP...' */
 	struct xs_strlist sources_files; /* --sources-file: deb822 or one-line files */
+	/* --format=ext2|ext3|ext4 */
+	uint64_t fs_size; /* --size in bytes; 0: automatic (or a block device's size) */
+	char *fs_label;   /* --fs-label; default: the hostname (16 bytes at most) */
+	char *fs_uuid;    /* the image's UUID, known before the customize stage */
+	char *output;     /* a tar or image: TARGET as given (target is then the staging directory) */
 };
 
 struct xs_txn;

@@ -14,6 +14,7 @@
 #include "context.h"
 #include "family.h"
 #include "fetch.h"
+#include "output.h"
 #include "stages.h"
 #include "run.h"
 #include "util.h"
@@ -144,12 +145,16 @@ static int opt_variant(struct cli *c, const struct cli_opt *d, const char *arg)
 static int opt_format(struct cli *c, const struct cli_opt *d, const char *arg)
 {
 	(void)d;
-	if (!strcmp(arg, "dir") || !strcmp(arg, "directory"))
-		c->ctx->o.format = XS_OUT_DIR;
-	else if (!strcmp(arg, "tar"))
-		c->ctx->o.format = XS_OUT_TAR;
-	else
-		return usage_error("--format: expected dir or tar, found \"%s\"", arg);
+	if (xs_format_parse(arg, &c->ctx->o.format) < 0)
+		return usage_error("--format: expected dir, tar, ext2, ext3 or ext4, found \"%s\"", arg);
+	return 0;
+}
+
+static int opt_size(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	(void)d;
+	if (xs_parse_size(arg, &c->ctx->o.fs_size) < 0 || c->ctx->o.fs_size < (1u << 20))
+		return usage_error("--size: expected a size of at least 1M, as bytes with an optional K, M, G or T (e.g. 2G), found \"%s\"", arg);
 	return 0;
 }
 
@@ -260,8 +265,14 @@ static const struct cli_opt options[] = {
 	  "package and index cache (default /var/cache/xstrap; not root:\n"
 	  "$XDG_CACHE_HOME/xstrap)", NULL },
 	{ "format", 0, "FMT", CALL, 0, opt_format,
-	  "dir (default) or tar (TARGET is then a tar file,\n"
-	  "reproducible under SOURCE_DATE_EPOCH)", NULL },
+	  "dir (default), tar (TARGET is then a tar file) or ext2,\n"
+	  "ext3, ext4 (TARGET is an image file or a block device);\n"
+	  "tar and images are reproducible under SOURCE_DATE_EPOCH", NULL },
+	{ "size", 0, "SIZE", CALL, 0, opt_size,
+	  "the image's size, e.g. 2G (K, M, G, T); default: the\n"
+	  "content plus a quarter (64M at least), or the device's", NULL },
+	{ "fs-label", 0, "LABEL", SET_STR, O(fs_label), NULL,
+	  "the image's filesystem label (default: the host name)", NULL },
 	{ "repo-type", 0, "TYPE", CALL, 0, opt_repo_type,
 	  "the package family: apt (deb) or rpm-md (rpm) (default:\n"
 	  "as SUITE is defined; an unknown SUITE with rpm-md takes\n"

@@ -18,7 +18,7 @@
 #include "config_space.h"
 #include "extract.h"
 #include "family.h"
-#include "out_tar.h"
+#include "output.h"
 #include "solve.h"
 #include "suites.h"
 
@@ -156,15 +156,7 @@ int xs_build(struct xs_ctx *ctx)
 	int rootfd = -1;
 	_cleanup_free_ char *root = NULL;
 	int r;
-	bool tar = ctx->o.format == XS_OUT_TAR;
-	_cleanup_free_ char *tarpath = tar ? xs_strdup(ctx->o.target) : NULL;
-	if (tar) {
-		root = xs_asprintf("%s.xstrap-tmp", ctx->o.target);
-		xs_rm_rf(root);
-	} else {
-		root = xs_strdup(ctx->o.target);
-	}
-	if ((r = check_target_empty(ctx, root)) < 0)
+	if ((r = xs_output_prepare(ctx, &root)) < 0 || (r = check_target_empty(ctx, root)) < 0)
 		goto out;
 	if ((r = load_and_resolve(ctx, &txn)) < 0)
 		goto out;
@@ -209,21 +201,16 @@ int xs_build(struct xs_ctx *ctx)
 		f->cleanup(ctx, rootfd, &txn);
 	if (r < 0 || (r = xs_config_run_stage(ctx, "cleanup")) < 0)
 		goto out;
-	if (tar) {
-		const char *sde = getenv("SOURCE_DATE_EPOCH");
-		time_t clamp = sde ? (time_t)strtoll(sde, NULL, 10) : 0;
-		if ((r = xs_write_tar(&ctx->log, root, tarpath, clamp)) < 0)
-			goto out;
-	}
-	xs_info(&ctx->log, "%s: %zu packages, %.1f MB, %.1f s", tar ? tarpath : ctx->o.target, txn.n, txn.bytes / 1e6,
-		xs_now() - t0);
+	if ((r = xs_output_write(ctx, root)) < 0)
+		goto out;
+	xs_info(&ctx->log, "%s: %zu packages, %.1f MB, %.1f s", ctx->o.output ? ctx->o.output : ctx->o.target, txn.n,
+		txn.bytes / 1e6, xs_now() - t0);
 out:
 	ctx->txn = NULL;
 	ctx->rootfd = -1;
 	if (rootfd >= 0)
 		close(rootfd);
-	if (tar)
-		xs_rm_rf(root);
+	xs_output_discard(ctx, root);
 	xs_txn_free(&txn);
 	free_pool(ctx);
 	return r;

@@ -20,6 +20,7 @@
 #include "run.h"
 #include "target.h"
 #include "txn.h"
+#include "output.h"
 #include "util.h"
 
 #define CTX_KEY "xstrap.ctx"
@@ -594,6 +595,12 @@ static int core_index(lua_State *L)
 		v = c->o.mirror;
 	else if (!strcmp(k, "stage"))
 		v = c->stage;
+	else if (!strcmp(k, "fs_type")) /* images only: nil for dir and tar */
+		v = xs_format_is_image(c->o.format) ? xs_format_name(c->o.format) : NULL;
+	else if (!strcmp(k, "fs_uuid"))
+		v = xs_format_is_image(c->o.format) ? c->o.fs_uuid : NULL;
+	else if (!strcmp(k, "fs_label"))
+		v = xs_format_is_image(c->o.format) ? c->o.fs_label : NULL;
 	else if (c->family && c->family->ctx_fact)
 		v = c->family->ctx_fact(c, k); /* x.rpmdb */
 	if (v)

@@ -11,7 +11,8 @@ static_pkgs="$build_pkgs dpkg-dev cmake zlib1g-dev libbz2-dev liblzma-dev libzst
  liblz4-dev libexpat1-dev libssl-dev"
 check_pkgs="$build_pkgs $static_pkgs libcmocka-dev bats dpkg-dev apt-utils debootstrap mmdebstrap
  apt-cacher-ng python3 xz-utils zstd curl libcap2-bin
- dnf python3-dnf rpm createrepo-c busybox-static debhelper lintian openssl"
+ dnf python3-dnf rpm createrepo-c busybox-static debhelper lintian openssl
+ e2fsprogs attr acl"
 case "$1" in
 build) want=$build_pkgs ;;
 check) want=$check_pkgs ;;
