@@ -62,6 +62,10 @@ struct xs_opts {
 	unsigned vcpus;        /* --vcpus, 0: one */
 	char *mac;             /* --mac; NULL: derived from the host name */
 	char *bridge;          /* --bridge; NULL: xl's default */
+	bool updates;                 /* --updates: the suite's -updates and -security too */
+	char *security_mirror;        /* --security-mirror: where -security lives */
+	struct xs_strlist sources;    /* --source 'deb [signed-by=K] URI SUITE COMP...' */
+	struct xs_strlist sources_files; /* --sources-file: deb822 or one-line files */
 	/* --format=ext2|ext3|ext4 */
 	uint64_t fs_size; /* --size in bytes; 0: automatic (or a block device's size) */
 	char *fs_label;   /* --fs-label; default: the hostname (16 bytes at most) */
@@ -90,6 +94,9 @@ struct xs_ctx {
 };
 
 void xs_strlist_add(struct xs_strlist *l, const char *s);
+/* Adds each word of CSV (split at commas and blanks; a word that starts
+ * with @, a comps group or environment, runs to the next comma: "@Minimal
+ * Install"), each once. */
 void xs_strlist_add_split(struct xs_strlist *l, const char *csv);
 bool xs_strlist_has(const struct xs_strlist *l, const char *s);
 void xs_strlist_free(struct xs_strlist *l);

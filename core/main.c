@@ -319,7 +319,9 @@ static const struct cli_opt options[] = {
 	  "minbase, required, important (default; also \"-\"), buildd,\n"
 	  "standard, essential, custom (only --include) or extract\n"
 	  "(unpack --include packages, configure nothing)", NULL },
-	{ "include", 0, "A,B", ADD_CSV, O(include), NULL, "also install these packages", NULL },
+	{ "include", 0, "A,B", ADD_CSV, O(include), NULL,
+	  "also install these packages: NAME, NAME=VERSION, NAME/SUITE,\n"
+	  "'glob*', 'NAME>=VERSION'; rpm: NAME.ARCH, NAME-VERSION, @GROUP", NULL },
 	{ "exclude", 0, "A,B", ADD_CSV, O(exclude), NULL, "never install these packages", NULL },
 	{ "components", 0, "A,B", ADD_CSV, O(components), NULL, "archive components (default: main)", NULL },
 	{ "arch", 0, "ARCH", SET_STR, O(arch), NULL, "Debian architecture (default: the host's)", NULL },
@@ -343,6 +345,17 @@ static const struct cli_opt options[] = {
 	  "the package family: apt (deb) or rpm-md (rpm) (default:\n"
 	  "as SUITE is defined; an unknown SUITE with rpm-md takes\n"
 	  "MIRROR as the one URL holding repodata/)", NULL },
+	{ "updates", 0, NULL, SET_TRUE, O(updates), NULL,
+	  "Debian: also install from SUITE-updates and SUITE-security\n"
+	  "(as repos/debian.conf defines them); the newest version wins", NULL },
+	{ "security-mirror", 0, "URL", SET_STR, O(security_mirror), NULL,
+	  "where SUITE-security lives (default: the suite's\n"
+	  "security-mirror, else ../debian-security beside MIRROR)", NULL },
+	{ "source", 0, "'deb [signed-by=KEYFILE] URI SUITE COMPONENT...'", ADD, O(sources), NULL,
+	  "Debian: an extra apt source, verified with KEYFILE only\n"
+	  "(default: the suite's key); repeatable", NULL },
+	{ "sources-file", 0, "FILE", ADD, O(sources_files), NULL,
+	  "Debian: extra apt sources, deb822 or one-line; repeatable", NULL },
 	{ "enable-repo", 0, "A,B", CALL, 0, opt_repo_choice,
 	  "rpm distributions: also load these repositories (CRB, ...)", NULL },
 	{ "enablerepo", 0, "A,B", CALL, 0, opt_repo_choice, NULL, NULL }, /* dnf's spelling */

@@ -361,7 +361,7 @@ static void test_apt_load_file_mirror(void **state)
 	if (r)
 		fail_msg("xs_apt_load: %d %s", r, m.ctx.log.err);
 	assert_int_equal(m.apt.nidx, 1);
-	assert_string_equal(m.apt.rel.codename, "sid");
+	assert_string_equal(m.apt.src[0].rel.codename, "sid");
 
 	Pool *pool = m.ctx.pool;
 	Solvable *hello = find_solvable(pool, "hello");
