@@ -73,9 +73,10 @@ structure: $(CORE_OBJ)
 
 # The test command of the README and of .ci/run: installs what the tests need
 # (when root and missing), builds, then runs unit and end-to-end tests.
+# The fuzz smoke runs first, so the last line is the summary of tests/run.sh.
 check: deps-check all unit structure
-	tests/run.sh $(BUILD)
 	$(MAKE) fuzz-smoke
+	tests/run.sh $(BUILD)
 
 # Unit tests and the end-to-end tests on the fixture repositories, with
 # AddressSanitizer and UBSan (the mirror tests run once, in `check`).
