@@ -73,7 +73,9 @@ structure: $(CORE_OBJ)
 
 # The test command of the README and of .ci/run: installs what the tests need
 # (when root and missing), builds, then runs unit and end-to-end tests.
+# The fuzz smoke runs first, so the last line is the summary of tests/run.sh.
 check: deps-check all unit structure
+	$(MAKE) fuzz-smoke
 	tests/run.sh $(BUILD)
 
 # Unit tests and the end-to-end tests on the fixture repositories, with
@@ -86,6 +88,38 @@ check-asan: deps-check
 	$(MAKE) BUILD=build-asan SANITIZE=1 all unit structure
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		tests/run.sh build-asan $(ASAN_E2E)
+
+# libFuzzer targets (tests/fuzz/fuzz_*.c), built with clang and ASan/UBSan
+# into build-fuzz/; corpora seeded from the test fixtures (tests/fuzz/seeds.sh)
+# plus the committed regression inputs. `make fuzz` runs each target
+# FUZZ_SECONDS (or FUZZ_RUNS executions, when set and reached first);
+# `fuzz-smoke` (part of check) FUZZ_SMOKE_SECONDS each.
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_TARGETS = release packages deb rpm rpmmd sources suites
+FUZZ_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
+	-fno-sanitize-recover=undefined
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libxstrap.a | $(BUILD)/fuzz
+	@echo "  CCLD    $@"
+	@$(CC) $(XS_CFLAGS) $(CORE_INC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libxstrap.a $(XS_LDLIBS)
+
+$(BUILD)/fuzz:
+	mkdir -p $@
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="$(FUZZ_CFLAGS)" fuzz-bins
+	tests/fuzz/seeds.sh $(FUZZ_BUILD)/corpus
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-smoke: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SMOKE_SECONDS) $(FUZZ_TARGETS)
 
 deps:
 	tests/lib/deps.sh build
@@ -187,7 +221,7 @@ deps-static:
 	tests/lib/deps.sh static
 
 clean:
-	rm -rf $(BUILD) build-asan $(STATIC_BUILD)
+	rm -rf $(BUILD) build-asan $(STATIC_BUILD) $(FUZZ_BUILD)
 
 .PHONY: all unit structure check check-asan deps deps-check bench bench-kernel bench-rpm bench-image install clean FORCE \
-	completion dist deb srpm static deps-static
+	completion dist deb srpm static deps-static fuzz fuzz-bins fuzz-build fuzz-smoke

@@ -20,7 +20,10 @@ void xs_strlist_add_split(struct xs_strlist *l, const char *csv)
 {
 	const char *p = csv;
 	while (*p) {
-		size_t len = strcspn(p, ", \t");
+		/* "@Minimal Install": a comps name runs to the comma */
+		size_t len = strcspn(p, *p == '@' ? "," : ", \t");
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
 		if (len) {
 			char *s = xs_strndup(p, len);
 			if (!xs_strlist_has(l, s))
@@ -68,6 +71,14 @@ void xs_opts_free(struct xs_opts *o)
 	free(o->target);
 	free(o->mirror);
 	free(o->datadir);
+	free(o->swap_path);
+	free(o->xen_config);
+	free(o->xen_kernel_dir);
+	free(o->mac);
+	free(o->bridge);
+	free(o->security_mirror);
+	xs_strlist_free(&o->sources);
+	xs_strlist_free(&o->sources_files);
 	free(o->fs_label);
 	free(o->fs_uuid);
 	free(o->output);

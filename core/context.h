@@ -53,6 +53,19 @@ struct xs_opts {
 	bool merged_usr;
 	int merged_usr_opt; /* --merged-usr 1, --no-merged-usr 0, default -1 */
 	bool keep_policy;
+	/* a Xen guest's host side (core/xen_config.c) */
+	uint64_t swap_size;    /* --swap=SIZE[:PATH] in bytes; 0: no swap image */
+	char *swap_path;       /* its file: PATH, or beside the target */
+	char *xen_config;      /* --xen-config=FILE: the xl domU config */
+	char *xen_kernel_dir;  /* --xen-kernel-dir=DIR: kernel and initrd copied here (no pygrub) */
+	unsigned memory_mb;    /* --memory, 0: the default */
+	unsigned vcpus;        /* --vcpus, 0: one */
+	char *mac;             /* --mac; NULL: derived from the host name */
+	char *bridge;          /* --bridge; NULL: xl's default */
+	bool updates;                 /* --updates: the suite's -updates and -security too */
+	char *security_mirror;        /* --security-mirror: where -security lives */
+	struct xs_strlist sources;    /* --source 'deb [signed-by=K] URI SUITE COMP...' */
+	struct xs_strlist sources_files; /* --sources-file: deb822 or one-line files */
 	/* --format=ext2|ext3|ext4 */
 	uint64_t fs_size; /* --size in bytes; 0: automatic (or a block device's size) */
 	char *fs_label;   /* --fs-label; default: the hostname (16 bytes at most) */
@@ -85,6 +98,9 @@ struct xs_ctx {
 };
 
 void xs_strlist_add(struct xs_strlist *l, const char *s);
+/* Adds each word of CSV (split at commas and blanks; a word that starts
+ * with @, a comps group or environment, runs to the next comma: "@Minimal
+ * Install"), each once. */
 void xs_strlist_add_split(struct xs_strlist *l, const char *csv);
 bool xs_strlist_has(const struct xs_strlist *l, const char *s);
 void xs_strlist_free(struct xs_strlist *l);

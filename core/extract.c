@@ -5,6 +5,7 @@
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@ int xs_download(struct xs_ctx *ctx, struct xs_txn *txn)
 {
 	/* the folder exists before the transfers start */
 	_cleanup_free_ char *dir = xs_cache_dir(ctx, ctx->family->pkg_cache, false);
+	(void)dir; /* made, not used: clang's -Wunused-variable */
 	struct xs_transfer *t = xs_calloc(txn->n, sizeof(*t));
 	for (size_t i = 0; i < txn->n; i++) {
 		struct xs_pkg *p = &txn->v[i];
@@ -67,6 +69,11 @@ static void *decode_worker(void *arg)
 	struct extract_pool *ep = arg;
 	struct xs_ctx *ctx = ep->ctx;
 	const struct xs_family *f = ctx->family;
+	/* signals go to the main thread, whose handler cleans up while no
+	 * worker writes */
+	sigset_t block;
+	sigfillset(&block);
+	pthread_sigmask(SIG_BLOCK, &block, NULL);
 	void *worker = NULL;
 	int wr = f->worker_new ? f->worker_new(ctx, &worker) : 0;
 	pthread_mutex_lock(&ep->lock);

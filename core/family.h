@@ -22,6 +22,8 @@ struct xs_family {
 	const char *pkg_cache;		/* the cache folder of its packages ("debs") */
 	const char *pkg_ext;		/* their file extension ("deb") */
 	const char *const *env;		/* what programs in the target get besides PATH and HOME */
+	const char *kernel_package;	/* what to --include for a kernel, %s the arch ("linux-image-%s") */
+	const char *initrd_name;	/* /boot's initrd of kernel version %s ("initrd.img-%s") */
 
 	/* SUITE (ctx->o.suite) in the family's definitions: 0 with *out
 	 * filled, -ENOENT when it does not define it, another -errno when the

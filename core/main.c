@@ -1,4 +1,5 @@
 /* main.c - the command line: options, subcommands, exit codes. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -17,6 +18,8 @@
 #include "output.h"
 #include "stages.h"
 #include "run.h"
+#include "swap.h"
+#include "target.h"
 #include "util.h"
 #include "version.h"
 
@@ -214,15 +217,23 @@ static int opt_set(struct cli *c, const struct cli_opt *d, const char *arg)
 	return 0;
 }
 
+/* --NAME=N with LO <= N <= HI: 0, or the usage error's status */
+static int parse_count(const struct cli_opt *d, const char *arg, long lo, long hi, long *n)
+{
+	char *end;
+	*n = strtol(arg, &end, 10);
+	if (end == arg || *end || *n < lo || *n > hi)
+		return usage_error("--%s: expected %ld to %ld, found \"%s\"", d->name, lo, hi, arg);
+	return 0;
+}
+
 static int opt_jobs(struct cli *c, const struct cli_opt *d, const char *arg)
 {
-	(void)d;
-	char *end;
-	long n = strtol(arg, &end, 10);
-	if (*end || n < 1 || n > 16)
-		return usage_error("--jobs: expected 1 to 16, found \"%s\"", arg);
-	c->ctx->jobs = (int)n;
-	return 0;
+	long n;
+	int r = parse_count(d, arg, 1, 16, &n);
+	if (!r)
+		c->ctx->jobs = (int)n;
+	return r;
 }
 
 static int opt_level(struct cli *c, const struct cli_opt *d, const char *arg)
@@ -244,6 +255,63 @@ static int opt_help(struct cli *c, const struct cli_opt *d, const char *arg)
 	return 0;
 }
 
+/* --swap=SIZE[:PATH]: a swap image for xvdb; it implies --set swap=/dev/xvdb
+ * for the fstab hook unless a --set swap= names another device */
+static int opt_swap(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	(void)d;
+	struct xs_opts *o = &c->ctx->o;
+	const char *colon = strchr(arg, ':');
+	_cleanup_free_ char *size = colon ? xs_strndup(arg, colon - arg) : xs_strdup(arg);
+	if (xs_parse_size(size, &o->swap_size) < 0 || !o->swap_size)
+		return usage_error("--swap: expected SIZE[:PATH] with SIZE like 512M or 1G, found \"%s\"", arg);
+	if (colon && !colon[1])
+		return usage_error("--swap: expected a PATH after \"%.*s:\", found nothing", (int)(colon - arg), arg);
+	free(o->swap_path);
+	o->swap_path = colon ? xs_strdup(colon + 1) : NULL;
+	return 0;
+}
+
+/* --memory=SIZE: MiB, as xen-tools takes it ("512", "512M", "2G") */
+static int opt_memory(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	(void)d;
+	uint64_t bytes;
+	char *end;
+	unsigned long long mb = strtoull(arg, &end, 10);
+	if (end != arg && !*end)
+		bytes = (uint64_t)mb << 20; /* a bare number is MiB, as in xl.cfg */
+	else if (xs_parse_size(arg, &bytes) < 0)
+		bytes = 0;
+	if (bytes < (32u << 20) || (bytes >> 20) > 0xffffffu)
+		return usage_error("--memory: expected the guest's memory like 512M or 2G (at least 32M), found \"%s\"", arg);
+	c->ctx->o.memory_mb = (unsigned)(bytes >> 20);
+	return 0;
+}
+
+static int opt_vcpus(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	long n;
+	int r = parse_count(d, arg, 1, 512, &n);
+	if (!r)
+		c->ctx->o.vcpus = (unsigned)n;
+	return r;
+}
+
+/* --mac=MAC: six hex pairs separated by colons */
+static int opt_mac(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	(void)d;
+	bool ok = strlen(arg) == 17;
+	for (int i = 0; ok && i < 17; i++)
+		ok = i % 3 == 2 ? arg[i] == ':' : isxdigit((unsigned char)arg[i]);
+	if (!ok)
+		return usage_error("--mac: expected a MAC like 00:16:3e:12:34:56, found \"%s\"", arg);
+	free(c->ctx->o.mac);
+	c->ctx->o.mac = xs_strdup(arg);
+	return 0;
+}
+
 #define O(field) offsetof(struct xs_opts, field)
 
 static const struct cli_opt options[] = {
@@ -251,7 +319,9 @@ static const struct cli_opt options[] = {
 	  "minbase, required, important (default; also \"-\"), buildd,\n"
 	  "standard, essential, custom (only --include) or extract\n"
 	  "(unpack --include packages, configure nothing)", NULL },
-	{ "include", 0, "A,B", ADD_CSV, O(include), NULL, "also install these packages", NULL },
+	{ "include", 0, "A,B", ADD_CSV, O(include), NULL,
+	  "also install these packages: NAME, NAME=VERSION, NAME/SUITE,\n"
+	  "'glob*', 'NAME>=VERSION'; rpm: NAME.ARCH, NAME-VERSION, @GROUP", NULL },
 	{ "exclude", 0, "A,B", ADD_CSV, O(exclude), NULL, "never install these packages", NULL },
 	{ "components", 0, "A,B", ADD_CSV, O(components), NULL, "archive components (default: main)", NULL },
 	{ "arch", 0, "ARCH", SET_STR, O(arch), NULL, "Debian architecture (default: the host's)", NULL },
@@ -275,6 +345,17 @@ static const struct cli_opt options[] = {
 	  "the package family: apt (deb) or rpm-md (rpm) (default:\n"
 	  "as SUITE is defined; an unknown SUITE with rpm-md takes\n"
 	  "MIRROR as the one URL holding repodata/)", NULL },
+	{ "updates", 0, NULL, SET_TRUE, O(updates), NULL,
+	  "Debian: also install from SUITE-updates and SUITE-security\n"
+	  "(as repos/debian.conf defines them); the newest version wins", NULL },
+	{ "security-mirror", 0, "URL", SET_STR, O(security_mirror), NULL,
+	  "where SUITE-security lives (default: the suite's\n"
+	  "security-mirror, else ../debian-security beside MIRROR)", NULL },
+	{ "source", 0, "'deb [signed-by=KEYFILE] URI SUITE COMPONENT...'", ADD, O(sources), NULL,
+	  "Debian: an extra apt source, verified with KEYFILE only\n"
+	  "(default: the suite's key); repeatable", NULL },
+	{ "sources-file", 0, "FILE", ADD, O(sources_files), NULL,
+	  "Debian: extra apt sources, deb822 or one-line; repeatable", NULL },
 	{ "enable-repo", 0, "A,B", CALL, 0, opt_repo_choice,
 	  "rpm distributions: also load these repositories (CRB, ...)", NULL },
 	{ "enablerepo", 0, "A,B", CALL, 0, opt_repo_choice, NULL, NULL }, /* dnf's spelling */
@@ -300,6 +381,22 @@ static const struct cli_opt options[] = {
 	{ "set", 0, "NAME=VALUE", CALL, 0, opt_set,
 	  "an option for hooks (x.opt): swap, ip, gateway, dns...", NULL },
 	{ "hostname", 0, "NAME", SET_STR, O(hostname), NULL, "the guest's host name", NULL },
+	{ "swap", 0, "SIZE[:PATH]", CALL, 0, opt_swap,
+	  "a swap image for /dev/xvdb, sparse (default PATH: beside\n"
+	  "TARGET, its .img/.tar dropped, plus -swap.img); implies\n"
+	  "--set swap=/dev/xvdb", NULL },
+	{ "xen-config", 0, "FILE", SET_STR, O(xen_config), NULL,
+	  "write an xl domU config for the guest (name, memory, vcpus,\n"
+	  "disks, vif, pygrub or --xen-kernel-dir's kernel)", NULL },
+	{ "xen-kernel-dir", 0, "DIR", SET_STR, O(xen_kernel_dir), NULL,
+	  "copy the guest's kernel and initrd to DIR and boot them\n"
+	  "directly (kernel=, ramdisk=) instead of with pygrub", NULL },
+	{ "memory", 0, "SIZE", CALL, 0, opt_memory, "--xen-config: the guest's memory (default 512M)", NULL },
+	{ "vcpus", 0, "N", CALL, 0, opt_vcpus, "--xen-config: virtual CPUs (default 1)", NULL },
+	{ "mac", 0, "MAC", CALL, 0, opt_mac,
+	  "--xen-config: the vif's MAC (default: 00:16:3e and three\n"
+	  "bytes derived from the host name)", NULL },
+	{ "bridge", 0, "NAME", SET_STR, O(bridge), NULL, "--xen-config: the vif's bridge (default: xl's)", NULL },
 	{ "list-hooks", 0, NULL, SET_TRUE, O(list_hooks), NULL,
 	  "print the classes and the hooks that would run, and why", NULL },
 	{ "jobs", 'j', "N", CALL, 0, opt_jobs, "parallel extraction workers (default 2)", NULL },
@@ -429,6 +526,8 @@ static void on_signal(int sig)
 	/* The chroot child runs in its own mount namespace: killing it is all
 	 * the cleanup the host needs. */
 	xs_target_kill_children();
+	/* temporary keyrings, the tar work tree: nothing of them is left */
+	xs_cleanup_run();
 	static const char msg[] = "\nxstrap: interrupted\n";
 	if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
 		_exit(128 + sig);

@@ -20,6 +20,106 @@ void xs_job_name(Pool *pool, Queue *jobs, const char *name)
 	queue_push2(jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME, pool_str2id(pool, name, 1));
 }
 
+/* The versions of the package PATTERN names ("webapp" of "webapp-1.3",
+ * "alt-a = 3.0", "busybox.noarch"), for an error that says what exists. */
+static void list_versions(Pool *pool, const char *pattern, struct xs_buf *b)
+{
+	_cleanup_free_ char *name = xs_strndup(pattern, strcspn(pattern, " <>=*?["));
+	Id id = 0;
+	for (;;) {
+		if ((id = pool_str2id(pool, name, 0)))
+			break;
+		char *cut = strrchr(name, '-'), *dot = strrchr(name, '.');
+		if (dot && (!cut || dot > cut))
+			cut = dot;
+		if (!cut)
+			return;
+		*cut = 0;
+	}
+	Id p;
+	FOR_POOL_SOLVABLES(p)
+	{
+		Solvable *s = pool->solvables + p;
+		if (id && s->name == id && (!pool->considered || MAPTST(pool->considered, p)))
+			xs_buf_printf(b, "%s%s %s %s (%s)", b->len ? ", " : "", pool_id2str(pool, s->name),
+				      pool_id2str(pool, s->evr), pool_id2str(pool, s->arch),
+				      s->repo->name ? s->repo->name : "?");
+	}
+}
+
+/* Narrows SEL to the repositories named REPO or "REPO/..." (a suite of
+ * Debian's, whose repositories are SUITE/COMPONENT). */
+static int filter_repo(struct xs_ctx *ctx, Queue *sel, const char *spec, const char *repo_name)
+{
+	Pool *pool = ctx->pool;
+	Queue rsel;
+	queue_init(&rsel);
+	size_t rl = strlen(repo_name);
+	struct xs_buf names = { 0 };
+	Repo *repo;
+	int i;
+	FOR_REPOS(i, repo)
+	{
+		if (!repo->name || !repo->nsolvables)
+			continue;
+		xs_buf_printf(&names, "%s%s", names.len ? ", " : "", repo->name);
+		if (!strcmp(repo->name, repo_name) || (!strncmp(repo->name, repo_name, rl) && repo->name[rl] == '/'))
+			queue_push2(&rsel, SOLVER_SOLVABLE_REPO | SOLVER_SETREPO, repo->repoid);
+	}
+	int r = 0;
+	if (!rsel.count)
+		r = xs_fail(&ctx->log, ENOENT, "\"%s\": no repository \"%s\" is loaded (loaded: %s)", spec, repo_name,
+			    names.data ? names.data : "none");
+	else
+		selection_filter(pool, sel, &rsel);
+	queue_free(&rsel);
+	xs_buf_free(&names);
+	return r;
+}
+
+int xs_job_select(struct xs_ctx *ctx, const char *spec, const char *where, Queue *jobs)
+{
+	Pool *pool = ctx->pool;
+	_cleanup_free_ char *pattern = NULL;
+	const char *slash = spec[0] != '/' ? strrchr(spec, '/') : NULL;
+	const char *eq = strchr(spec, '=');
+	if (eq && eq > spec && !strchr("<>!=", eq[-1]) && eq[1] != '=' && (!slash || eq < slash))
+		/* apt's NAME=VERSION as libsolv's relation "NAME = VERSION" */
+		pattern = xs_asprintf("%.*s = %.*s", (int)(eq - spec), spec,
+				      (int)((slash ? slash : spec + strlen(spec)) - eq - 1), eq + 1);
+	else
+		pattern = xs_strndup(spec, slash ? (size_t)(slash - spec) : strlen(spec));
+	Queue sel;
+	queue_init(&sel);
+	/* names first, then provides; then NAME-VERSION-RELEASE.ARCH as dnf takes it */
+	int flags = SELECTION_NAME | SELECTION_PROVIDES | SELECTION_GLOB | SELECTION_DOTARCH | SELECTION_REL |
+		    SELECTION_CANON;
+	selection_make(pool, &sel, pattern, flags);
+	if (!sel.count && spec[0] == '/')
+		selection_make(pool, &sel, pattern, SELECTION_FILELIST | SELECTION_GLOB);
+	int r = 0;
+	if (sel.count && slash)
+		r = filter_repo(ctx, &sel, spec, slash + 1);
+	if (!r) {
+		Queue found;
+		queue_init(&found);
+		selection_solvables(pool, &sel, &found);
+		if (!found.count) {
+			struct xs_buf versions = { 0 };
+			list_versions(pool, pattern, &versions);
+			r = versions.len ? xs_fail(&ctx->log, ENOENT, "\"%s\": no package matches it in %s (there are: %s)",
+						   spec, where, versions.data)
+					 : xs_fail(&ctx->log, ENOENT, "package \"%s\" not found in %s", spec, where);
+			xs_buf_free(&versions);
+		}
+		queue_free(&found);
+	}
+	for (int i = 0; i + 1 < sel.count && !r; i += 2)
+		queue_push2(jobs, SOLVER_INSTALL | sel.elements[i], sel.elements[i + 1]);
+	queue_free(&sel);
+	return r;
+}
+
 bool xs_name_exists(Pool *pool, const char *name)
 {
 	Id id = pool_str2id(pool, name, 0);

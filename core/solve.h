@@ -22,6 +22,13 @@ int xs_resolve(struct xs_ctx *ctx, struct xs_txn *out);
 int xs_apply_excludes(struct xs_ctx *ctx, const struct xs_strlist *suite_exclude);
 /* Whether a package (not only a provide) NAME exists and is not excluded. */
 bool xs_name_exists(Pool *pool, const char *name);
+/* Adds the jobs that install what SPEC names, as users write it: a name,
+ * a provide, a glob ("lib*-dev": every matching name), NAME=VERSION or
+ * "NAME>=VERSION", NAME.ARCH, NAME-VERSION-RELEASE.ARCH (rpm), or a file
+ * path ("/usr/bin/foo"); any of these with /REPO (only from the
+ * repositories named REPO or REPO/...: a suite, "bookworm-backports").
+ * 0, or -ENOENT with a message naming SPEC and WHERE (the suite, mirror). */
+int xs_job_select(struct xs_ctx *ctx, const char *spec, const char *where, Queue *jobs);
 /* Adds "install the package NAME" to JOBS. */
 void xs_job_name(Pool *pool, Queue *jobs, const char *name);
 

@@ -22,6 +22,8 @@
 #include "output.h"
 #include "solve.h"
 #include "suites.h"
+#include "target.h"
+#include "xen_config.h"
 
 static const char *host_arch(void)
 {
@@ -167,6 +169,9 @@ int xs_build(struct xs_ctx *ctx)
 	int rootfd = -1;
 	_cleanup_free_ char *root = NULL;
 	int r;
+	_cleanup_free_ char *output = xs_strdup(ctx->o.target); /* as given: the config names it */
+	if ((r = xs_xen_prepare(ctx, output)) < 0)
+		goto out;
 	if ((r = xs_output_prepare(ctx, &root)) < 0 || (r = check_target_empty(ctx, root)) < 0)
 		goto out;
 	if ((r = load_and_resolve(ctx, &txn)) < 0)
@@ -212,7 +217,7 @@ int xs_build(struct xs_ctx *ctx)
 	r = xs_config_run_stage(ctx, "customize");
 	if (f->cleanup)
 		f->cleanup(ctx, rootfd, &txn);
-	if (r < 0 || (r = xs_config_run_stage(ctx, "cleanup")) < 0)
+	if (r < 0 || (r = xs_config_run_stage(ctx, "cleanup")) < 0 || (r = xs_xen_outputs(ctx, rootfd, output)) < 0)
 		goto out;
 	if ((r = xs_output_write(ctx, root)) < 0)
 		goto out;

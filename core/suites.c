@@ -23,6 +23,11 @@ void xs_suite_free(struct xs_suite *s)
 {
 	free(s->name);
 	free(s->keyring);
+	free(s->updates);
+	free(s->security);
+	free(s->security_mirror);
+	free(s->sources_format);
+	free(s->guest_keyring);
 	xs_strlist_free(&s->aliases);
 	xs_strlist_free(&s->components);
 	xs_strlist_free(&s->add);

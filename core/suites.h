@@ -21,6 +21,11 @@ struct xs_suite {
 	bool merged_usr;
 	bool buildd_unmerged; /* buildd-merged-usr = no */
 	struct xs_strlist aliases, components, add, exclude;
+	/* Debian suites only: the suites --updates adds, the security
+	 * archive's location (relative to the mirror, or a URL), and the
+	 * format of the guest's apt sources ("one-line" or "deb822") */
+	char *updates, *security, *security_mirror, *sources_format;
+	char *guest_keyring; /* the key file the guest's sources name (deb822's Signed-By) */
 	/* rpm distributions only */
 	bool rpm;
 	char *releasever;

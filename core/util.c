@@ -4,7 +4,10 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -238,6 +241,88 @@ int xs_rm_rf(const char *path)
 int xs_rm_rf_at(int dirfd, const char *name)
 {
 	return rm_rf_at(dirfd, name);
+}
+
+enum { CLEANUP_SLOTS = 64 };
+enum { SLOT_FREE, SLOT_WRITING, SLOT_ARMED };
+static char cleanup_path[CLEANUP_SLOTS][PATH_MAX];
+static atomic_int cleanup_state[CLEANUP_SLOTS];
+
+int xs_cleanup_add(const char *path)
+{
+	char abs[PATH_MAX];
+	if (path[0] != '/') {
+		/* the handler must not depend on the working directory */
+		if (!getcwd(abs, sizeof(abs)))
+			return -errno;
+		size_t n = strlen(abs);
+		if ((size_t)snprintf(abs + n, sizeof(abs) - n, "/%s", path) >= sizeof(abs) - n)
+			return -ENAMETOOLONG;
+		path = abs;
+	} else if (strlen(path) >= PATH_MAX) {
+		return -ENAMETOOLONG;
+	}
+	for (int i = 0; i < CLEANUP_SLOTS; i++) {
+		int expect = SLOT_FREE;
+		if (atomic_compare_exchange_strong(&cleanup_state[i], &expect, SLOT_WRITING)) {
+			strcpy(cleanup_path[i], path);
+			atomic_store(&cleanup_state[i], SLOT_ARMED);
+			return i;
+		}
+	}
+	return -ENOSPC;
+}
+
+void xs_cleanup_drop(int slot)
+{
+	if (slot >= 0 && slot < CLEANUP_SLOTS)
+		atomic_store(&cleanup_state[slot], SLOT_FREE);
+}
+
+/* rm -rf NAME below DFD with system calls only (no malloc, no stdio), for
+ * the signal handler; a directory on another file system than DEV (a mount)
+ * is not entered. Returns true when NAME is gone. */
+static bool rm_tree_sigsafe(int dfd, const char *name, dev_t dev, int depth)
+{
+	struct stat st;
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0) == 0;
+	int fd = st.st_dev == dev && depth < 256 ? openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+						  : -1;
+	if (fd >= 0) {
+		char buf[2048] __attribute__((aligned(8)));
+		/* entries vanish while the directory is read: read it again
+		 * from the start while a pass still removes something */
+		for (bool removed = true; removed;) {
+			removed = false;
+			lseek(fd, 0, SEEK_SET);
+			ssize_t n;
+			while ((n = getdents64(fd, buf, sizeof(buf))) > 0)
+				for (ssize_t off = 0; off < n;) {
+					struct dirent64 *d = (struct dirent64 *)(buf + off);
+					off += d->d_reclen;
+					const char *e = d->d_name;
+					if (e[0] == '.' && (!e[1] || (e[1] == '.' && !e[2])))
+						continue;
+					removed |= rm_tree_sigsafe(fd, e, dev, depth + 1);
+				}
+		}
+		close(fd);
+	}
+	return unlinkat(dfd, name, AT_REMOVEDIR) == 0;
+}
+
+void xs_cleanup_run(void)
+{
+	int saved = errno;
+	for (int i = 0; i < CLEANUP_SLOTS; i++) {
+		struct stat st;
+		if (atomic_load(&cleanup_state[i]) == SLOT_ARMED && lstat(cleanup_path[i], &st) == 0)
+			rm_tree_sigsafe(AT_FDCWD, cleanup_path[i], st.st_dev, 0);
+	}
+	errno = saved;
 }
 
 struct xs_digest {

@@ -44,6 +44,17 @@ int xs_rm_rf(const char *path);
 /* NAME (one component) below DIRFD; symlinks are removed, never followed. */
 int xs_rm_rf_at(int dirfd, const char *name);
 
+/* Temporary paths removed on every exit, signals included: temporary
+ * keyrings, the --format=tar work tree and archive. xs_cleanup_add returns
+ * a slot (or -errno when all are taken: then only the normal exit path
+ * removes it); xs_cleanup_drop forgets it once its owner removed it.
+ * xs_cleanup_run removes what is registered and is async-signal-safe (for
+ * the signal handler): it only uses system calls, never follows a symlink
+ * and never leaves the file system a path starts on. */
+int xs_cleanup_add(const char *path);
+void xs_cleanup_drop(int slot);
+void xs_cleanup_run(void);
+
 /* Digests through libsolv's chksum, so no hand-written hash code. */
 struct xs_digest;
 struct xs_digest *xs_digest_new_sha256(void);

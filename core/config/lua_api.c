@@ -595,6 +595,8 @@ static int core_index(lua_State *L)
 		v = c->o.mirror;
 	else if (!strcmp(k, "stage"))
 		v = c->stage;
+	else if (!strcmp(k, "source_date_epoch"))
+		v = getenv("SOURCE_DATE_EPOCH"); /* the build is to be reproducible */
 	else if (!strcmp(k, "fs_type")) /* images only: nil for dir and tar */
 		v = xs_format_is_image(c->o.format) ? xs_format_name(c->o.format) : NULL;
 	else if (!strcmp(k, "fs_uuid"))

@@ -22,6 +22,7 @@
 #include "run.h"
 #include "solve.h"
 #include "apt_sources.h"
+#include "deb_sources.h"
 #include "deb_suites.h"
 #include "target.h"
 
@@ -88,7 +89,7 @@ static int deb_prepare(struct xs_ctx *ctx, bool known)
 	o->merged_usr = suite->merged_usr && !(o->variant == XS_VARIANT_BUILDD && suite->buildd_unmerged);
 	if (o->merged_usr_opt >= 0)
 		o->merged_usr = o->merged_usr_opt;
-	return 0;
+	return xs_deb_sources(ctx, suite, &deb_state(ctx)->apt);
 }
 
 static int deb_load(struct xs_ctx *ctx)
@@ -111,7 +112,8 @@ static int deb_locate(struct xs_ctx *ctx, int p, struct xs_pkg *out)
 	out->arch = xs_strdup(pool_id2str(pool, s->arch));
 	const char *loc = solvable_lookup_location(s, NULL);
 	out->filename = xs_strdup(loc);
-	out->url = xs_asprintf("%s/%s", apt->mirror, loc);
+	const struct xs_apt_source *src = xs_apt_source_of(apt, s->repo);
+	out->url = xs_asprintf("%s/%s", src ? src->uri : ctx->o.mirror, loc);
 	out->size = solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, 0);
 	d->priority = xs_strdup(solvable_lookup_str(s, xs_key_priority(pool)));
 	d->section = xs_strdup(solvable_lookup_str(s, xs_key_section(pool)));
@@ -136,7 +138,7 @@ static int deb_locate(struct xs_ctx *ctx, int p, struct xs_pkg *out)
 
 static int deb_jobs(struct xs_ctx *ctx, Queue *jobs)
 {
-	return xs_deb_jobs(ctx, jobs, deb_state(ctx)->apt.mirror);
+	return xs_deb_jobs(ctx, jobs, ctx->o.mirror);
 }
 
 static int deb_decode(struct xs_ctx *ctx, void *worker, struct xs_pkg *p, struct xs_buf *data)
@@ -191,8 +193,6 @@ static int write_etc(struct xs_ctx *ctx, int rootfd)
 {
 	/* what debootstrap leaves for the admin to fill in */
 	int r = 0;
-	_cleanup_free_ char *sources = xs_asprintf("deb %s %s %s\n", ctx->o.mirror, ctx->o.suite,
-						   ctx->o.components.v[0]);
 	static const char fstab[] = "# UNCONFIGURED FSTAB FOR BASE SYSTEM\n";
 	_cleanup_close_ int fd = xs_target_open(rootfd, "etc/fstab", O_PATH);
 	if (fd == -ENOENT)
@@ -200,11 +200,9 @@ static int write_etc(struct xs_ctx *ctx, int rootfd)
 	/* dselect's access method, as debootstrap records it */
 	if (!r)
 		r = xs_target_write(rootfd, "var/lib/dpkg/cmethopt", "apt apt\n", 8, 0644);
-	if (!r && xs_str_startswith(ctx->o.mirror, "http"))
-		r = xs_target_write(rootfd, "etc/apt/sources.list", sources, strlen(sources), 0644);
 	if (r < 0)
 		return xs_fail(&ctx->log, -r, "cannot write /etc files in %s: %s", ctx->o.target, strerror(-r));
-	return 0;
+	return xs_deb_write_sources(ctx, rootfd, &deb_state(ctx)->apt, ctx->suite->sources_format);
 }
 
 static int deb_remove(struct xs_ctx *c, int rootfd, const struct xs_strlist *names)
@@ -251,6 +249,8 @@ const struct xs_family xs_family_deb = {
 	.class_name = "DEBIAN",
 	.pkg_cache = "debs",
 	.pkg_ext = "deb",
+	.kernel_package = "linux-image-%s",
+	.initrd_name = "initrd.img-%s",
 	.env = xs_deb_env,
 	.lookup = deb_lookup,
 	.prepare = deb_prepare,

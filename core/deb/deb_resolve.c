@@ -217,27 +217,33 @@ static void mark_phases(struct xs_ctx *ctx, const struct xs_suite *suite, struct
 }
 
 
+/* apt's NAME:ARCH as libsolv's NAME.ARCH (the rest of SPEC unchanged);
+ * any other colon (an epoch in NAME=1:2.0) stays. Caller frees. */
+static char *dotted_arch(Pool *pool, const char *spec)
+{
+	size_t nl = strcspn(spec, "=/<>");
+	const char *colon = memchr(spec, ':', nl);
+	if (!colon)
+		return xs_strdup(spec);
+	_cleanup_free_ char *arch = xs_strndup(colon + 1, spec + nl - colon - 1);
+	Id id = pool_str2id(pool, arch, 0);
+	if (!id || !pool->id2arch || id >= pool->lastarch || !pool->id2arch[id])
+		return xs_strdup(spec);
+	return xs_asprintf("%.*s.%s", (int)(colon - spec), spec, colon + 1);
+}
+
 int xs_deb_jobs(struct xs_ctx *ctx, Queue *jobs, const char *mirror)
 {
 	Pool *pool = ctx->pool;
 	int r = xs_apply_excludes(ctx, &ctx->suite->exclude);
 	if (r < 0)
 		return r;
+	_cleanup_free_ char *where = xs_asprintf("%s (components: %s) on %s", ctx->o.suite, ctx->o.components.v[0],
+						 mirror);
 	for (size_t i = 0; i < ctx->o.include.n; i++) {
-		const char *n = ctx->o.include.v[i];
-		if (!xs_name_exists(pool, n)) {
-			Id id = pool_str2id(pool, n, 0);
-			Id p, pp;
-			bool virtual = false;
-			if (id)
-				FOR_PROVIDES(p, pp, id) virtual = true;
-			if (!virtual)
-				return xs_fail(&ctx->log, ENOENT, "package \"%s\" not found in %s (components: %s) on %s", n,
-					       ctx->o.suite, ctx->o.components.v[0], mirror);
-			queue_push2(jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, id);
-			continue;
-		}
-		xs_job_name(pool, jobs, n);
+		_cleanup_free_ char *spec = dotted_arch(pool, ctx->o.include.v[i]);
+		if ((r = xs_job_select(ctx, spec, where, jobs)) < 0)
+			return r;
 	}
 	variant_jobs(ctx, ctx->suite, jobs, false);
 	if (!jobs->count)

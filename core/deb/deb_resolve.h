@@ -7,8 +7,8 @@
 #include "context.h"
 #include "txn.h"
 
-/* The solver jobs: --include (a name, else a provide; MIRROR named when
- * neither exists), the variant's packages as debootstrap defines them, the
+/* The solver jobs: --include as users write it (xs_job_select, and apt's
+ * NAME:ARCH; MIRROR named when nothing matches), the variant's packages as debootstrap defines them, the
  * suite's additions, with the excludes applied and apt's preferences among
  * providers (real packages, first alternatives). */
 int xs_deb_jobs(struct xs_ctx *ctx, Queue *jobs, const char *mirror);

@@ -1,9 +1,16 @@
 /* deb_suites.c - Debian suites in repos/debian.conf. */
 #include "deb_suites.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "util.h"
+
+static void replace_str(char **dst, const char *val)
+{
+	free(*dst);
+	*dst = xs_strdup(val);
+}
 
 static bool set_debian_key(struct xs_suite *cur, const char *key, const char *val,
 			   const char *datadir)
@@ -20,6 +27,16 @@ static bool set_debian_key(struct xs_suite *cur, const char *key, const char *va
 		cur->merged_usr = !strcmp(val, "yes");
 	else if (!strcmp(key, "buildd-merged-usr"))
 		cur->buildd_unmerged = !strcmp(val, "no");
+	else if (!strcmp(key, "updates"))
+		replace_str(&cur->updates, val);
+	else if (!strcmp(key, "security"))
+		replace_str(&cur->security, val);
+	else if (!strcmp(key, "security-mirror"))
+		replace_str(&cur->security_mirror, val);
+	else if (!strcmp(key, "guest-keyring"))
+		replace_str(&cur->guest_keyring, val);
+	else if (!strcmp(key, "sources-format"))
+		replace_str(&cur->sources_format, val);
 	else if (!strcmp(key, "keyring")) {
 		free(cur->keyring);
 		cur->keyring = val[0] == '/' ? xs_strdup(val)
@@ -29,8 +46,16 @@ static bool set_debian_key(struct xs_suite *cur, const char *key, const char *va
 	return true;
 }
 
+static int check_debian_suite(struct xs_suite *s, const char *path, struct xs_log *log)
+{
+	if (s->sources_format && strcmp(s->sources_format, "one-line") && strcmp(s->sources_format, "deb822"))
+		return xs_fail(log, EINVAL, "%s: [%s]: sources-format: expected one-line or deb822, found \"%s\"", path,
+			       s->name, s->sources_format);
+	return 0;
+}
+
 int xs_deb_suite_lookup(const char *datadir, const char *suite, struct xs_suite *out,
 			struct xs_log *log)
 {
-	return xs_suites_lookup(datadir, "debian.conf", set_debian_key, NULL, suite, out, log);
+	return xs_suites_lookup(datadir, "debian.conf", set_debian_key, check_debian_suite, suite, out, log);
 }

@@ -103,6 +103,14 @@ int xs_release_parse(const char *text, struct xs_release *rel, const char *name,
 		*colon = 0;
 		char *val = colon + 1;
 		val += strspn(val, " \t");
+		/* the fields that say which release this is, once each: a
+		 * second one would make the answer depend on which one is read */
+		if ((!strcmp(line, "Suite") && rel->suite) || (!strcmp(line, "Codename") && rel->codename) ||
+		    (!strcmp(line, "Date") && rel->date) || (!strcmp(line, "Valid-Until") && rel->valid_until)) {
+			xs_release_free(rel);
+			return xs_fail(log, EBADMSG, "%s: line %d: a second %s field (expected one); refusing the release",
+				       name, lineno, line);
+		}
 		if (!strcmp(line, "SHA256"))
 			in_sha256 = true;
 		else if (!strcmp(line, "Suite"))
@@ -113,6 +121,10 @@ int xs_release_parse(const char *text, struct xs_release *rel, const char *name,
 			xs_strlist_add_split(&rel->architectures, val);
 		else if (!strcmp(line, "Acquire-By-Hash"))
 			rel->by_hash = !strcmp(val, "yes");
+		else if (!strcmp(line, "NotAutomatic"))
+			rel->not_automatic = !strcmp(val, "yes");
+		else if (!strcmp(line, "ButAutomaticUpgrades"))
+			rel->but_automatic_upgrades = !strcmp(val, "yes");
 		else if (!strcmp(line, "Components"))
 			xs_strlist_add_split(&rel->components, val);
 		else if (!strcmp(line, "Date") || !strcmp(line, "Valid-Until")) {
@@ -135,10 +147,22 @@ int xs_release_parse(const char *text, struct xs_release *rel, const char *name,
 	return 0;
 }
 
+static void source_free(struct xs_apt_source *src)
+{
+	free(src->uri);
+	free(src->suite);
+	free(src->origin);
+	free(src->signed_by);
+	xs_strlist_free(&src->components);
+	xs_strlist_free(&src->keyrings);
+	xs_release_free(&src->rel);
+}
+
 void xs_apt_free(struct xs_apt *apt)
 {
-	free(apt->mirror);
-	xs_release_free(&apt->rel);
+	for (size_t i = 0; i < apt->nsrc; i++)
+		source_free(&apt->src[i]);
+	free(apt->src);
 	for (size_t i = 0; i < apt->nidx; i++) {
 		free(apt->idx[i].component);
 		free(apt->idx[i].text_path);
@@ -147,8 +171,50 @@ void xs_apt_free(struct xs_apt *apt)
 	memset(apt, 0, sizeof(*apt));
 }
 
-/* InRelease, or Release + Release.gpg; the verified text lands in *text. */
-static int fetch_release(struct xs_ctx *ctx, const char *base, struct xs_buf *text)
+struct xs_apt_source *xs_apt_add_source(struct xs_apt *apt, const char *uri, const char *suite,
+					const struct xs_strlist *components,
+					const struct xs_strlist *keyrings, const char *origin)
+{
+	apt->src = xs_realloc(apt->src, (apt->nsrc + 1) * sizeof(*apt->src));
+	struct xs_apt_source *src = &apt->src[apt->nsrc++];
+	memset(src, 0, sizeof(*src));
+	size_t ul = strlen(uri);
+	while (ul > 1 && uri[ul - 1] == '/')
+		ul--;
+	src->uri = xs_strndup(uri, ul);
+	src->suite = xs_strdup(suite);
+	src->origin = xs_strdup(origin);
+	for (size_t i = 0; components && i < components->n; i++)
+		xs_strlist_add(&src->components, components->v[i]);
+	for (size_t i = 0; keyrings && i < keyrings->n; i++)
+		xs_strlist_add(&src->keyrings, keyrings->v[i]);
+	return src;
+}
+
+const struct xs_apt_source *xs_apt_source_of(const struct xs_apt *apt, const void *repo)
+{
+	for (size_t i = 0; i < apt->nidx; i++)
+		if (apt->idx[i].repo == repo)
+			return &apt->src[apt->idx[i].source];
+	return NULL;
+}
+
+/* Puts "ORIGIN: " before the error the verifier recorded, so the user
+ * learns which source failed. */
+static void name_source_in_error(struct xs_log *log, const struct xs_apt_source *src)
+{
+	if (!log->err[0])
+		return;
+	_cleanup_free_ char *msg =
+		src->keyrings.n ? xs_asprintf("%s, verified with %s only: %s", src->origin, src->keyrings.v[0], log->err)
+				: xs_asprintf("%s: %s", src->origin, log->err);
+	snprintf(log->err, sizeof(log->err), "%s", msg);
+}
+
+/* InRelease, or Release + Release.gpg of SRC; the verified text lands in
+ * *text. SRC's own keys, else the suite's. */
+static int fetch_release(struct xs_ctx *ctx, const struct xs_apt_source *src, const char *base,
+			 struct xs_buf *text)
 {
 	struct xs_log *log = &ctx->log;
 	struct xs_verifier *v = NULL;
@@ -156,10 +222,13 @@ static int fetch_release(struct xs_ctx *ctx, const char *base, struct xs_buf *te
 	_cleanup_free_ char *u_in = xs_asprintf("%s/InRelease", base);
 	_cleanup_free_ char *u_rel = xs_asprintf("%s/Release", base);
 	_cleanup_free_ char *u_sig = xs_asprintf("%s/Release.gpg", base);
+	const struct xs_strlist *keys = src->keyrings.n ? &src->keyrings : &ctx->o.keyrings;
 	int r;
 
-	if (!ctx->o.no_verify && (r = xs_verifier_new(&v, &ctx->o.keyrings, log)) < 0)
+	if (!ctx->o.no_verify && (r = xs_verifier_new(&v, keys, log)) < 0) {
+		name_source_in_error(log, src);
 		goto out;
+	}
 	struct xs_transfer t = { .url = u_in, .mem = &inrel, .missing_ok = true };
 	r = xs_fetch_one(log, &t);
 	if (r == 0) {
@@ -174,15 +243,15 @@ static int fetch_release(struct xs_ctx *ctx, const char *base, struct xs_buf *te
 			else
 				xs_buf_add(text, inrel.data, inrel.len);
 		}
-		goto out;
+		goto verified;
 	}
 	if (r != -ENOENT)
 		goto out;
 	struct xs_transfer t2 = { .url = u_rel, .mem = &rel, .missing_ok = true };
 	r = xs_fetch_one(log, &t2);
 	if (r == -ENOENT) {
-		r = xs_fail(log, ENOENT, "suite \"%s\" not found: neither %s nor %s exists (is the suite name right? is %s a Debian mirror?)",
-			    ctx->o.suite, u_in, u_rel, ctx->o.mirror);
+		r = xs_fail(log, ENOENT, "%s: suite \"%s\" not found: neither %s nor %s exists (is the suite name right? is %s a Debian archive?)",
+			    src->origin, src->suite, u_in, u_rel, src->uri);
 		goto out;
 	}
 	if (r)
@@ -196,10 +265,12 @@ static int fetch_release(struct xs_ctx *ctx, const char *base, struct xs_buf *te
 		if (r)
 			goto out;
 		r = xs_verify_detached(v, u_sig, rel.data, rel.len, sig.data, sig.len, log);
-		if (r)
-			goto out;
 	}
-	xs_buf_add(text, rel.data, rel.len);
+	if (!r)
+		xs_buf_add(text, rel.data, rel.len);
+verified:
+	if (r)
+		name_source_in_error(log, src);
 out:
 	xs_verifier_free(v);
 	xs_buf_free(&inrel);
@@ -292,6 +363,53 @@ static int add_extra_keys(Repo *repo, Repodata *data, const char *text, size_t l
 	return 0;
 }
 
+/* libsolv 0.7.23's Packages parser copies a stanza's first checksum into a
+ * buffer sized for SHA256: a SHA384 or SHA512 field before any other
+ * checksum overflows it (found by tests/fuzz/fuzz_packages). xstrap reads
+ * only SHA256, so libsolv gets a copy where those fields' tags are renamed
+ * (same length, so stanza offsets stay true). Tags compare as libsolv's
+ * do, without case, at the start of a line. Returns TEXT or the copy. */
+static const char *hide_long_checksums(const char *text, size_t len, char **copy)
+{
+	*copy = NULL;
+	for (const char *l = text, *end = text + len; l < end;) {
+		const char *nl = memchr(l, '\n', end - l);
+		size_t ll = nl ? (size_t)(nl - l) : (size_t)(end - l);
+		if (ll >= 7 && (!strncasecmp(l, "SHA384:", 7) || !strncasecmp(l, "SHA512:", 7))) {
+			if (!*copy) {
+				*copy = xs_malloc(len);
+				memcpy(*copy, text, len);
+			}
+			(*copy)[l - text] = 'X';
+		}
+		l += ll + 1;
+	}
+	return *copy ? *copy : text;
+}
+
+int xs_apt_add_packages(void *repo, const char *text, size_t len, const char *name, struct xs_log *log)
+{
+	Repo *rp = repo;
+	if (!len)
+		return 0;
+	/* text has no NUL: libsolv's C-string scanning then sees the lines
+	 * hide_long_checksums sees (a NUL let a SHA384 line through) */
+	const char *nul = memchr(text, 0, len);
+	if (nul)
+		return xs_fail(log, EBADMSG, "%s: a NUL byte at offset %zu; a Packages index is text; refusing it", name,
+			       (size_t)(nul - text));
+	_cleanup_free_ char *copy = NULL;
+	FILE *m = fmemopen((void *)hide_long_checksums(text, len, &copy), len, "r");
+	if (!m)
+		return xs_fail(log, errno, "%s: %s", name, strerror(errno));
+	repo_add_debpackages(rp, m, REPO_NO_INTERNALIZE);
+	fclose(m);
+	Repodata *data = repo_last_repodata(rp);
+	int r = add_extra_keys(rp, data, text, len, name, log);
+	repodata_internalize(data);
+	return r;
+}
+
 struct decompress {
 	FILE *in;
 	bool bad;
@@ -342,7 +460,7 @@ static const char *map_text(const char *path, size_t *len)
 	return m;
 }
 
-static int load_index(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_index *ix,
+static int load_index(struct xs_ctx *ctx, const struct xs_apt_source *src, struct xs_index *ix,
 		      const struct xs_release_file *rf, const char *url)
 {
 	struct xs_log *log = &ctx->log;
@@ -356,9 +474,14 @@ static int load_index(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_index *i
 	_cleanup_free_ char *raw = xs_asprintf("%s/%s%s", dir, rf->sha256, ext);
 	_cleanup_free_ char *solv = xs_asprintf("%s/%s.solv", dir, rf->sha256);
 	ix->text_path = xs_asprintf("%s/%s.txt", dir, rf->sha256);
-	Repo *repo = repo_create(pool, ix->component);
+	_cleanup_free_ char *repo_name = xs_asprintf("%s/%s", src->suite, ix->component);
+	Repo *repo = repo_create(pool, repo_name);
 	ix->repo = repo;
 	repo->appdata = ix;
+	/* apt's pins: 500 for a suite, 100 for ButAutomaticUpgrades (backports),
+	 * 1 for NotAutomatic (experimental): a version from a lower one is
+	 * chosen only when nothing else has the package or the user names it */
+	repo->priority = !src->rel.not_automatic ? 0 : src->rel.but_automatic_upgrades ? -1 : -2;
 
 	if (!verified) {
 		unlink(raw);
@@ -373,7 +496,7 @@ static int load_index(struct xs_ctx *ctx, struct xs_apt *apt, struct xs_index *i
 		t.sha256 = NULL;
 	int r;
 	_cleanup_free_ char *hashed = NULL;
-	if (apt->rel.by_hash) {
+	if (src->rel.by_hash) {
 		/* by-hash: immune to a mirror update between InRelease and the
 		 * index, and cacheable by proxies; the plain name is the fallback */
 		const char *slash = strrchr(url, '/');
@@ -392,23 +515,16 @@ fetched:
 		return r;
 	if ((r = decompress_to(raw, ix->text_path, log)) < 0)
 		return r;
-	FILE *m = fopen(ix->text_path, "re");
 	size_t len = 0;
-	const char *text = m ? map_text(ix->text_path, &len) : NULL;
+	const char *text = map_text(ix->text_path, &len);
 	if (!text) {
 		r = xs_fail(log, errno ? errno : EIO, "%s: cannot read %s: %s", url, ix->text_path, strerror(errno));
-		if (m)
-			fclose(m);
 		unlink(ix->text_path);
 		return r;
 	}
-	repo_add_debpackages(repo, m, REPO_NO_INTERNALIZE);
-	fclose(m);
-	Repodata *data = repo_last_repodata(repo);
-	r = add_extra_keys(repo, data, text, len, url, log);
+	r = xs_apt_add_packages(repo, text, len, url, log);
 	munmap((void *)text, len);
-	repodata_internalize(data);
-	if (r) {
+	if (r < 0) {
 		unlink(ix->text_path);
 		return r;
 	}
@@ -419,62 +535,96 @@ fetched:
 
 static const char *const index_exts[] = { ".xz", ".gz", "" };
 
-int xs_apt_load(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_apt *apt)
+/* The Release of SRC: signed, fresh, the suite asked for, with ARCH. */
+static int load_release(struct xs_ctx *ctx, struct xs_apt_source *src, const char *base)
 {
 	struct xs_log *log = &ctx->log;
 	struct xs_buf text = { 0 };
-	int r;
-	(void)suite;
-	apt->mirror = xs_strdup(ctx->o.mirror);
-	_cleanup_free_ char *base = xs_asprintf("%s/dists/%s", apt->mirror, ctx->o.suite);
 	_cleanup_free_ char *relname = xs_asprintf("%s/InRelease", base);
-	if ((r = fetch_release(ctx, base, &text)) < 0)
-		goto out;
-	if ((r = xs_release_parse(text.data, &apt->rel, relname, log)) < 0)
-		goto out;
+	int r = fetch_release(ctx, src, base, &text);
+	if (!r)
+		r = xs_release_parse(text.data, &src->rel, relname, log);
+	xs_buf_free(&text);
+	if (r < 0)
+		return r;
+	const struct xs_release *rel = &src->rel;
 	time_t now = time(NULL);
-	if (apt->rel.valid_until && apt->rel.valid_until < now && !ctx->o.no_verify) {
+	if (rel->valid_until && rel->valid_until < now && !ctx->o.no_verify) {
 		char when[64];
-		strftime(when, sizeof(when), "%a, %d %b %Y %H:%M:%S UTC", gmtime(&apt->rel.valid_until));
-		r = xs_fail(log, EKEYEXPIRED,
-			    "%s: Valid-Until %s has passed: the metadata is expired (a stale or replayed mirror); refusing it",
-			    relname, when);
-		goto out;
+		strftime(when, sizeof(when), "%a, %d %b %Y %H:%M:%S UTC", gmtime(&rel->valid_until));
+		return xs_fail(log, EKEYEXPIRED,
+			       "%s: Valid-Until %s has passed: the metadata is expired (a stale or replayed mirror); refusing it",
+			       relname, when);
 	}
-	const char *cn = apt->rel.codename, *sn = apt->rel.suite;
-	if ((cn && strcmp(cn, ctx->o.suite)) && (sn && strcmp(sn, ctx->o.suite)))
-		xs_info(log, "note: %s is suite %s, codename %s", relname, sn, cn);
-	if (apt->rel.architectures.n && !xs_strlist_has(&apt->rel.architectures, ctx->o.arch)) {
-		r = xs_fail(log, EINVAL, "%s: architecture %s is not in the archive (it has: %s%s)", relname,
-			    ctx->o.arch, apt->rel.architectures.v[0],
-			    apt->rel.architectures.n > 1 ? ", ..." : "");
-		goto out;
-	}
-	apt->idx = xs_calloc(ctx->o.components.n, sizeof(*apt->idx));
-	for (size_t c = 0; c < ctx->o.components.n; c++) {
-		const char *comp = ctx->o.components.v[c];
+	/* A signed Release of another suite (an old one replayed under this
+	 * name, or bookworm's where bookworm-security was asked) is refused. */
+	const char *cn = rel->codename, *sn = rel->suite;
+	if ((cn || sn) && !(cn && !strcmp(cn, src->suite)) && !(sn && !strcmp(sn, src->suite)) &&
+	    !ctx->o.no_verify)
+		return xs_fail(log, EBADMSG, "%s: expected suite or codename \"%s\" (%s), found suite \"%s\", codename \"%s\"; refusing it",
+			       relname, src->suite, src->origin, sn ? sn : "", cn ? cn : "");
+	if (rel->architectures.n && !xs_strlist_has(&rel->architectures, ctx->o.arch))
+		return xs_fail(log, EINVAL, "%s: architecture %s is not in the archive (it has: %s%s)", relname,
+			       ctx->o.arch, rel->architectures.v[0], rel->architectures.n > 1 ? ", ..." : "");
+	return 0;
+}
+
+/* Each component of SRC (its Release loaded): its index as the signed
+ * Release names it. */
+static int load_source(struct xs_ctx *ctx, struct xs_apt *apt, size_t si)
+{
+	struct xs_log *log = &ctx->log;
+	struct xs_apt_source *src = &apt->src[si];
+	_cleanup_free_ char *base = xs_asprintf("%s/dists/%s", src->uri, src->suite);
+	int r = 0;
+	for (size_t c = 0; c < src->components.n; c++) {
+		const char *comp = src->components.v[c];
 		const struct xs_release_file *rf = NULL;
 		_cleanup_free_ char *stem = xs_asprintf("%s/binary-%s/Packages", comp, ctx->o.arch);
 		for (size_t e = 0; e < 3 && !rf; e++) {
 			_cleanup_free_ char *p = xs_asprintf("%s%s", stem, index_exts[e]);
-			rf = xs_release_find(&apt->rel, p);
+			rf = xs_release_find(&src->rel, p);
 		}
-		if (!rf) {
-			r = xs_fail(log, ENOENT, "%s: lists no %s index (component \"%s\", architecture %s); check --components and --arch",
-				    relname, stem, comp, ctx->o.arch);
-			goto out;
-		}
+		if (!rf)
+			return xs_fail(log, ENOENT, "%s/InRelease: lists no %s index (component \"%s\", architecture %s); check --components and --arch",
+				       base, stem, comp, ctx->o.arch);
 		struct xs_index *ix = &apt->idx[apt->nidx++];
 		ix->component = xs_strdup(comp);
+		ix->source = si;
 		_cleanup_free_ char *url = xs_asprintf("%s/%s", base, rf->path);
-		if ((r = load_index(ctx, apt, ix, rf, url)) < 0)
-			goto out;
+		if ((r = load_index(ctx, src, ix, rf, url)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+int xs_apt_load(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_apt *apt)
+{
+	(void)suite;
+	if (!apt->nsrc)
+		xs_apt_add_source(apt, ctx->o.mirror, ctx->o.suite, &ctx->o.components, NULL,
+				  ctx->o.suite);
+	/* libsolv repos point at their index: the array never moves */
+	size_t total = 0;
+	for (size_t i = 0; i < apt->nsrc; i++)
+		total += apt->src[i].components.n;
+	apt->idx = xs_calloc(total ? total : 1, sizeof(*apt->idx));
+	/* every source's Release first: a missing or badly signed one stops
+	 * the build before any index is downloaded */
+	for (size_t i = 0; i < apt->nsrc; i++) {
+		_cleanup_free_ char *base = xs_asprintf("%s/dists/%s", apt->src[i].uri, apt->src[i].suite);
+		int r = load_release(ctx, &apt->src[i], base);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < apt->nsrc; i++) {
+		int r = load_source(ctx, apt, i);
+		if (r < 0)
+			return r;
 	}
 	pool_addfileprovides(ctx->pool);
 	pool_createwhatprovides(ctx->pool);
-out:
-	xs_buf_free(&text);
-	return r;
+	return 0;
 }
 
 int xs_apt_stanza(const struct xs_apt *apt, const struct xs_pkg *p, struct xs_buf *out)

@@ -13,12 +13,17 @@
 
 #include "version.h"
 
-enum { MAX_TRIES = 4 };
+enum { MAX_TRIES = 4, MAX_REDIRS = 10 };
+/* What a transfer may bring when no index gives its size: metadata held in
+ * memory (InRelease, repomd.xml, signatures) and files (rpm-md's primary
+ * when repomd.xml gives no size). A mirror that never stops is cut off. */
+#define MEM_MAX (64ull << 20)
+#define FILE_MAX (4ull << 30)
 
 struct job {
 	struct xs_transfer *t;
 	CURL *h;
-	int fd;
+	int fd, lockfd;
 	char *part;
 	struct xs_digest *digest;
 	uint64_t got, resume_from;
@@ -26,6 +31,7 @@ struct job {
 	double not_before;
 	bool checked_code;
 	bool too_long;
+	uint64_t limit;
 	char errbuf[CURL_ERROR_SIZE];
 };
 
@@ -78,7 +84,7 @@ static size_t on_data(char *p, size_t sz, size_t nm, void *arg)
 			j->resume_from = 0;
 		}
 	}
-	if (j->t->size && j->got + n > j->t->size) {
+	if (j->got + n > j->limit) {
 		j->too_long = true; /* longer than the index says: refuse to store it */
 		return 0;
 	}
@@ -105,31 +111,86 @@ static void job_close(struct job *j)
 		curl_easy_cleanup(j->h);
 	j->h = NULL;
 	if (j->fd >= 0)
-		close(j->fd); /* also drops the flock */
+		close(j->fd);
 	j->fd = -1;
+	if (j->lockfd >= 0)
+		close(j->lockfd); /* drops the flock */
+	j->lockfd = -1;
 	xs_digest_abort(j->digest);
 	j->digest = NULL;
 }
 
-/* Opens DEST.part, locked so that concurrent runs sharing a cache never
- * write the same file; returns 1 when another run finished it meanwhile. */
+/* The directory of DEST must be writable by its owner alone, and that is
+ * us: anyone else who can write there could swap a verified file, or plant
+ * the .part or .lock of one. */
+static int check_cache_dir(struct xs_log *log, const char *dest)
+{
+	const char *slash = strrchr(dest, '/');
+	_cleanup_free_ char *dir = slash ? xs_strndup(dest, slash == dest ? 1 : (size_t)(slash - dest)) : xs_strdup(".");
+	struct stat st;
+	if (stat(dir, &st) < 0)
+		return xs_fail(log, errno, "%s: %s", dir, strerror(errno));
+	if (st.st_uid != geteuid() || (st.st_mode & 022))
+		return xs_fail(log, EPERM,
+			       "%s: the cache directory is owned by uid %u with mode %04o; expected one owned by uid %u that no one else can write (others could replace what xstrap verified); fix it or use --cache-dir",
+			       dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)geteuid());
+	return 0;
+}
+
+/* DEST is in the cache: a regular file (never a symlink planted there)
+ * of the size the index gives, when it gives one. */
+static bool in_cache(const struct xs_transfer *t)
+{
+	struct stat st;
+	return !lstat(t->dest, &st) && S_ISREG(st.st_mode) && (!t->size || (uint64_t)st.st_size == t->size);
+}
+
+/* An existing DEST.part is continued only when it is a plain file of ours
+ * with no other name (not a link planted to make us write elsewhere);
+ * otherwise it is removed and a new one created exclusively. Returns the
+ * fd, or -errno; *size is what it holds. */
+static int open_part_file(const char *part, off_t *size)
+{
+	int fd = open(part, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	if (fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_uid == geteuid() &&
+	    fcntl(fd, F_SETFL, 0) == 0) {
+		*size = st.st_size;
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (unlink(part) < 0 && errno != ENOENT)
+		return -errno;
+	*size = 0;
+	fd = open(part, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	return fd < 0 ? -errno : fd;
+}
+
+/* Opens DEST.part for this run alone: DEST.lock, never unlinked so that
+ * every run locks the same file, keeps concurrent runs sharing a cache from
+ * writing (or renaming) the same .part. Returns 1 when another run stored
+ * DEST meanwhile. */
 static int open_part(struct xs_log *log, struct job *j)
 {
 	struct xs_transfer *t = j->t;
-	j->part = xs_asprintf("%s.part", t->dest);
-	j->fd = open(j->part, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (j->fd < 0)
-		return xs_fail(log, errno, "%s: cannot create: %s", j->part, strerror(errno));
-	if (flock(j->fd, LOCK_EX) < 0)
-		return xs_fail(log, errno, "%s: cannot lock: %s", j->part, strerror(errno));
-	if (!access(t->dest, F_OK))
+	_cleanup_free_ char *lock = xs_asprintf("%s.lock", t->dest);
+	j->lockfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+	if (j->lockfd < 0)
+		return xs_fail(log, errno, "%s: cannot create: %s", lock, strerror(errno));
+	if (flock(j->lockfd, LOCK_EX) < 0)
+		return xs_fail(log, errno, "%s: cannot lock: %s", lock, strerror(errno));
+	if (in_cache(t))
 		return 1;
-	struct stat st;
-	if (fstat(j->fd, &st) < 0)
-		return xs_fail(log, errno, "%s: %s", j->part, strerror(errno));
+	j->part = xs_asprintf("%s.part", t->dest);
+	off_t have = 0;
+	j->fd = open_part_file(j->part, &have);
+	if (j->fd < 0)
+		return xs_fail(log, -j->fd, "%s: cannot create: %s", j->part, strerror(-j->fd));
 	j->digest = xs_digest_new_sha256();
 	j->got = 0;
-	if (t->sha256 && t->size && st.st_size > 0 && (uint64_t)st.st_size < t->size) {
+	j->resume_from = 0;
+	if (t->sha256 && t->size && have > 0 && (uint64_t)have < t->size) {
 		/* Resume: the bytes already there count towards the digest. */
 		char chunk[65536];
 		ssize_t r;
@@ -146,19 +207,34 @@ static int open_part(struct xs_log *log, struct job *j)
 	return 0;
 }
 
+/* A tunable from the environment (tests shorten the stall timeout). */
+static long env_long(const char *name, long def)
+{
+	const char *v = getenv(name);
+	char *end;
+	long n = v ? strtol(v, &end, 10) : 0;
+	return v && *v && !*end && n > 0 ? n : def;
+}
+
 static int job_start(struct xs_log *log, struct job *j, CURLM *m)
 {
 	struct xs_transfer *t = j->t;
 	j->fd = -1;
+	j->lockfd = -1;
 	j->checked_code = false;
 	j->too_long = false;
+	j->limit = t->size ? t->size : t->dest ? FILE_MAX : MEM_MAX;
 	if (t->dest) {
-		struct stat st;
-		if (!stat(t->dest, &st) && (!t->size || (uint64_t)st.st_size == t->size)) {
+		int r = check_cache_dir(log, t->dest);
+		if (r < 0)
+			return r;
+		if (in_cache(t)) {
 			t->from_cache = true;
 			return 1;
 		}
-		int r = open_part(log, j);
+		r = open_part(log, j);
+		if (r > 0)
+			t->from_cache = true;
 		if (r)
 			return r;
 	} else {
@@ -174,11 +250,13 @@ static int job_start(struct xs_log *log, struct job *j, CURLM *m)
 	curl_easy_setopt(j->h, CURLOPT_PRIVATE, j);
 	curl_easy_setopt(j->h, CURLOPT_FAILONERROR, 1L);
 	curl_easy_setopt(j->h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(j->h, CURLOPT_MAXREDIRS, (long)MAX_REDIRS);
 	curl_easy_setopt(j->h, CURLOPT_ERRORBUFFER, j->errbuf);
 	curl_easy_setopt(j->h, CURLOPT_USERAGENT, "xstrap/" XS_VERSION);
 	curl_easy_setopt(j->h, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(j->h, CURLOPT_LOW_SPEED_LIMIT, 100L);
-	curl_easy_setopt(j->h, CURLOPT_LOW_SPEED_TIME, 60L);
+	/* a mirror that stalls or trickles is given up on (and retried) */
+	curl_easy_setopt(j->h, CURLOPT_LOW_SPEED_LIMIT, env_long("XSTRAP_LOW_SPEED_LIMIT", 100));
+	curl_easy_setopt(j->h, CURLOPT_LOW_SPEED_TIME, env_long("XSTRAP_LOW_SPEED_TIME", 60));
 	curl_easy_setopt(j->h, CURLOPT_PROTOCOLS_STR, "http,https,file");
 	curl_easy_setopt(j->h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	if (ca_file)
@@ -190,6 +268,25 @@ static int job_start(struct xs_log *log, struct job *j, CURLM *m)
 	return 0;
 }
 
+/* A failure that another try may not have: the server's (5xx, 408, 429)
+ * or the connection's (refused, cut, stalled, empty). */
+static bool is_transient(CURLcode cc, long code)
+{
+	if (code >= 500 || code == 408 || code == 429)
+		return true;
+	switch (cc) {
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_RECV_ERROR:
+	case CURLE_SEND_ERROR:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_GOT_NOTHING:
+		return true;
+	default:
+		return code == 0 && cc != CURLE_TOO_MANY_REDIRECTS;
+	}
+}
+
 /* Returns 0 done, 1 retry later, <0 failed for good. */
 static int job_finish(struct xs_log *log, struct job *j, CURLcode cc)
 {
@@ -197,11 +294,15 @@ static int job_finish(struct xs_log *log, struct job *j, CURLcode cc)
 	long code = 0;
 	curl_easy_getinfo(j->h, CURLINFO_RESPONSE_CODE, &code);
 	bool is_file = xs_str_startswith(t->url, "file:");
+	bool last = j->tries + 1 >= MAX_TRIES;
 	if (j->too_long) {
 		if (j->part)
 			unlink(j->part);
-		return xs_fail(log, EBADMSG, "%s: size mismatch: expected %llu bytes, got more (the file differs from what the signed index promises; discarded)",
-			       t->url, (unsigned long long)t->size);
+		if (t->size)
+			return xs_fail(log, EBADMSG, "%s: size mismatch: expected %llu bytes, got more (the file differs from what the signed index promises; discarded)",
+				       t->url, (unsigned long long)t->size);
+		return xs_fail(log, EFBIG, "%s: more than %llu bytes, the most xstrap takes for a file of unknown size; discarded (is the mirror sending an endless answer?)",
+			       t->url, (unsigned long long)j->limit);
 	}
 	if (cc != CURLE_OK) {
 		bool missing = (code == 404 || code == 410) ||
@@ -214,18 +315,28 @@ static int job_finish(struct xs_log *log, struct job *j, CURLcode cc)
 			return xs_fail(log, ENOENT, "%s: not found on the mirror (%s)", t->url,
 				       code ? "HTTP 404" : "no such file");
 		}
-		bool transient = !is_file && (code >= 500 || code == 0 || code == 408 || code == 429);
-		if (transient && j->tries + 1 < MAX_TRIES)
+		if (cc == CURLE_RANGE_ERROR && j->part && !last) {
+			/* the server cannot resume: the next try starts over */
+			unlink(j->part);
+			return 1;
+		}
+		bool transient = !is_file && is_transient(cc, code);
+		if (transient && !last)
 			return 1;
 		const char *why = j->errbuf[0] ? j->errbuf : curl_easy_strerror(cc);
 		return xs_fail(log, EIO, "%s: download failed: %s%s", t->url, why,
 			       transient ? " (gave up after retries; is the mirror reachable? check http_proxy)" : "");
 	}
 	if (t->size && j->got != t->size) {
+		/* a complete answer, but short (a wrong Content-Length, a cut
+		 * proxy): the bytes so far are resumed from, and checked */
+		if (!is_file && !last)
+			return 1;
 		if (j->part)
 			unlink(j->part);
-		return xs_fail(log, EBADMSG, "%s: size mismatch: expected %llu bytes, got %llu", t->url,
-			       (unsigned long long)t->size, (unsigned long long)j->got);
+		return xs_fail(log, EBADMSG, "%s: size mismatch: expected %llu bytes, got %llu%s", t->url,
+			       (unsigned long long)t->size, (unsigned long long)j->got,
+			       is_file ? "" : " (the server ended the file early; gave up after retries)");
 	}
 	char hex[XS_SHA256_HEX];
 	xs_digest_final(j->digest, hex);
@@ -253,6 +364,7 @@ int xs_fetch_all(struct xs_log *log, struct xs_transfer *t, size_t n, int parall
 	for (size_t i = 0; i < n; i++) {
 		jobs[i].t = &t[i];
 		jobs[i].fd = -1;
+		jobs[i].lockfd = -1;
 		t[i].result = 0;
 		total += t[i].size;
 	}
@@ -271,8 +383,13 @@ int xs_fetch_all(struct xs_log *log, struct xs_transfer *t, size_t n, int parall
 			retry[k] = retry[--nretry];
 			int r = job_start(log, j, m);
 			if (r < 0) {
-				first_err = r;
+				first_err = j->t->result = r;
 				break;
+			}
+			if (r > 0) { /* another run stored it meanwhile */
+				job_close(j);
+				finished++;
+				continue;
 			}
 			active++;
 		}
@@ -312,6 +429,11 @@ int xs_fetch_all(struct xs_log *log, struct xs_transfer *t, size_t n, int parall
 				continue;
 			}
 			j->t->result = r;
+			if (r < 0 && j->t->mem && j->t->mem->data) {
+				/* no partial answer is left for a caller to use */
+				j->t->mem->len = 0;
+				j->t->mem->data[0] = 0;
+			}
 			finished++;
 			if (r < 0 && !(r == -ENOENT && j->t->missing_ok))
 				first_err = r;

@@ -1,6 +1,14 @@
 /* fetch.h - parallel downloads with libcurl: checksums verified while the
  * bytes stream, retries with backoff, resume of a partial file, http_proxy
- * and file:// honoured. A file reaches its final name only once verified. */
+ * and file:// honoured. A file reaches its final name only once verified.
+ *
+ * Bounded against a faulty mirror: at most 4 tries (a dropped, stalled,
+ * short or 5xx answer is retried, resumed where the server allows), 10
+ * redirects, no more bytes than the expected size (64 MiB in memory, 4 GiB
+ * for a file, when no size is known), a stall or trickle below
+ * XSTRAP_LOW_SPEED_LIMIT bytes/s (100) for XSTRAP_LOW_SPEED_TIME s (60) is
+ * given up. Concurrent runs sharing a cache lock DEST.lock (never
+ * unlinked); DEST.part is continued only when it is a plain file of ours. */
 #ifndef XS_FETCH_H
 #define XS_FETCH_H
 

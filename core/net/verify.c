@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gpgme.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,7 +13,8 @@
 
 struct xs_verifier {
 	gpgme_ctx_t ctx;
-	char home[64];
+	char home[PATH_MAX];
+	int home_slot; /* removed on a signal too (xs_cleanup_add) */
 	int nkeys;
 	char signer[64]; /* fingerprint of the last good signature's key */
 };
@@ -28,8 +30,10 @@ void xs_verifier_free(struct xs_verifier *v)
 		return;
 	if (v->ctx)
 		gpgme_release(v->ctx);
-	if (v->home[0])
+	if (v->home[0]) {
 		xs_rm_rf(v->home);
+		xs_cleanup_drop(v->home_slot);
+	}
 	free(v);
 }
 
@@ -42,9 +46,15 @@ int xs_verifier_new(struct xs_verifier **out, const struct xs_strlist *keyfiles,
 	*out = NULL;
 	gpgme_check_version(NULL);
 	gpgme_set_locale(NULL, LC_CTYPE, setlocale(LC_CTYPE, NULL));
-	strcpy(v->home, "/tmp/xstrap-gpg-XXXXXX");
-	if (!mkdtemp(v->home)) {
-		r = xs_fail(log, errno, "cannot create a temporary keyring directory in /tmp: %s",
+	const char *tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	v->home_slot = -1;
+	if ((size_t)snprintf(v->home, sizeof(v->home), "%s/xstrap-gpg-XXXXXX", tmp) < sizeof(v->home) &&
+	    mkdtemp(v->home)) {
+		v->home_slot = xs_cleanup_add(v->home);
+	} else {
+		r = xs_fail(log, errno, "cannot create a temporary keyring directory in %s: %s", tmp,
 			    strerror(errno));
 		v->home[0] = 0;
 		goto fail;

@@ -700,6 +700,7 @@ int xs_write_ext(struct xs_log *log, const struct xs_walk *w, const char *path, 
 	struct stat st;
 	bool device = stat(path, &st) == 0 && S_ISBLK(st.st_mode);
 	_cleanup_free_ char *dev = device ? xs_strdup(path) : xs_asprintf("%s.tmp", path);
+	int dev_slot = -1; /* no half image left on a signal */
 	if (device) {
 		int r = xs_ext_device_size(log, path, &wr.size);
 		if (r < 0)
@@ -710,6 +711,7 @@ int xs_write_ext(struct xs_log *log, const struct xs_walk *w, const char *path, 
 		if (fd < 0)
 			return xs_fail(log, errno, "%s: cannot create the image: %s", dev, strerror(errno));
 		close(fd);
+		dev_slot = xs_cleanup_add(dev);
 	}
 	struct xs_ext_need need;
 	double t0 = xs_now();
@@ -743,6 +745,7 @@ int xs_write_ext(struct xs_log *log, const struct xs_walk *w, const char *path, 
 		r = xs_fail(log, errno, "%s: %s", path, strerror(errno));
 	if (r < 0 && !device)
 		unlink(dev);
+	xs_cleanup_drop(dev_slot);
 	if (r < 0 && device && wr.touched)
 		xs_warn(log, "%s: the device holds no valid filesystem now (its first block was cleared before writing)", path);
 	return r;

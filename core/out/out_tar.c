@@ -128,6 +128,7 @@ int xs_write_tar(struct xs_log *log, const struct xs_walk *w, const char *tarpat
 	 * (GNU tar warns about LIBARCHIVE.xattr.NAME) */
 	archive_write_set_format_option(a, "pax", "xattrheader", "SCHILY");
 	_cleanup_free_ char *tmp = xs_asprintf("%s.tmp", tarpath);
+	int tmp_slot = xs_cleanup_add(tmp); /* no half archive left on a signal */
 	if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
 		r = xs_fail(log, EIO, "%s: %s", tmp, archive_error_string(a));
 	} else {
@@ -145,5 +146,6 @@ int xs_write_tar(struct xs_log *log, const struct xs_walk *w, const char *tarpat
 		r = xs_fail(log, errno, "%s: %s", tarpath, strerror(errno));
 	if (r)
 		unlink(tmp);
+	xs_cleanup_drop(tmp_slot);
 	return r;
 }

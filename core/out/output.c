@@ -131,6 +131,10 @@ static int check_image_target(struct xs_ctx *ctx, bool *device)
 	return 0;
 }
 
+/* The staging tree of an archive or image build: removed on a signal too
+ * (xs_cleanup_add), one per process. */
+static int staging_slot = -1;
+
 int xs_output_prepare(struct xs_ctx *ctx, char **root)
 {
 	struct xs_opts *o = &ctx->o;
@@ -173,6 +177,7 @@ int xs_output_prepare(struct xs_ctx *ctx, char **root)
 		*root = xs_asprintf("%s.xstrap-tmp", o->target);
 		xs_rm_rf(*root);
 	}
+	staging_slot = xs_cleanup_add(*root);
 	return 0;
 }
 
@@ -212,6 +217,9 @@ int xs_output_write(struct xs_ctx *ctx, const char *root)
 
 void xs_output_discard(struct xs_ctx *ctx, const char *root)
 {
-	if (ctx->o.format != XS_OUT_DIR && root)
+	if (ctx->o.format != XS_OUT_DIR && root) {
 		xs_rm_rf(root);
+		xs_cleanup_drop(staging_slot);
+		staging_slot = -1;
+	}
 }

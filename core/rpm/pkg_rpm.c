@@ -46,6 +46,65 @@ static size_t type_size(uint32_t type)
 	}
 }
 
+/* rpm's region tags (HEADERIMAGE, HEADERSIGNATURES, HEADERIMMUTABLE): the
+ * first entry may be one; its data is the trailer at the end of the store. */
+static bool is_region_tag(uint32_t tag)
+{
+	return tag >= 61 && tag <= 63;
+}
+
+/* Checks one index entry of H against the store; *END is where the previous
+ * entry's data ended. As rpm does (hdrblobVerifyInfo), every entry but the
+ * region tag must start at or after that end and be aligned for its type, so
+ * entries neither overlap nor repeat and the string scan below reads each
+ * byte of the store at most once: the work is bounded by il + dl. */
+static int check_entry(const struct xs_rpmhdr *h, uint32_t i, uint32_t *end, const char **why)
+{
+	const unsigned char *e = h->index + (size_t)i * 16;
+	uint32_t tag = be32(e), type = be32(e + 4), off = be32(e + 8), count = be32(e + 12);
+	bool region = i == 0 && is_region_tag(tag);
+	if (type > T_I18NSTRING || off > h->dl) {
+		*why = "corrupt header index";
+		return -EBADMSG;
+	}
+	size_t sz = type_size(type);
+	if (sz > 1 && off % sz) {
+		*why = "misaligned header entry";
+		return -EBADMSG;
+	}
+	if (!region && off < *end) {
+		*why = "overlapping or unsorted header entries";
+		return -EBADMSG;
+	}
+	uint64_t stop = off;
+	if (sz) {
+		stop += (uint64_t)count * sz;
+		if (stop > h->dl) {
+			*why = "header entry beyond its data";
+			return -EBADMSG;
+		}
+	} else if (type == T_STRING || type == T_STRING_ARRAY || type == T_I18NSTRING) {
+		if (type == T_STRING && count != 1 && i > 0) {
+			*why = "corrupt header string";
+			return -EBADMSG;
+		}
+		/* every string must end inside the store */
+		const unsigned char *s = h->store + off, *z = s, *lim = h->store + h->dl;
+		for (uint32_t k = 0; k < count; k++) {
+			z = memchr(s, 0, lim - s);
+			if (!z) {
+				*why = "unterminated header string";
+				return -EBADMSG;
+			}
+			s = z + 1;
+		}
+		stop = s - h->store;
+	}
+	if (!region)
+		*end = (uint32_t)stop;
+	return 0;
+}
+
 int xs_rpmhdr_parse(const unsigned char *p, size_t avail, struct xs_rpmhdr *h, const char **why)
 {
 	memset(h, 0, sizeof(*h));
@@ -73,34 +132,12 @@ int xs_rpmhdr_parse(const unsigned char *p, size_t avail, struct xs_rpmhdr *h, c
 	h->dl = dl;
 	h->index = p + 16;
 	h->store = p + 16 + (size_t)il * 16;
+	uint32_t end = 0;
 	for (uint32_t i = 0; i < il; i++) {
-		const unsigned char *e = h->index + (size_t)i * 16;
-		uint32_t type = be32(e + 4), off = be32(e + 8), count = be32(e + 12);
-		if (type > T_I18NSTRING || off > dl) {
-			*why = "corrupt header index";
-			return -EBADMSG;
-		}
-		size_t sz = type_size(type);
-		if (sz) {
-			if ((uint64_t)off + (uint64_t)count * sz > dl) {
-				*why = "header entry beyond its data";
-				return -EBADMSG;
-			}
-		} else if (type == T_STRING || type == T_STRING_ARRAY || type == T_I18NSTRING) {
-			if (type == T_STRING && count != 1 && i > 0) {
-				*why = "corrupt header string";
-				return -EBADMSG;
-			}
-			/* every string must end inside the store */
-			const unsigned char *s = h->store + off, *end = h->store + dl;
-			for (uint32_t k = 0; k < count; k++) {
-				const unsigned char *z = memchr(s, 0, end - s);
-				if (!z) {
-					*why = "unterminated header string";
-					return -EBADMSG;
-				}
-				s = z + 1;
-			}
+		int r = check_entry(h, i, &end, why);
+		if (r < 0) {
+			memset(h, 0, sizeof(*h));
+			return r;
 		}
 	}
 	return 0;
@@ -292,6 +329,33 @@ static int read_headers(const char *path, struct xs_buf *f, uint64_t *file_size)
 	return 0;
 }
 
+/* The header must describe the package the solver chose from the signed
+ * metadata: a validly signed but different package (an older release with
+ * known holes, another architecture) served under its name is refused. */
+static int check_identity(struct xs_log *log, const char *label, const struct xs_pkg *p,
+			  const struct xs_rpmhdr *h)
+{
+	const char *name = xs_rpmhdr_str(h, XS_RPMTAG_NAME), *arch = xs_rpmhdr_str(h, XS_RPMTAG_ARCH);
+	const char *ver = xs_rpmhdr_str(h, XS_RPMTAG_VERSION), *rel = xs_rpmhdr_str(h, XS_RPMTAG_RELEASE);
+	_cleanup_free_ char *evr = xs_asprintf("%llu:%s-%s",
+					       (unsigned long long)xs_rpmhdr_int(h, XS_RPMTAG_EPOCH, 0, 0),
+					       ver ? ver : "", rel ? rel : "");
+	const struct {
+		const char *what, *chosen, *found;
+	} f[] = {
+		{ "name", p->name, name },
+		{ "epoch:version-release", p->version, evr },
+		{ "architecture", p->arch, arch },
+	};
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (!f[i].chosen || !f[i].found || strcmp(f[i].chosen, f[i].found))
+			return xs_fail(log, EBADMSG,
+				       "%s: the package's header gives %s \"%s\", the repository metadata \"%s\" (a different package was served under this name); refusing it",
+				       label, f[i].what, f[i].found ? f[i].found : "(none)",
+				       f[i].chosen ? f[i].chosen : "(none)");
+	return 0;
+}
+
 int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, struct xs_buf *cpio)
 {
 	return xs_rpm_decode_within(log, v, p, cpio, UINT64_MAX);
@@ -418,6 +482,8 @@ int xs_rpm_decode_within(struct xs_log *log, struct xs_verifier *v, struct xs_pk
 				goto out;
 		}
 	}
+	if ((r = check_identity(log, label, p, &hdr)) < 0)
+		goto out;
 	const char *fmt = xs_rpmhdr_str(&hdr, XS_RPMTAG_PAYLOADFORMAT);
 	if (fmt && strcmp(fmt, "cpio")) {
 		r = xs_fail(log, ENOTSUP, "%s: payload format \"%s\" is not supported (expected cpio)", label, fmt);

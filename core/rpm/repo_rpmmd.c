@@ -38,6 +38,7 @@ struct md_file {
 	char *location;
 	char sha256[XS_SHA256_HEX];
 	bool has_sha256;
+	uint64_t size; /* 0 when repomd.xml gives none */
 };
 
 /* The <data type="WHAT"> entry of repomd.xml, as libsolv parsed it. */
@@ -57,6 +58,7 @@ static bool repomd_find(Repo *meta, const char *what, struct md_file *out)
 		if (loc) {
 			found = true;
 			out->location = xs_strdup(loc);
+			out->size = pool_lookup_num(pool, SOLVID_POS, REPOSITORY_REPOMD_SIZE, 0);
 			if (sum && type == REPOKEY_TYPE_SHA256) {
 				memcpy(out->sha256, pool_bin2hex(pool, sum, 32), 65);
 				out->has_sha256 = true;
@@ -83,7 +85,8 @@ static int fetch_md(struct xs_ctx *ctx, const struct xs_rpmmd_repo *rr, const ch
 	*path = by_sum ? xs_asprintf("%s/%s-%s", dir, f->sha256, base) : xs_asprintf("%s/%s", dir, base);
 	if (ctx->o.no_verify)
 		unlink(*path);
-	struct xs_transfer t = { .url = url, .dest = *path,
+	/* the size bounds the download: a mirror sending more is cut off */
+	struct xs_transfer t = { .url = url, .dest = *path, .size = f->size,
 				 .sha256 = ctx->o.no_verify ? NULL : f->sha256,
 				 .missing_ok = !strcmp(what, "group") };
 	return xs_fetch_one(log, &t);

@@ -3,6 +3,7 @@
 #include "rpm_family.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,9 @@ static int rpm_prepare(struct xs_ctx *ctx, bool known)
 	struct xs_suite *suite = ctx->suite;
 	struct rpm_state *st = rpm_state(ctx);
 	const char *basearch = xs_rpm_arch(o->arch);
+	if (o->updates || o->sources.n || o->sources_files.n || o->security_mirror)
+		return xs_fail(&ctx->log, EINVAL, "--updates, --security-mirror, --source, --sources-file: apt sources, for Debian suites; %s is an rpm distribution (its updates repositories are chosen with --enable-repo/--disable-repo)",
+			       o->suite);
 	if (!known) {
 		if (o->repo_choices.n)
 			return xs_fail(&ctx->log, EINVAL, "--enable-repo/--disable-repo: \"%s\" is not an rpm distribution xstrap knows (%s/repos/rpm.conf); MIRROR is its one repository",
@@ -98,25 +102,17 @@ static int rpm_load(struct xs_ctx *ctx)
 /* dnf installs a group's mandatory and default packages as hard requests;
  * libsolv's group solvable has them as requires and recommends. A group
  * that several repositories define (BaseOS and AppStream) is their union,
- * as dnf merges comps. */
-static int expand_group(struct xs_ctx *ctx, const char *spec, Queue *jobs)
+ * as dnf merges comps. GNAME is the solvable name "group:ID". */
+static void expand_group(struct xs_ctx *ctx, Id gname, Queue *jobs)
 {
 	Pool *pool = ctx->pool;
-	_cleanup_free_ char *name = xs_asprintf("group:%s", spec + 1);
-	Id gid = pool_str2id(pool, name, 0), p;
 	Queue q;
 	queue_init(&q);
-	bool found = false;
+	Id p;
 	FOR_POOL_SOLVABLES(p)
-	if (gid && pool->solvables[p].name == gid) {
-		found = true;
+	if (pool->solvables[p].name == gname) {
 		solvable_lookup_deparray(pool->solvables + p, SOLVABLE_REQUIRES, &q, -1);
 		solvable_lookup_deparray(pool->solvables + p, SOLVABLE_RECOMMENDS, &q, -1);
-	}
-	if (!found) {
-		queue_free(&q);
-		return xs_fail(&ctx->log, ENOENT, "group \"%s\" not found in the repositories' comps (%s)",
-			       spec + 1, ctx->o.mirror);
 	}
 	for (int i = 0; i < q.count; i++) {
 		Id d = q.elements[i];
@@ -125,30 +121,86 @@ static int expand_group(struct xs_ctx *ctx, const char *spec, Queue *jobs)
 		if (xs_name_exists(pool, pool_id2str(pool, d)))
 			queue_push2(jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_NAME, d);
 		else
-			xs_debug(&ctx->log, "group %s: %s is not in the repositories", spec + 1, pool_id2str(pool, d));
+			xs_debug(&ctx->log, "%s: %s is not in the repositories", pool_id2str(pool, gname),
+				 pool_id2str(pool, d));
 	}
 	queue_free(&q);
+}
+
+/* An environment is its mandatory groups, as dnf 4 installs it: the
+ * optional ones (libsolv's suggests), default or not, are only recorded by
+ * dnf, never installed. The groups go into GROUPS (each once). */
+static void environment_groups(Pool *pool, Id ename, Queue *groups)
+{
+	Queue q;
+	queue_init(&q);
+	Id p;
+	FOR_POOL_SOLVABLES(p)
+	if (pool->solvables[p].name == ename)
+		solvable_lookup_deparray(pool->solvables + p, SOLVABLE_REQUIRES, &q, -1);
+	for (int i = 0; i < q.count; i++)
+		if (!ISRELDEP(q.elements[i]))
+			queue_pushunique(groups, q.elements[i]);
+	queue_free(&q);
+}
+
+/* Whether comps solvable S ("group:ID", "environment:ID") is what PAT
+ * names: its id or its name, exactly, or as a glob ignoring case (dnf's
+ * match when nothing matches exactly). */
+static bool comps_match(Pool *pool, Solvable *s, const char *pat, bool glob)
+{
+	const char *n = pool_id2str(pool, s->name), *id;
+	if (xs_str_startswith(n, "group:"))
+		id = n + 6;
+	else if (xs_str_startswith(n, "environment:"))
+		id = n + 12;
+	else
+		return false;
+	const char *name = solvable_lookup_str(s, SOLVABLE_SUMMARY);
+	if (!glob)
+		return !strcmp(id, pat) || (name && !strcmp(name, pat));
+	return !fnmatch(pat, id, FNM_CASEFOLD) || (name && !fnmatch(pat, name, FNM_CASEFOLD));
+}
+
+/* @SPEC: the environments and groups it names (by id or name), each
+ * environment as its mandatory groups, each group as its mandatory and
+ * default packages. */
+static int expand_comps(struct xs_ctx *ctx, const char *spec, Queue *jobs)
+{
+	Pool *pool = ctx->pool;
+	const char *pat = spec + 1;
+	Queue groups;
+	queue_init(&groups);
+	bool found = false;
+	for (int glob = 0; glob < 2 && !found; glob++) {
+		Id p;
+		FOR_POOL_SOLVABLES(p)
+		{
+			Solvable *s = pool->solvables + p;
+			if (!comps_match(pool, s, pat, glob))
+				continue;
+			found = true;
+			if (xs_str_startswith(pool_id2str(pool, s->name), "environment:"))
+				environment_groups(pool, s->name, &groups);
+			else
+				queue_pushunique(&groups, s->name);
+		}
+	}
+	for (int i = 0; i < groups.count; i++)
+		expand_group(ctx, groups.elements[i], jobs);
+	queue_free(&groups);
+	if (!found)
+		return xs_fail(&ctx->log, ENOENT, "group or environment \"%s\" not found in the repositories' comps (%s): neither an id nor a name matches",
+			       pat, ctx->o.mirror);
 	return 0;
 }
 
-/* A package name, a provide or an @group. */
+/* A package (name, provide, glob, name.arch, name-version...) or an @group. */
 static int rpm_spec_jobs(struct xs_ctx *ctx, const char *n, Queue *jobs)
 {
-	Pool *pool = ctx->pool;
 	if (n[0] == '@')
-		return expand_group(ctx, n, jobs);
-	if (xs_name_exists(pool, n)) {
-		xs_job_name(pool, jobs, n);
-		return 0;
-	}
-	Id id = pool_str2id(pool, n, 0), p, pp;
-	bool provided = false;
-	if (id)
-		FOR_PROVIDES(p, pp, id) provided = true;
-	if (!provided)
-		return xs_fail(&ctx->log, ENOENT, "package \"%s\" not found in %s", n, ctx->o.mirror);
-	queue_push2(jobs, SOLVER_INSTALL | SOLVER_SOLVABLE_PROVIDES, id);
-	return 0;
+		return expand_comps(ctx, n, jobs);
+	return xs_job_select(ctx, n, ctx->o.mirror, jobs);
 }
 
 static char *rpm_evr(Pool *pool, Id evr)
@@ -257,6 +309,8 @@ const struct xs_family xs_family_rpm = {
 	.class_name = "RPM",
 	.pkg_cache = "rpms",
 	.pkg_ext = "rpm",
+	.kernel_package = "kernel",
+	.initrd_name = "initramfs-%s.img",
 	.env = xs_rpm_env,
 	.lookup = rpm_lookup,
 	.prepare = rpm_prepare,

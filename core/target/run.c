@@ -51,6 +51,33 @@ static int mount_api(const char *target)
 	return 0;
 }
 
+/* execve with the host's SOURCE_DATE_EPOCH added to ENVP: what the
+ * target's own tools stamp (rpm's install time, shadow's last password
+ * change, ...) then says that date rather than the build's. Called after
+ * fork: the entry is the host's own environ string, nothing allocated. */
+static void execve_sde(const char *path, char *const argv[], char *const envp[])
+{
+	extern char **environ;
+	const char *sde = NULL;
+	size_t n = 0;
+	for (char **e = environ; e && *e && !sde; e++)
+		if (xs_str_startswith(*e, "SOURCE_DATE_EPOCH="))
+			sde = *e;
+	for (; envp && envp[n]; n++)
+		if (xs_str_startswith(envp[n], "SOURCE_DATE_EPOCH="))
+			sde = NULL;
+	if (!sde) {
+		execve(path, argv, envp);
+		return;
+	}
+	char *env[n + 2];
+	for (size_t i = 0; i < n; i++)
+		env[i] = envp[i];
+	env[n] = (char *)sde;
+	env[n + 1] = NULL;
+	execve(path, argv, env);
+}
+
 /* PID 1 of the private namespaces: mounts, chroots, runs the steps. */
 static int ns_init(const char *target, const struct xs_target_step *steps, size_t n, int logfd,
 		   int reportfd)
@@ -80,7 +107,7 @@ static int ns_init(const char *target, const struct xs_target_step *steps, size_
 				dup2(in, STDIN_FILENO);
 			if (s->fn)
 				_exit(s->fn(s->arg));
-			execve(s->argv[0], s->argv, s->envp);
+			execve_sde(s->argv[0], s->argv, s->envp);
 			dprintf(STDERR_FILENO, "xstrap: cannot run %s in the target: %s\n", s->argv[0],
 				strerror(errno));
 			_exit(127);

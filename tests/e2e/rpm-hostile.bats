@@ -5,6 +5,9 @@
 #   plant    symlinks /escape -> / and /rel -> ../../../../../../tmp
 #   through  files /escape/tmp/xstrap-escape-rpm-abs and /rel/xstrap-escape-rpm-rel,
 #            written through plant's links; Requires plant, so it comes after
+#   liar     a signed liar-1-1 that the (re-signed) metadata of repo-liar
+#            calls liar-2-1: a validly signed package served under another
+#            version's name
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -51,8 +54,24 @@ echo escaped >%{buildroot}/rel/xstrap-escape-rpm-rel
 /escape/tmp/xstrap-escape-rpm-abs
 /rel/xstrap-escape-rpm-rel
 EOF
+	cat >"$top/SPECS/liar.spec" <<'EOF'
+Name: liar
+Version: 1
+Release: 1
+Summary: an old release, served as a newer one
+License: Public Domain
+BuildArch: noarch
+AutoReqProv: no
+%description
+hostile
+%install
+mkdir -p %{buildroot}/usr/share/liar
+echo one >%{buildroot}/usr/share/liar/version
+%files
+/usr/share/liar/version
+EOF
 	local s
-	for s in plant through; do
+	for s in plant through liar; do
 		rpmbuild -bb --define "_topdir $top" --define "_rpmdir $repo" \
 			--define 'debug_package %{nil}' --define '__os_install_post %{nil}' \
 			--define '_build_id_links none' "$top/SPECS/$s.spec" >"$top/$s.log" 2>&1 || {
@@ -62,11 +81,46 @@ EOF
 	done
 	GNUPGHOME=$RPM_FIXTURES/gnupg rpmsign --define '_gpg_name rpm-fixture@xstrap.invalid' \
 		--define '__gpg /usr/bin/gpg' --addsign "$repo"/noarch/*.rpm >/dev/null 2>&1
+	# liar gets a repository of its own, whose metadata lies about it
+	local liar=$BATS_FILE_TMPDIR/repo-liar
+	mkdir -p "$liar"
+	mv "$repo"/noarch/liar-*.rpm "$liar/"
 	# the fixture's base packages, so the root has filesystem
 	cp "$RPM_FIXTURES"/repo/Packages/filesystem-*.rpm "$repo/"
 	createrepo_c -q "$repo"
-	GNUPGHOME=$RPM_FIXTURES/gnupg gpg --batch --yes --armor --detach-sign \
-		-o "$repo/repodata/repomd.xml.asc" "$repo/repodata/repomd.xml" 2>/dev/null
+	createrepo_c -q "$liar"
+	relabel_version "$liar" liar 2
+	local r
+	for r in "$repo" "$liar"; do
+		GNUPGHOME=$RPM_FIXTURES/gnupg gpg --batch --yes --armor --detach-sign \
+			-o "$r/repodata/repomd.xml.asc" "$r/repodata/repomd.xml" 2>/dev/null
+	done
+}
+
+# relabel_version REPO NAME VER: primary.xml of REPO calls package NAME
+# version VER, and repomd.xml gives the new primary's checksums and sizes
+# (to be signed again)
+relabel_version() {
+	python3 - "$@" <<'EOF'
+import gzip, hashlib, re, sys
+repo, name, ver = sys.argv[1:]
+md_path = f"{repo}/repodata/repomd.xml"
+md = open(md_path).read()
+block = re.search(r'<data type="primary">.*?</data>', md, re.S).group(0)
+href = re.search(r'<location href="([^"]+)"', block).group(1)
+xml = gzip.open(f"{repo}/{href}").read().decode()
+pkg = re.compile(r'(<name>%s</name>.*?<version epoch="\d+" ver=")[^"]*(")' % re.escape(name), re.S)
+xml, n = pkg.subn(r"\g<1>%s\g<2>" % ver, xml, count=1)
+assert n == 1, "no such package in primary"
+raw = xml.encode()
+gz = gzip.compress(raw, mtime=0)
+open(f"{repo}/{href}", "wb").write(gz)
+new = block
+for tag, val in (("checksum", hashlib.sha256(gz).hexdigest()), ("open-checksum", hashlib.sha256(raw).hexdigest()),
+                 ("size", str(len(gz))), ("open-size", str(len(raw)))):
+    new = re.sub(r"(<%s[^>]*>)[^<]*(</%s>)" % (tag, tag), r"\g<1>%s\g<2>" % val, new)
+open(md_path, "w").write(md.replace(block, new))
+EOF
 }
 
 setup() {
@@ -87,4 +141,12 @@ setup() {
 	# resolved inside the root: /escape is the target's /, /rel its /tmp
 	[ "$(cat "$T/tmp/xstrap-escape-rpm-abs")" = escaped ]
 	[ "$(cat "$T/tmp/xstrap-escape-rpm-rel")" = escaped ]
+}
+
+@test "rpm: a signed liar-1-1 served as liar-2-1 by signed metadata: refused, naming the package and both versions" {
+	run --separate-stderr xs --repo-type=rpm-md --keyring="$RPM_KEYRING" --include=liar \
+		hostile "$T" "file://$BATS_FILE_TMPDIR/repo-liar"
+	assert_status 1
+	assert_error_line 'liar-1-1.noarch.rpm \(liar\): the package.s header gives epoch:version-release "0:1-1", the repository metadata "0:2-1"'
+	[ ! -e "$T/usr/share/liar/version" ]
 }

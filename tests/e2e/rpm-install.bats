@@ -543,3 +543,22 @@ resign_repo() {
 	assert_status 0
 	assert_same_root "$T"
 }
+
+# --- an environment ----------------------------------------------------------
+
+@test "@fixture-server-environment: the root dnf builds (its mandatory groups; the options, default or not, left out as dnf 4 does)" {
+	need_dnf
+	local env_dnf=$BATS_TEST_TMPDIR/dnf-env
+	if ! dnf_install "$env_dnf" "$RPM_REPO" @fixture-server-environment >"$BATS_TEST_TMPDIR/dnf.log" 2>&1; then
+		cat "$BATS_TEST_TMPDIR/dnf.log" >&2
+		return 1
+	fi
+	xs_build --include="@Fixture Server" fixture "$T" "$RPM_REPO"
+	echo "$stderr" | tail -n 5
+	assert_status 0
+	DNF_ROOT=$env_dnf assert_same_root "$T"
+	# core and xen-guest are in; printing (a default option) and mdns are not
+	rpmq "$T" -q kernel systemd-lite webapp
+	refute rpmq "$T" -q cups
+	refute rpmq "$T" -q avahi
+}

@@ -73,7 +73,7 @@ sign() {
 @test "rpm-md: an unknown group and an unknown package are named" {
 	run --separate-stderr xs plan --repo-type=rpm-md --no-verify --include=@no-such-group cs9 "file://$REPO"
 	assert_status 1
-	assert_error_line 'group "no-such-group" not found'
+	assert_error_line 'group or environment "no-such-group" not found'
 	run --separate-stderr xs plan --repo-type=rpm-md --no-verify --include=no-such-package cs9 "file://$REPO"
 	assert_status 1
 	assert_error_line 'package "no-such-package" not found'

@@ -26,6 +26,7 @@ setup_file() {
 	rpm_fixture_setup
 	[ -z "${RPM_MISSING_TOOL:-}" ] || return 0
 	export G=$BATS_FILE_TMPDIR/guest XEN_LOG=$BATS_FILE_TMPDIR/build.log XEN_BUILD_FAILED=
+	xl_parse_setup "$BATS_FILE_TMPDIR"
 	if ! "$XSTRAP" --cache-dir="$BATS_FILE_TMPDIR/cache" --repo-type=rpm-md --keyring="$RPM_KEYRING" \
 		--class=XEN_DOMU --include=@core,@xen-guest --set swap=/dev/xvdb --hostname=xen-guest1 \
 		fixture "$G" "$RPM_REPO" >"$XEN_LOG" 2>&1; then
@@ -269,4 +270,77 @@ allow_cruft() {
 	assert_error_line '60-cruft\.lua.*rpm -e'
 	installed "$T" cups
 	installed "$T" printer-tools
+}
+
+@test "xen-rpm: --xen-config with --xen-kernel-dir and --swap: the rpm kernel's names, xvda and xvdb, parsed by libxlutil" {
+	local w=$BATS_TEST_TMPDIR ver=6.1.0-1.fx.x86_64
+	# relative names, as a user types them: the config must name absolute paths
+	XSTRAP=$(realpath "$XSTRAP")
+	cd "$w"
+	SOURCE_DATE_EPOCH=1700000000 xs_rpm --class=XEN_DOMU --include=@core,@xen-guest --hostname=db2 \
+		--swap=64M --xen-config=db2.cfg --xen-kernel-dir=kernels --memory=1G --vcpus=2 \
+		--bridge=xenbr1 fixture db2 "$RPM_REPO"
+	assert_status 0
+	xl_values "$w/db2.cfg"
+	has_line "$w/db2.cfg.values" "name db2"
+	has_line "$w/db2.cfg.values" "memory 1024"
+	has_line "$w/db2.cfg.values" "vcpus 2"
+	has_line "$w/db2.cfg.values" "kernel $w/kernels/vmlinuz-$ver"
+	has_line "$w/db2.cfg.values" "ramdisk $w/kernels/initramfs-$ver.img"
+	has_line "$w/db2.cfg.values" "root /dev/xvda ro"
+	has_line "$w/db2.cfg.values" "extra console=hvc0 net.ifnames=0"
+	has_line "$w/db2.cfg.values" "disk 0 $w/db2.img xvda raw"
+	has_line "$w/db2.cfg.values" "disk 1 $w/db2-swap.img xvdb raw"
+	has_line "$w/db2.cfg.values" "vif mac=$(xen_mac db2), bridge=xenbr1"
+	refute grep -q '^bootloader' "$w/db2.cfg.values"
+	# the kernel and initramfs are the guest's own
+	assert_same_file "$w/db2/boot/vmlinuz-$ver" "$w/kernels/vmlinuz-$ver"
+	assert_same_file "$w/db2/boot/initramfs-$ver.img" "$w/kernels/initramfs-$ver.img"
+	# a directory is not a disk: the config says how to make db2.img
+	grep -qF "# $w/db2 is a directory, not a disk" "$w/db2.cfg"
+	grep -qF "mke2fs -t ext4 -O ^orphan_file,^metadata_csum_seed -d $w/db2 $w/db2.img 2G" "$w/db2.cfg"
+	# --swap: the image, and the fstab line it implies
+	assert_swap_image "$w/db2-swap.img" db2-swap
+	has_line "$w/db2/etc/fstab" "/dev/xvdb none swap sw 0 0"
+}
+
+@test "xen-rpm: --swap under SOURCE_DATE_EPOCH: the same UUID in two builds; without it, a fresh one" {
+	local w=$BATS_TEST_TMPDIR t
+	for t in a b; do
+		SOURCE_DATE_EPOCH=1700000000 xs_rpm --class=XEN_DOMU --include=@core --hostname=db2 \
+			--swap=16M:"$w/$t.swap" fixture "$w/$t" "$RPM_REPO"
+		assert_status 0
+	done
+	assert_same_file "$w/a.swap" "$w/b.swap"
+	xs_rpm --class=XEN_DOMU --include=@core --hostname=db2 --swap=16M:"$w/c.swap" fixture "$w/c" "$RPM_REPO"
+	assert_status 0
+	assert_swap_image "$w/c.swap" db2-swap
+	[ "$(blkid -o value -s UUID "$w/a.swap")" != "$(blkid -o value -s UUID "$w/c.swap")" ]
+}
+
+@test "xen-rpm: --xen-config for a tar: pygrub, and the disk line names the image to make from it" {
+	local w=$BATS_TEST_TMPDIR
+	xs_rpm --class=XEN_DOMU --include=@core,@xen-guest --hostname=db3 --format=tar \
+		--xen-config="$w/db3.cfg" fixture "$w/db3.tar" "$RPM_REPO"
+	assert_status 0
+	xl_values "$w/db3.cfg"
+	has_line "$w/db3.cfg.values" "bootloader pygrub"
+	has_line "$w/db3.cfg.values" "disk 0 $w/db3.img xvda raw"
+	refute grep -q '^disk 1' "$w/db3.cfg.values"
+	grep -qF "# $w/db3.tar is a tar archive, not a disk" "$w/db3.cfg"
+}
+
+@test "xen-rpm: bad Xen values are usage errors naming the option" {
+	run "$XSTRAP" --swap=lots fixture "$BATS_TEST_TMPDIR/t"
+	assert_status 2
+	[[ "$output" == *'--swap: expected SIZE[:PATH]'*'found "lots"'* ]]
+	run "$XSTRAP" --mac=00:16:3e:zz:00:01 fixture "$BATS_TEST_TMPDIR/t"
+	assert_status 2
+	[[ "$output" == *'--mac: expected a MAC'* ]]
+	run "$XSTRAP" --memory=1k fixture "$BATS_TEST_TMPDIR/t"
+	assert_status 2
+	[[ "$output" == *'--memory: expected'*'found "1k"'* ]]
+	xs_rpm --swap=1G fixture /dev/xstrap-no-such-disk "$RPM_REPO"
+	assert_status 1
+	assert_stderr_has 'is a block device; name the swap device or file too'
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # A bookworm Xen guest from the real archive (issue 4, "done when" 1):
-#   xstrap --class=XEN_DOMU --include=linux-image-amd64 --set swap=/dev/xvdb bookworm T
+#   xstrap --class=XEN_DOMU --include=linux-image-amd64 --set swap=/dev/xvdb \
+#          --xen-config=guest.cfg --xen-kernel-dir=kernels bookworm T
 # built once in setup_file through a private apt-cacher-ng (tests/lib/acng.sh)
 # from the host's mirror (tests/lib/mirror.bash); each test checks one thing
 # the built-in hooks promise: fstab, console getty, securetty, modules,
@@ -24,9 +25,12 @@ setup_file() {
 	export MIRROR
 	WORK=$(mktemp -d "${XSTRAP_TEST_TMP:-/var/tmp}/xstrap-xen.XXXXXX")
 	export WORK G=$WORK/guest
+	load ../lib/xen
+	xl_parse_setup "$WORK"
 	local t0=$SECONDS
 	if ! timeout 1800 "$XSTRAP" --cache-dir="$WORK/cache" --class=XEN_DOMU \
 		--include=linux-image-amd64 --set swap=/dev/xvdb --hostname=xen-guest1 \
+		--xen-config="$WORK/guest.cfg" --xen-kernel-dir="$WORK/kernels" --memory=256 --mac=00:16:3e:00:00:01 \
 		bookworm "$G" "$MIRROR" >"$WORK/build.log" 2>&1; then
 		XEN_BUILD_FAILED="xstrap --class=XEN_DOMU bookworm failed; see $WORK/build.log"
 	fi
@@ -129,6 +133,26 @@ state() {
 	refute grep -qE '#[A-Z_]+#' "$m"
 	# pygrub would prefer a grub.cfg
 	[ ! -e "$G/boot/grub/grub.cfg" ]
+}
+
+@test "xen: --xen-kernel-dir copies Debian's kernel and initrd out; the config boots them directly" {
+	local ver
+	ver=$(ls "$G/boot" | sed -n 's/^vmlinuz-//p')
+	[ -n "$ver" ]
+	assert_same_file "$G/boot/vmlinuz-$ver" "$WORK/kernels/vmlinuz-$ver"
+	assert_same_file "$G/boot/initrd.img-$ver" "$WORK/kernels/initrd.img-$ver"
+	xl_values "$WORK/guest.cfg"
+	has_line "$WORK/guest.cfg.values" "name xen-guest1"
+	has_line "$WORK/guest.cfg.values" "memory 256"
+	has_line "$WORK/guest.cfg.values" "kernel $WORK/kernels/vmlinuz-$ver"
+	has_line "$WORK/guest.cfg.values" "ramdisk $WORK/kernels/initrd.img-$ver"
+	has_line "$WORK/guest.cfg.values" "root /dev/xvda ro"
+	has_line "$WORK/guest.cfg.values" "extra console=hvc0 net.ifnames=0"
+	has_line "$WORK/guest.cfg.values" "vif mac=00:16:3e:00:00:01"
+	# --set swap=/dev/xvdb without --swap: fstab names it, no image to attach
+	has_line "$WORK/guest.cfg.values" "disk 0 $WORK/guest.img xvda raw"
+	refute grep -q '^disk 1' "$WORK/guest.cfg.values"
+	refute grep -q '^bootloader' "$WORK/guest.cfg.values"
 }
 
 @test "xen: hostname and hosts" {

@@ -123,13 +123,25 @@ xs() {
 # serve_http DIR: serve DIR on 127.0.0.1 on a free port; echo the base URL
 # (no trailing slash). stop_http ends every server this file started.
 serve_http() {
-	local dir=$1 log pidfile port _
+	start_server python3 -u -m http.server --bind 127.0.0.1 --directory "$1" 0
+}
+
+# serve_faulty DIR RULES: as serve_http, but answering with the faults RULES
+# names (tests/lib/faultyhttp.py: drop, 500, 503, truncate, shortlen, slow,
+# stall, redirect, endless, norange); what it answered is logged in RULES.log.
+serve_faulty() {
+	start_server python3 -u "$XSTRAP_TOP/tests/lib/faultyhttp.py" "$1" "$2"
+}
+
+# start_server CMD...: a server that prints "Serving HTTP on ADDR port N"
+start_server() {
+	local log pidfile port _
 	log=$(mktemp "$BATS_FILE_TMPDIR/http.XXXXXX")
 	pidfile=$BATS_FILE_TMPDIR/http.pids
-	# Port 0: the kernel picks a free port and http.server reports it, so
+	# Port 0: the kernel picks a free port and the server reports it, so
 	# two test files cannot race for the same one. fd 3 is bats's; a
 	# background child holding it would keep bats waiting.
-	python3 -u -m http.server --bind 127.0.0.1 --directory "$dir" 0 >"$log" 2>&1 3>&- &
+	"$@" >"$log" 2>&1 3>&- &
 	echo $! >>"$pidfile"
 	for _ in $(seq 100); do
 		port=$(sed -n 's/^Serving HTTP on [^ ]* port \([0-9]*\).*/\1/p' "$log")
@@ -139,7 +151,7 @@ serve_http() {
 		fi
 		sleep 0.05
 	done
-	echo "serve_http: python3 -m http.server did not start:" >&2
+	echo "start_server: $* did not start:" >&2
 	cat "$log" >&2
 	return 1
 }

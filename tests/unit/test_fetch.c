@@ -2,6 +2,9 @@
  * name, refused on a wrong digest, missing files, parallel runs, resume. */
 #include "unit.h"
 
+#include <sys/file.h>
+#include <sys/wait.h>
+
 #include "fetch.h"
 
 struct fixture {
@@ -308,6 +311,118 @@ static void test_stale_part_without_digest_starts_over(void **state)
 	assert_false(ut_exists(part));
 }
 
+/* A .part planted as a symlink or a hard link to another file (another
+ * user of the cache directory, an earlier hostile run) is not written
+ * through: it is replaced by a new file, and the other file is untouched. */
+static void test_planted_part_is_not_followed(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = 5000;
+	_cleanup_free_ char *data = content(n, 5);
+	_cleanup_free_ char *url = serve(f, "p.deb", data, n);
+	_cleanup_free_ char *dest = ut_path(f->dst, "p.deb");
+	_cleanup_free_ char *part = xs_asprintf("%s.part", dest);
+	_cleanup_free_ char *victim = ut_path(f->dir, "victim");
+	static const char keep[] = "the victim's bytes";
+	char hex[XS_SHA256_HEX];
+	xs_sha256_mem(data, n, hex);
+	for (int hard = 0; hard < 2; hard++) {
+		ut_write(victim, keep);
+		unlink(dest);
+		if (hard)
+			assert_int_equal(link(victim, part), 0);
+		else
+			assert_int_equal(symlink(victim, part), 0);
+		struct xs_transfer t = { .url = url, .dest = dest, .sha256 = hex, .size = n };
+		assert_int_equal(xs_fetch_one(&f->log, &t), 0);
+		assert_file_bytes(dest, data, n);
+		ut_assert_file(victim, keep);
+		assert_false(ut_exists(part));
+	}
+}
+
+/* A symlink in the cache under a package's name is not a cached package,
+ * even when what it points to has the right size. */
+static void test_symlink_in_cache_is_not_trusted(void **state)
+{
+	struct fixture *f = *state;
+	size_t n = 64;
+	_cleanup_free_ char *data = content(n, 6);
+	_cleanup_free_ char *url = serve(f, "s.deb", data, n);
+	_cleanup_free_ char *dest = ut_path(f->dst, "s.deb");
+	_cleanup_free_ char *victim = ut_path(f->dir, "victim");
+	_cleanup_free_ char *other = content(n, 7);
+	ut_write_len(victim, other, n);
+	assert_int_equal(symlink(victim, dest), 0);
+	char hex[XS_SHA256_HEX];
+	xs_sha256_mem(data, n, hex);
+	struct xs_transfer t = { .url = url, .dest = dest, .sha256 = hex, .size = n };
+	assert_int_equal(xs_fetch_one(&f->log, &t), 0);
+	assert_false(t.from_cache);
+	struct stat st;
+	assert_int_equal(lstat(dest, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	assert_file_bytes(dest, data, n);
+	assert_file_bytes(victim, other, n);
+}
+
+/* Two runs sharing a cache: while one holds DEST.lock, the other waits,
+ * then finds the file the first one stored and downloads nothing (its URL
+ * does not even exist). The lock file stays for the next runs. */
+static void test_concurrent_run_waits_on_the_lock(void **state)
+{
+	struct fixture *f = *state;
+	static const char text[] = "stored by the other run\n";
+	_cleanup_free_ char *dest = ut_path(f->dst, "c.deb");
+	_cleanup_free_ char *lock = xs_asprintf("%s.lock", dest);
+	_cleanup_free_ char *url = xs_asprintf("file://%s/not-there.deb", f->src);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(flock(fd, LOCK_EX), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* the other run: finishes its download, then unlocks */
+		usleep(300000);
+		ut_write(dest, text);
+		_exit(0);
+	}
+	close(fd); /* the child holds the lock on its copy of the fd */
+	struct xs_transfer t = { .url = url, .dest = dest, .size = strlen(text) };
+	assert_int_equal(xs_fetch_one(&f->log, &t), 0);
+	assert_true(t.from_cache);
+	ut_assert_file(dest, text);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(ut_exists(lock));
+}
+
+/* A cache directory others can write is refused before anything in it is
+ * trusted or written, naming it and its mode. */
+static void test_cache_dir_writable_by_others_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	static const char text[] = "data";
+	_cleanup_free_ char *url = serve(f, "w.deb", text, 4);
+	_cleanup_free_ char *dest = ut_path(f->dst, "w.deb");
+	ut_write(dest, "PLANTED!"); /* what another user put there */
+	static const mode_t modes[] = { 0777, 0775, 01777 };
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		xs_log_init(&f->log, XS_QUIET);
+		assert_int_equal(chmod(f->dst, modes[i]), 0);
+		struct xs_transfer t = { .url = url, .dest = dest, .size = 8 };
+		assert_int_equal(xs_fetch_one(&f->log, &t), -EPERM);
+		assert_false(t.from_cache);
+		assert_contains(f->log.err, f->dst);
+		assert_contains(f->log.err, "no one else can write");
+	}
+	assert_int_equal(chmod(f->dst, 0755), 0);
+	unlink(dest);
+	struct xs_transfer t = { .url = url, .dest = dest, .size = 4 };
+	assert_int_equal(xs_fetch_one(&f->log, &t), 0);
+	ut_assert_file(dest, text);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -324,6 +439,10 @@ int main(void)
 		T(test_resume_from_part),
 		T(test_resume_keeps_the_bytes_it_had),
 		T(test_stale_part_without_digest_starts_over),
+		T(test_planted_part_is_not_followed),
+		T(test_symlink_in_cache_is_not_trusted),
+		T(test_concurrent_run_waits_on_the_lock),
+		T(test_cache_dir_writable_by_others_is_refused),
 	};
 	return cmocka_run_group_tests_name("fetch", tests, group_setup, NULL);
 }

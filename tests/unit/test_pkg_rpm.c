@@ -277,6 +277,73 @@ static void test_hdr_malformed(void **state)
 	xs_buf_free(&good);
 }
 
+/* Index entries must be sorted by offset, aligned and non-overlapping, as
+ * rpm requires: overlapping string entries used to make the parser scan the
+ * same bytes once per entry (il * dl, ~10^13 steps) before any signature
+ * was checked. */
+static void test_hdr_overlap_and_order(void **state)
+{
+	(void)state;
+	/* up to two entries, given raw, and their store */
+	static const struct {
+		uint32_t type1, off1, count1, type2, off2, count2;
+		const char *store;
+		size_t len;
+		const char *want;
+	} two[] = {
+		/* two entries on the same string */
+		{ T_STRING, 0, 1, T_STRING, 0, 1, "xsunit", 7, "overlapping or unsorted header entries" },
+		/* the second starts inside the first one's strings */
+		{ T_STRING_ARRAY, 0, 2, T_STRING, 2, 1, "a\0b\0", 4, "overlapping or unsorted header entries" },
+		/* disjoint, but out of order */
+		{ T_INT32, 4, 1, T_INT32, 0, 1, "\0\0\0\1\0\0\0\2", 8, "overlapping or unsorted header entries" },
+		/* integers overlapping */
+		{ T_INT32, 0, 2, T_INT32, 4, 1, "\0\0\0\1\0\0\0\2", 8, "overlapping or unsorted header entries" },
+		/* misaligned integers (count2 0: one entry only) */
+		{ T_INT32, 2, 1, 0, 0, 0, "\0\0\0\1\0\0\0\2", 8, "misaligned header entry" },
+		{ T_INT64, 4, 1, 0, 0, 0, "\0\0\0\1\0\0\0\2\0\0\0\3", 12, "misaligned header entry" },
+	};
+	struct xs_buf bad = { 0 };
+	struct hb b = { 0 };
+	for (size_t i = 0; i < sizeof(two) / sizeof(two[0]); i++) {
+		hb_entry(&b, TAG_STR, two[i].type1, two[i].off1, two[i].count1);
+		if (two[i].count2)
+			hb_entry(&b, TAG_STRV, two[i].type2, two[i].off2, two[i].count2);
+		xs_buf_add(&b.store, two[i].store, two[i].len);
+		hb_finish(&b, &bad);
+		expect_bad(&bad, bad.len, two[i].want);
+		bad.len = 0;
+	}
+
+	/* The attack at full size: 65535 entries on one 16 MiB array of 2^23
+	 * short strings. Refused at the second entry, so this test finishes
+	 * at once instead of after 65535 scans of the store (~10^12 steps). */
+	uint32_t dl = 16u << 20;
+	for (uint32_t i = 0; i < 0xffff; i++)
+		hb_entry(&b, TAG_STRV + i, T_STRING_ARRAY, 0, dl / 2);
+	unsigned char *store = xs_malloc(dl);
+	for (uint32_t i = 0; i < dl; i++)
+		store[i] = i % 2 ? 'x' : 0;
+	xs_buf_add(&b.store, store, dl);
+	free(store);
+	hb_finish(&b, &bad);
+	expect_bad(&bad, bad.len, "overlapping or unsorted header entries");
+	bad.len = 0;
+
+	/* a region tag first (its data, the trailer, at the end) is allowed
+	 * out of order, as rpm lays it out */
+	hb_entry(&b, 63, T_BIN, 8, 16);
+	hb_entry(&b, TAG_STR, T_STRING, 0, 1);
+	xs_buf_add(&b.store, "xsunit\0\0", 8);
+	xs_buf_add(&b.store, "0123456789abcdef", 16);
+	hb_finish(&b, &bad);
+	struct xs_rpmhdr h;
+	const char *why = NULL;
+	assert_int_equal(xs_rpmhdr_parse((const unsigned char *)bad.data, bad.len, &h, &why), 0);
+	assert_string_equal(xs_rpmhdr_str(&h, TAG_STR), "xsunit");
+	xs_buf_free(&bad);
+}
+
 /* ---- packages built by rpmbuild --------------------------------------- */
 
 #define MTIME 1686388881
@@ -446,6 +513,8 @@ static int setup(void **state)
 	f->txn.family = &xs_family_rpm;
 	f->p = &f->txn.v[0];
 	f->p->name = xs_strdup("xsunit");
+	f->p->version = xs_strdup("0:1.0-1"); /* as the solver gives it */
+	f->p->arch = xs_strdup("noarch");
 	xs_log_init(&f->log, XS_QUIET);
 	return f->rootfd < 0 ? -1 : 0;
 }
@@ -1057,6 +1126,7 @@ static void make_rpm(struct fixture *f, const struct rpm_opts *o)
 	hb_add(&b, XS_RPMTAG_NAME, T_STRING, 1, "xsunit", 7);
 	hb_add(&b, XS_RPMTAG_VERSION, T_STRING, 1, "1.0", 4);
 	hb_add(&b, XS_RPMTAG_RELEASE, T_STRING, 1, "1", 2);
+	hb_add(&b, XS_RPMTAG_ARCH, T_STRING, 1, "noarch", 7);
 	hb_add(&b, XS_RPMTAG_FILEMODES, T_INT16, o->short_modes ? 1 : 2, "\x41\x6d\x81\xa4", /* 040555 0100644 */
 	       o->short_modes ? 2 : 4);
 	hb_int32s(&b, XS_RPMTAG_FILEMTIMES, MTIME, MTIME);
@@ -1205,6 +1275,44 @@ static void test_handmade_header_disagreeing(void **state)
 	hand_fails(f, &fmt, "payload format \"drpm\" is not supported");
 }
 
+/* The header must be the package the solver chose: name, epoch, version,
+ * release and architecture; a signed package of another version served
+ * under the chosen one's name is refused, naming both values. */
+static void test_header_differs_from_chosen(void **state)
+{
+	struct fixture *f = *state;
+	static const struct {
+		const char *name, *version, *arch, *want;
+	} cases[] = {
+		{ "xsunit", "0:1.1-1", "noarch", "epoch:version-release \"0:1.0-1\", the repository metadata \"0:1.1-1\"" },
+		{ "xsunit", "1:1.0-1", "noarch", "epoch:version-release \"0:1.0-1\", the repository metadata \"1:1.0-1\"" },
+		{ "xsunit", "0:1.0-2", "noarch", "\"0:1.0-2\"" },
+		{ "xsunit", "0:1.0-1", "x86_64", "architecture \"noarch\", the repository metadata \"x86_64\"" },
+		{ "openssl", "0:1.0-1", "noarch", "name \"xsunit\", the repository metadata \"openssl\"" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		use(f, W.gz, W.key_rsa, false);
+		xs_log_init(&f->log, XS_QUIET);
+		free(f->p->name);
+		free(f->p->version);
+		free(f->p->arch);
+		f->p->name = xs_strdup(cases[i].name);
+		f->p->version = xs_strdup(cases[i].version);
+		f->p->arch = xs_strdup(cases[i].arch);
+		assert_int_equal(decode(f), -EBADMSG);
+		assert_contains(f->log.err, cases[i].want);
+		assert_contains(f->log.err, "xsunit.rpm");
+		assert_null(f->p->family_data);
+		assert_int_equal(f->cpio.len, 0);
+	}
+	/* without a verifier (--no-verify) the identity is still checked (the
+	 * record still names "openssl" from the last case) */
+	use(f, W.unsigned_, NULL, false);
+	xs_log_init(&f->log, XS_QUIET);
+	assert_int_equal(decode(f), -EBADMSG);
+	assert_contains(f->log.err, "name \"xsunit\"");
+}
+
 static void test_set_caps(void **state)
 {
 	struct fixture *f = *state;
@@ -1228,6 +1336,7 @@ int main(void)
 	const struct CMUnitTest header[] = {
 		cmocka_unit_test(test_hdr_good),
 		cmocka_unit_test(test_hdr_malformed),
+		cmocka_unit_test(test_hdr_overlap_and_order),
 	};
 	const struct CMUnitTest packages[] = {
 		T(test_decode_write_signed_gzip),
@@ -1241,6 +1350,7 @@ int main(void)
 		T(test_handmade_rpm),
 		T(test_payload_not_covered_by_a_digest),
 		T(test_handmade_header_disagreeing),
+		T(test_header_differs_from_chosen),
 		T(test_set_caps),
 	};
 	int failed = cmocka_run_group_tests_name("rpm header", header, NULL, NULL);

@@ -178,6 +178,73 @@ static void test_no_sha256_list(void **state)
 	assert_contains(log2.err, "empty/Release");
 }
 
+/* The fields that name the release, given twice in a signed text: which
+ * one counts would depend on the reader; refused (found by fuzz_release as
+ * a leak of the first value). */
+static void test_repeated_identity_field(void **state)
+{
+	(void)state;
+	static const char *const fields[] = { "Suite: stable", "Codename: bookworm",
+					      "Date: Sat, 10 Jun 2023 09:21:21 UTC",
+					      "Valid-Until: Sat, 17 Jun 2023 09:21:21 UTC" };
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		struct xs_log log = fresh_log();
+		struct xs_release rel;
+		_cleanup_free_ char *text = xs_asprintf("%s\nLabel: x\n%s\nSHA256:\n " H1 " 10 main/binary-amd64/Packages\n",
+							fields[i], fields[i]);
+		assert_int_equal(xs_release_parse(text, &rel, "dists/stable/InRelease", &log), -EBADMSG);
+		assert_contains(log.err, "dists/stable/InRelease: line 3: a second ");
+		assert_null(rel.suite);
+		assert_int_equal(rel.nfiles, 0);
+	}
+}
+
+/* libsolv 0.7.23 overflows a stack buffer when a stanza's first checksum
+ * is SHA384 or SHA512 (found by fuzz_packages); xstrap hides those fields
+ * from it and still reads the stanza, SHA256 included. */
+static void test_packages_sha512_first(void **state)
+{
+	(void)state;
+	struct xs_log log = fresh_log();
+	Pool *pool = pool_create();
+	Repo *repo = repo_create(pool, "main");
+	static const char text[] =
+		"Package: first\nVersion: 1\nArchitecture: all\n"
+		"sha512: " H1 H2 "\n"
+		"SHA384: " H1 H2 "\n"
+		"SHA256: " H3 "\n\n"
+		"Package: second\nVersion: 2\nArchitecture: all\nMD5sum: 0ed6d4c8891eb86358b94bb35d9e4da4\n"
+		"SHA512: " H1 H2 "\nSHA256: " H4 "\n";
+	assert_int_equal(xs_apt_add_packages(repo, text, strlen(text), "Packages", &log), 0);
+	assert_int_equal(repo->nsolvables, 2);
+
+	/* a NUL (then a SHA384 line libsolv would see, found by
+	 * fuzz_packages): no Packages index, refused before libsolv reads it */
+	static const char nul[] = "\0sha384: " H1 H2 "\n";
+	Repo *other = repo_create(pool, "other");
+	assert_int_equal(xs_apt_add_packages(other, nul, sizeof(nul) - 1, "main/Packages", &log), -EBADMSG);
+	assert_contains(log.err, "main/Packages: a NUL byte at offset 0");
+	assert_int_equal(other->nsolvables, 0);
+	Id p;
+	Solvable *s;
+	int n = 0;
+	FOR_REPO_SOLVABLES(repo, p, s) {
+		Id type = 0;
+		const char *sum = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type);
+		assert_non_null(sum);
+		if (!strcmp(pool_id2str(pool, s->name), "first")) {
+			assert_string_equal(sum, H3);
+			assert_int_equal(type, REPOKEY_TYPE_SHA256);
+		} else {
+			assert_string_equal(sum, H4);
+		}
+		/* the stanza as the archive has it (for dpkg's available) */
+		assert_int_equal(solvable_lookup_num(s, xs_key_stanza_off(pool), 99), n ? strstr(text, "Package: second") - text : 0);
+		n++;
+	}
+	pool_free(pool);
+}
+
 static void test_bad_date(void **state)
 {
 	(void)state;
@@ -294,7 +361,7 @@ static void test_apt_load_file_mirror(void **state)
 	if (r)
 		fail_msg("xs_apt_load: %d %s", r, m.ctx.log.err);
 	assert_int_equal(m.apt.nidx, 1);
-	assert_string_equal(m.apt.rel.codename, "sid");
+	assert_string_equal(m.apt.src[0].rel.codename, "sid");
 
 	Pool *pool = m.ctx.pool;
 	Solvable *hello = find_solvable(pool, "hello");
@@ -361,6 +428,8 @@ int main(void)
 		cmocka_unit_test(test_malformed_sha256_line),
 		cmocka_unit_test(test_no_sha256_list),
 		cmocka_unit_test(test_bad_date),
+		cmocka_unit_test(test_repeated_identity_field),
+		cmocka_unit_test(test_packages_sha512_first),
 		cmocka_unit_test(test_apt_load_file_mirror),
 		cmocka_unit_test(test_no_verify_does_not_fill_verified_cache),
 	};

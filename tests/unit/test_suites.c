@@ -142,6 +142,12 @@ static void test_unknown_key_and_key_outside_section(void **state)
 	assert_int_equal(xs_deb_suite_lookup(f->datadir, "alpha", &s, &log3), -EINVAL);
 	assert_contains(log3.err, "line 1");
 	assert_contains(log3.err, "[alpha");
+
+	struct xs_log log4;
+	xs_log_init(&log4, XS_QUIET);
+	ut_write(f->conf, "[alpha]\nkeyring = a.asc\nsources-format = yaml\n");
+	assert_int_equal(xs_deb_suite_lookup(f->datadir, "alpha", &s, &log4), -EINVAL);
+	assert_contains(log4.err, "[alpha]: sources-format: expected one-line or deb822, found \"yaml\"");
 }
 
 static void test_malformed_line_after_blank_lines(void **state)
@@ -199,6 +205,17 @@ static void test_shipped_bookworm(void **state)
 	assert_true(s.merged_usr);
 	assert_true(xs_str_endswith(s.keyring, "repos/keys/debian-archive-keyring.asc"));
 	assert_true(ut_exists(s.keyring));
+	/* --updates: its stable-updates and security suites, one-line sources */
+	assert_string_equal(s.updates, "bookworm-updates");
+	assert_string_equal(s.security, "bookworm-security");
+	assert_null(s.security_mirror); /* the default: beside the mirror */
+	assert_string_equal(s.sources_format, "one-line");
+	assert_string_equal(s.guest_keyring, "/usr/share/keyrings/debian-archive-keyring.gpg");
+	xs_suite_free(&s);
+	assert_int_equal(xs_deb_suite_lookup(top_dir(), "stable", &s, &log), 0);
+	assert_string_equal(s.name, "trixie");
+	assert_string_equal(s.security, "trixie-security");
+	assert_string_equal(s.sources_format, "deb822");
 	xs_suite_free(&s);
 
 	/* the aliases lead to the suites the file names */

@@ -2,7 +2,9 @@
  * file helpers (mkdir -p, rm -rf, whole-file read/write). */
 #include "unit.h"
 
+#include <signal.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
 #define SHA256_EMPTY "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 #define SHA256_ABC "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -266,6 +268,58 @@ static void test_rm_rf_removes_tree_but_not_link_targets(void **state)
 	assert_false(ut_exists(tree));
 }
 
+static void cleanup_on_signal(int sig)
+{
+	xs_cleanup_run();
+	_exit(128 + sig);
+}
+
+/* What xstrap's signal handler does: a registered tree (many files, a
+ * symlink out of it) is gone after SIGTERM, what the symlink points to is
+ * not, and a path dropped from the registry stays. */
+static void test_cleanup_on_signal(void **state)
+{
+	const char *dir = *state;
+	_cleanup_free_ char *tree = ut_path(dir, "TARGET.xstrap-tmp");
+	_cleanup_free_ char *kept = ut_path(dir, "kept");
+	_cleanup_free_ char *keep = ut_path(dir, "keep");
+	_cleanup_free_ char *keepf = ut_path(dir, "keep/precious");
+	_cleanup_free_ char *lnk = ut_path(dir, "TARGET.xstrap-tmp/usr/etc-link");
+	assert_int_equal(xs_mkdir_p(keep, 0755), 0);
+	ut_write(keepf, "do not delete");
+	for (int i = 0; i < 300; i++) {
+		char rel[64];
+		snprintf(rel, sizeof(rel), "TARGET.xstrap-tmp/usr/share/d%d/sub", i % 7);
+		_cleanup_free_ char *d = ut_path(dir, rel);
+		assert_int_equal(xs_mkdir_p(d, 0755), 0);
+		snprintf(rel, sizeof(rel), "TARGET.xstrap-tmp/usr/share/d%d/sub/file-with-a-long-name-%d", i % 7, i);
+		_cleanup_free_ char *f = ut_path(dir, rel);
+		ut_write(f, "x");
+	}
+	assert_int_equal(symlink(keep, lnk), 0);
+	assert_int_equal(mkdir(kept, 0700), 0);
+
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sigaction sa = { .sa_handler = cleanup_on_signal };
+		sigaction(SIGTERM, &sa, NULL);
+		int a = xs_cleanup_add(tree), b = xs_cleanup_add(kept);
+		if (a < 0 || b < 0)
+			_exit(2);
+		xs_cleanup_drop(b);
+		raise(SIGTERM);
+		_exit(3); /* not reached */
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 128 + SIGTERM);
+	assert_false(ut_exists(tree));
+	ut_assert_file(keepf, "do not delete");
+	assert_true(ut_exists(kept));
+}
+
 static void test_string_helpers(void **state)
 {
 	(void)state;
@@ -329,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_mkdir_p_empty_path),
 		cmocka_unit_test_setup_teardown(test_rm_rf_removes_tree_but_not_link_targets, setup_dir,
 						teardown_dir),
+		cmocka_unit_test_setup_teardown(test_cleanup_on_signal, setup_dir, teardown_dir),
 		cmocka_unit_test(test_string_helpers),
 		cmocka_unit_test(test_expand_vars),
 	};

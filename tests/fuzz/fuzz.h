@@ -1,0 +1,76 @@
+/* fuzz.h - what the libFuzzer targets share: input as a NUL-terminated
+ * string, or as a file at a path (the readers that open by name). */
+#ifndef XS_FUZZ_H
+#define XS_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "txn.h"
+#include "util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* DATA as a C string (caller frees). */
+static inline char *fuzz_str(const uint8_t *data, size_t size)
+{
+	char *s = xs_malloc(size + 1);
+	memcpy(s, data, size);
+	s[size] = 0;
+	return s;
+}
+
+/* DATA in an anonymous file; *path names it (/proc/self/fd/N, caller
+ * frees). Returns the fd to close, or -1. */
+static inline int fuzz_file(const uint8_t *data, size_t size, char **path)
+{
+	int fd = memfd_create("fuzz", MFD_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	for (size_t off = 0; off < size;) {
+		ssize_t w = write(fd, data + off, size - off);
+		if (w <= 0) {
+			close(fd);
+			return -1;
+		}
+		off += w;
+	}
+	*path = xs_asprintf("/proc/self/fd/%d", fd);
+	return fd;
+}
+
+/* A package record whose file is DATA, as the decoders get it. */
+struct fuzz_pkg {
+	int fd;
+	struct xs_log log;
+	struct xs_txn txn; /* one package, so xs_txn_free frees it */
+	struct xs_pkg *p;
+};
+
+static inline int fuzz_pkg_open(struct fuzz_pkg *f, const uint8_t *data, size_t size)
+{
+	char *path = NULL;
+	f->fd = fuzz_file(data, size, &path);
+	if (f->fd < 0)
+		return -1;
+	xs_log_init(&f->log, XS_QUIET);
+	f->txn.n = 1;
+	f->txn.v = xs_calloc(1, sizeof(struct xs_pkg));
+	f->p = &f->txn.v[0];
+	f->p->name = xs_strdup("fuzz");
+	f->p->cache_path = path;
+	return 0;
+}
+
+static inline void fuzz_pkg_close(struct fuzz_pkg *f)
+{
+	xs_txn_free(&f->txn);
+	close(f->fd);
+}
+
+#endif

@@ -1,0 +1,40 @@
+#!/bin/bash
+# Runs each libFuzzer target for SECONDS on its corpus (seeded by seeds.sh)
+# plus the committed regression inputs (tests/fuzz/regress/TARGET/, every
+# crash found so far), and prints one line per target:
+#   fuzz_TARGET: N runs in S s, no crash
+# Fails when a target crashes, leaks, or runs out of time on one input;
+# the input lands in BUILD/crash/.
+#
+# Usage: tests/fuzz/run.sh BUILD SECONDS [TARGET...]   (default: all)
+# FUZZ_RUNS=N also stops a target after N executions (whichever is first).
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=$1 seconds=$2
+shift 2
+[ $# -gt 0 ] || set -- release packages deb rpm rpmmd sources suites
+mkdir -p "$build/crash"
+failed=0
+for t in "$@"; do
+	bin=$build/fuzz/fuzz_$t
+	corpus=$build/corpus/$t
+	regress=$top/tests/fuzz/regress/$t
+	mkdir -p "$corpus" "$regress"
+	log=$build/fuzz/fuzz_$t.log
+	start=$(date +%s)
+	# -timeout: one input may take 10 s at most (a hang is a bug);
+	# -rss_limit_mb: the parsers must not balloon on small inputs
+	nice "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+		${FUZZ_RUNS:+-runs=$FUZZ_RUNS} -print_final_stats=1 -artifact_prefix="$build/crash/$t-" \
+		"$corpus" "$regress" >"$log" 2>&1
+	rc=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
+	if [ "$rc" -ne 0 ]; then
+		echo "fuzz_$t: FAILED after ${runs:-?} runs (exit $rc); see $log and $build/crash/"
+		grep -E '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' "$log" | head -n 5
+		failed=1
+	else
+		echo "fuzz_$t: ${runs:-?} runs in $(($(date +%s) - start)) s, no crash ($(ls "$corpus" | wc -l) corpus inputs)"
+	fi
+done
+exit $failed
