@@ -134,6 +134,7 @@ deps-check:
 KERNEL_CASE = linux-image-amd64,firmware-linux-free
 bench: all
 	bench/bench.sh
+	bench/bench.sh -v important
 	bench/bench.sh -i $(KERNEL_CASE)
 	bench/bench-rpm.sh
 	bench/bench-image.sh

@@ -2,7 +2,8 @@
 # bench/bench.sh — wall time and peak memory of xstrap against mmdebstrap,
 # bookworm minbase (and, with -i, minbase plus packages: the kernel case).
 #
-# Usage: bench/bench.sh [-n RUNS] [-s SUITE] [-i PKG,PKG...]
+# Usage: bench/bench.sh [-n RUNS] [-s SUITE] [-v VARIANT] [-i PKG,PKG...]
+# (VARIANT: minbase, the default, or important, debootstrap's default)
 #
 # Both tools fetch from the host's Debian mirror (read from the host's apt
 # sources) through the same private apt-cacher-ng (tests/lib/acng.sh), warmed
@@ -47,11 +48,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 runs=5
 suite=bookworm
 include=
-while getopts n:s:i:h opt; do
+variant=minbase
+while getopts n:s:v:i:h opt; do
 	case $opt in
 	n) runs=$OPTARG ;;
 	s) suite=$OPTARG ;;
 	i) include=$OPTARG ;;
+	v) variant=$OPTARG ;;
 	*) sed -n '2,/^set -u/p' "$0" | sed -e 's/^# \{0,1\}//' -e '/^set -u/d'; exit 2 ;;
 	esac
 done
@@ -97,13 +100,13 @@ clean() { dir=$(mktemp -d "$roots/root-XXXXXX") && chmod 755 "$dir" && echo "$di
 trap 'safe_rmtree "$roots"; bench_removed "$bench"' EXIT
 
 inc=()
-case_name="$suite minbase"
+case_name="$suite $variant"
 if [ -n "$include" ]; then
 	inc=(--include="$include")
-	case_name="$suite minbase + $include"
+	case_name="$suite $variant + $include"
 fi
-mm_cmd=(mmdebstrap --variant=minbase "${inc[@]}" "--hook-dir=$hookdir" "$suite" @DIR@ "$MIRROR")
-xs_cmd=("$xstrap" --variant=minbase "${inc[@]}" "--cache-dir=$bench/xstrap-cache" "$suite" @DIR@ "$MIRROR")
+mm_cmd=(mmdebstrap "--variant=$variant" "${inc[@]}" "--hook-dir=$hookdir" "$suite" @DIR@ "$MIRROR")
+xs_cmd=("$xstrap" "--variant=$variant" "${inc[@]}" "--cache-dir=$bench/xstrap-cache" "$suite" @DIR@ "$MIRROR")
 
 # timed LOG CMD...: run CMD, print its wall time in seconds and its peak
 # RSS in MB (/usr/bin/time's %M, into LOG.rss)

@@ -15,6 +15,9 @@ setup_file() {
 	local d=$BATS_FILE_TMPDIR
 	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
 		-addext subjectAltName=IP:127.0.0.1 -keyout "$d/key.pem" -out "$d/cert.pem" 2>/dev/null
+	# the log exists before the server starts: the loop below may read it
+	# before the background child has opened it
+	: >"$d/https.log"
 	# fd 3 is bats's: a background child holding it would keep bats waiting
 	python3 -u -c '
 import functools, http.server, ssl, sys
@@ -70,6 +73,7 @@ plan_https() {
 @test "https: the static binary takes the CA from \$SSL_CERT_FILE too" {
 	local static=$XSTRAP_TOP/build-static/xstrap
 	[ -x "$static" ] || skip "no static binary: build-static/xstrap (make static; static.bats builds it)"
+	[ "$static" -nt "$XSTRAP" ] || skip "build-static/xstrap is older than $XSTRAP: stale (make static; static.bats rebuilds it)"
 	SSL_CERT_FILE=$CERT run --separate-stderr plan_https "$static"
 	assert_status 0
 	[[ "$output" == *"hello-fixture"* ]]
