@@ -7,7 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -42,6 +44,40 @@ static inline int fuzz_file(const uint8_t *data, size_t size, char **path)
 	}
 	*path = xs_asprintf("/proc/self/fd/%d", fd);
 	return fd;
+}
+
+/* A scratch directory in /dev/shm, made once per process with SUBDIR
+ * inside it and removed at exit: for readers that take a directory. */
+static char *fuzz_dir_path;
+static inline void fuzz_dir_remove(void)
+{
+	xs_rm_rf(fuzz_dir_path);
+}
+static inline const char *fuzz_dir(const char *subdir)
+{
+	if (!fuzz_dir_path) {
+		char tmpl[] = "/dev/shm/xstrap-fuzz.XXXXXX";
+		if (!mkdtemp(tmpl))
+			abort();
+		fuzz_dir_path = xs_strdup(tmpl);
+		char *d = xs_asprintf("%s/%s", fuzz_dir_path, subdir);
+		mkdir(d, 0700);
+		free(d);
+		atexit(fuzz_dir_remove);
+	}
+	return fuzz_dir_path;
+}
+
+/* DATA as the file DIR/REL. */
+static inline void fuzz_put(const char *dir, const char *rel, const uint8_t *data, size_t size)
+{
+	char *path = xs_asprintf("%s/%s", dir, rel);
+	FILE *f = fopen(path, "we");
+	if (f) {
+		fwrite(data, 1, size, f);
+		fclose(f);
+	}
+	free(path);
 }
 
 /* A package record whose file is DATA, as the decoders get it. */

@@ -10,38 +10,11 @@
 #include "deb_suites.h"
 #include "rpm_suites.h"
 
-static char *datadir;
-
-static void remove_datadir(void)
-{
-	xs_rm_rf(datadir);
-}
-
-static void put(const char *rel, const uint8_t *data, size_t size)
-{
-	char *path = xs_asprintf("%s/repos/%s", datadir, rel);
-	FILE *f = fopen(path, "we");
-	if (f) {
-		fwrite(data, 1, size, f);
-		fclose(f);
-	}
-	free(path);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!datadir) {
-		char tmpl[] = "/dev/shm/xstrap-fuzz-suites.XXXXXX";
-		if (!mkdtemp(tmpl))
-			abort();
-		datadir = xs_strdup(tmpl);
-		char *d = xs_asprintf("%s/repos", datadir);
-		mkdir(d, 0700);
-		free(d);
-		atexit(remove_datadir);
-	}
-	put("debian.conf", data, size);
-	put("rpm.conf", data, size);
+	const char *datadir = fuzz_dir("repos");
+	fuzz_put(datadir, "repos/debian.conf", data, size);
+	fuzz_put(datadir, "repos/rpm.conf", data, size);
 	static const char *const names[] = { "bookworm", "stable", "sid", "centos-stream9", "fedora", "rocky9" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		struct xs_log log;
