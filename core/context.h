@@ -21,6 +21,9 @@ enum xs_variant {
 	XS_VARIANT_STANDARD,  /* required + important + standard */
 };
 
+/* --mode: auto is root when run as root, unshare otherwise */
+enum xs_mode { XS_MODE_AUTO, XS_MODE_ROOT, XS_MODE_UNSHARE };
+
 enum xs_format_kind { XS_OUT_DIR, XS_OUT_TAR, XS_OUT_EXT2, XS_OUT_EXT3, XS_OUT_EXT4 };
 
 struct xs_strlist {
@@ -31,6 +34,7 @@ struct xs_strlist {
 struct xs_opts {
 	enum xs_variant variant;
 	enum xs_format_kind format;
+	enum xs_mode mode;
 	struct xs_strlist include, exclude, components, keyrings;
 	struct xs_strlist classes;       /* --class, then what class scripts add */
 	struct xs_strlist config_spaces; /* --config-space, after the built-in one */

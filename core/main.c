@@ -20,6 +20,7 @@
 #include "run.h"
 #include "swap.h"
 #include "target.h"
+#include "userns.h"
 #include "util.h"
 #include "version.h"
 
@@ -143,6 +144,18 @@ static int opt_variant(struct cli *c, const struct cli_opt *d, const char *arg)
 	if (xs_variant_parse(arg, &c->ctx->o.variant) < 0)
 		return usage_error("--variant: expected minbase, required, important, buildd, standard, essential, custom or extract, found \"%s\"", arg);
 	return 0;
+}
+
+static int opt_mode(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	(void)d;
+	static const char *const names[] = { "auto", "root", "unshare" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(arg, names[i])) {
+			c->ctx->o.mode = (enum xs_mode)i;
+			return 0;
+		}
+	return usage_error("--mode: expected root, unshare or auto, found \"%s\"", arg);
 }
 
 static int opt_format(struct cli *c, const struct cli_opt *d, const char *arg)
@@ -324,7 +337,13 @@ static const struct cli_opt options[] = {
 	  "'glob*', 'NAME>=VERSION'; rpm: NAME.ARCH, NAME-VERSION, @GROUP", NULL },
 	{ "exclude", 0, "A,B", ADD_CSV, O(exclude), NULL, "never install these packages", NULL },
 	{ "components", 0, "A,B", ADD_CSV, O(components), NULL, "archive components (default: main)", NULL },
-	{ "arch", 0, "ARCH", SET_STR, O(arch), NULL, "Debian architecture (default: the host's)", NULL },
+	{ "arch", 0, "ARCH", SET_STR, O(arch), NULL,
+	  "Debian architecture (default: the host's); a foreign one's\n"
+	  "scripts run through qemu-user (binfmt_misc, qemu-user-static)", NULL },
+	{ "mode", 0, "MODE", CALL, 0, opt_mode,
+	  "root (chroot as root), unshare (as a normal user, in a user\n"
+	  "namespace with its /etc/subuid and /etc/subgid ids) or auto\n"
+	  "(default: root when run as root, else unshare)", NULL },
 	{ "keyring", 0, "FILE", ADD, O(keyrings), NULL,
 	  "OpenPGP key file (armored or binary) that signs the archive;\n"
 	  "repeatable (default: the suite's key in repos/keys; for an\n"
@@ -581,6 +600,17 @@ static int print_completion(struct xs_ctx *ctx)
 	return r < 0 ? 1 : 0;
 }
 
+/* --mode: root stays as it is, unshare moves into a user namespace */
+static int enter_mode(struct xs_ctx *ctx)
+{
+	enum xs_mode m = ctx->o.mode;
+	if (m == XS_MODE_AUTO)
+		m = geteuid() == 0 ? XS_MODE_ROOT : XS_MODE_UNSHARE;
+	if (m == XS_MODE_ROOT && geteuid() != 0)
+		return xs_fail(&ctx->log, EPERM, "--mode=root needs root (chroot, device nodes, owners); run as root, or use --mode=unshare");
+	return m == XS_MODE_UNSHARE ? xs_userns_enter(&ctx->log) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct xs_ctx ctx;
@@ -649,8 +679,11 @@ int main(int argc, char **argv)
 		if (!(r = xs_plan(&ctx, &txn)))
 			print_plan(&ctx, &txn, stdout);
 		xs_txn_free(&txn);
-	} else if (!r)
+	} else if (!r && !(r = enter_mode(&ctx))) {
 		r = xs_build(&ctx);
+		if (!r && o->format == XS_OUT_DIR)
+			xs_userns_note_dir(&ctx.log, o->target);
+	}
 	xs_release(&ctx);
 	xs_config_free(&ctx);
 	if (r < 0)

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <solv/pool.h>
@@ -17,28 +17,15 @@
 #include <solv/util.h>
 
 #include "config_space.h"
+#include "emul.h"
 #include "extract.h"
 #include "family.h"
 #include "output.h"
 #include "solve.h"
 #include "suites.h"
 #include "target.h"
+#include "userns.h"
 #include "xen_config.h"
-
-static const char *host_arch(void)
-{
-	static const char *const map[][2] = {
-		{ "x86_64", "amd64" }, { "aarch64", "arm64" }, { "i686", "i386" },
-		{ "armv7l", "armhf" }, { "ppc64le", "ppc64el" }, { "s390x", "s390x" },
-		{ "riscv64", "riscv64" },
-	};
-	struct utsname u;
-	if (uname(&u) == 0)
-		for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
-			if (!strcmp(u.machine, map[i][0]))
-				return map[i][1];
-	return "amd64";
-}
 
 int xs_prepare(struct xs_ctx *ctx)
 {
@@ -61,7 +48,7 @@ int xs_prepare(struct xs_ctx *ctx)
 		}
 	}
 	if (!o->arch)
-		o->arch = xs_strdup(host_arch());
+		o->arch = xs_strdup(xs_host_arch());
 	if ((r = ctx->family->prepare(ctx, known)) < 0)
 		return r;
 	if (!o->cache_dir) {
@@ -151,6 +138,23 @@ static int check_target_empty(struct xs_ctx *ctx, const char *path)
 	return r;
 }
 
+/* Scripts run in the target: its filesystem must let them (noexec), and as
+ * root the device nodes xstrap makes must work there (nodev; in a user
+ * namespace the host's nodes are bound instead). */
+static int check_target_fs(struct xs_ctx *ctx, const char *path)
+{
+	struct statvfs sv;
+	if (ctx->o.variant == XS_VARIANT_EXTRACT || statvfs(path, &sv) < 0)
+		return 0;
+	if (sv.f_flag & ST_NOEXEC)
+		return xs_fail(&ctx->log, EPERM, "%s is on a filesystem mounted noexec: the packages' scripts cannot run there; choose a target elsewhere or remount it without noexec",
+			       path);
+	if ((sv.f_flag & ST_NODEV) && !xs_userns_active())
+		return xs_fail(&ctx->log, EPERM, "%s is on a filesystem mounted nodev: /dev/null and the other nodes the scripts need would not work; choose a target elsewhere or remount it without nodev",
+			       path);
+	return 0;
+}
+
 /* -v: the peak resident memory so far, of xstrap and of the largest
  * program it ran (the memory budget, xstrap(1) MEMORY). */
 static void debug_peak_memory(struct xs_ctx *ctx, const char *stage)
@@ -170,9 +174,13 @@ int xs_build(struct xs_ctx *ctx)
 	_cleanup_free_ char *root = NULL;
 	int r;
 	_cleanup_free_ char *output = xs_strdup(ctx->o.target); /* as given: the config names it */
+	/* a foreign architecture's scripts need emulation: say so before any download */
+	if (ctx->o.variant != XS_VARIANT_EXTRACT && (r = xs_emul_check(&ctx->log, ctx->o.arch)) < 0)
+		goto out;
 	if ((r = xs_xen_prepare(ctx, output)) < 0)
 		goto out;
-	if ((r = xs_output_prepare(ctx, &root)) < 0 || (r = check_target_empty(ctx, root)) < 0)
+	if ((r = xs_output_prepare(ctx, &root)) < 0 || (r = check_target_empty(ctx, root)) < 0 ||
+	    (r = check_target_fs(ctx, root)) < 0)
 		goto out;
 	if ((r = load_and_resolve(ctx, &txn)) < 0)
 		goto out;

@@ -1,6 +1,7 @@
 /* deb_family.c - the Debian family: apt archives, .deb packages, dpkg's
  * database and debootstrap's configure order behind struct xs_family. */
 #include "deb_family.h"
+#include "emul.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -200,6 +201,13 @@ static int write_etc(struct xs_ctx *ctx, int rootfd)
 	/* dselect's access method, as debootstrap records it */
 	if (!r)
 		r = xs_target_write(rootfd, "var/lib/dpkg/cmethopt", "apt apt\n", 8, 0644);
+	/* dpkg's native architecture, as mmdebstrap records it: a foreign
+	 * root's dpkg must not guess from the host (debootstrap writes none,
+	 * so a native root stays equal to its) */
+	if (!r && strcmp(ctx->o.arch, xs_host_arch())) {
+		_cleanup_free_ char *arch = xs_asprintf("%s\n", ctx->o.arch);
+		r = xs_target_write(rootfd, "var/lib/dpkg/arch", arch, strlen(arch), 0644);
+	}
 	if (r < 0)
 		return xs_fail(&ctx->log, -r, "cannot write /etc files in %s: %s", ctx->o.target, strerror(-r));
 	return xs_deb_write_sources(ctx, rootfd, &deb_state(ctx)->apt, ctx->suite->sources_format);

@@ -10,6 +10,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "run.h"
 #include "target.h"
 #include "util.h"
 
@@ -126,6 +127,8 @@ static int add_entry(struct xs_log *log, struct xs_walk *w, int dirfd, const cha
 	e->first = w->n - 1;
 	if (fstatat(dirfd, name, &e->st, AT_SYMLINK_NOFOLLOW) < 0)
 		return xs_fail(log, errno, "%s: %s", path, strerror(errno));
+	/* --mode=unshare: /dev's stand-in files are written as the nodes */
+	xs_dev_placeholder(path, &e->st);
 	e->nlink = S_ISDIR(e->st.st_mode) ? e->st.st_nlink : 1;
 	if (S_ISLNK(e->st.st_mode)) {
 		int r = read_link(log, dirfd, name, path, e->st.st_size, &e->link);

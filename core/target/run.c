@@ -17,9 +17,12 @@
 #include <unistd.h>
 
 #include "target.h"
+#include "userns.h"
 #include "util.h"
 
 static volatile pid_t running_child = 0;
+
+static int bind_dev_nodes(const char *target);
 
 void xs_target_kill_children(void)
 {
@@ -83,9 +86,11 @@ static int ns_init(const char *target, const struct xs_target_step *steps, size_
 		   int reportfd)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	/* EINVAL: / is no mount point (xstrap in a plain chroot): no mount
+	 * can propagate from there */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 && errno != EINVAL)
 		return 120;
-	if (mount_api(target) < 0)
+	if (mount_api(target) < 0 || bind_dev_nodes(target) < 0)
 		return 121;
 	/* Only the commands enter the chroot: PID 1 keeps the host's root, so
 	 * ischroot(1) and friends in the target see a chroot, as under
@@ -221,19 +226,69 @@ int xs_target_run(struct xs_log *log, const char *target, char *const argv[], ch
 	return xs_target_run_many(log, target, argvs, 1, envps, logfd, NULL, status);
 }
 
+/* as debootstrap's devices.tar.gz has them */
+static const struct dev_node {
+	const char *name;
+	mode_t mode;
+	int maj, min;
+	gid_t gid;
+} dev_nodes[] = {
+	{ "null", 0666, 1, 3, 0 },    { "zero", 0666, 1, 5, 0 },  { "full", 0666, 1, 7, 0 },
+	{ "random", 0666, 1, 8, 0 },  { "urandom", 0666, 1, 9, 0 }, { "tty", 0666, 5, 0, 0 },
+	{ "console", 0666, 5, 1, 0 }, { "ptmx", 0666, 5, 2, 0 },
+};
+
+/* In a user namespace no device node can be made: an empty file stands in
+ * for it, the host's node is bound onto it while programs run in the
+ * target (bind_dev_nodes), and the outputs write the node
+ * (xs_dev_placeholder). */
+static int make_dev_node(int dev, const struct dev_node *nd)
+{
+	if (xs_userns_active()) {
+		int fd = openat(dev, nd->name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, nd->mode);
+		if (fd < 0)
+			return -errno;
+		close(fd);
+		return 0;
+	}
+	return mknodat(dev, nd->name, S_IFCHR | nd->mode, makedev(nd->maj, nd->min)) < 0 ? -errno : 0;
+}
+
+bool xs_dev_placeholder(const char *path, struct stat *st)
+{
+	if (!xs_userns_active() || !S_ISREG(st->st_mode) || st->st_size != 0 || !xs_str_startswith(path, "dev/"))
+		return false;
+	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++)
+		if (!strcmp(path + 4, dev_nodes[i].name)) {
+			st->st_mode = S_IFCHR | (st->st_mode & 07777);
+			st->st_rdev = makedev(dev_nodes[i].maj, dev_nodes[i].min);
+			return true;
+		}
+	return false;
+}
+
+/* In a user namespace: the host's nodes bound onto the placeholders (ptmx:
+ * the one of the target's own devpts instance). Called in the run's mount
+ * namespace, so the binds end with it. */
+static int bind_dev_nodes(const char *target)
+{
+	if (!xs_userns_active())
+		return 0;
+	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
+		_cleanup_free_ char *dst = xs_asprintf("%s/dev/%s", target, dev_nodes[i].name);
+		_cleanup_free_ char *src = !strcmp(dev_nodes[i].name, "ptmx") ? xs_asprintf("%s/dev/pts/ptmx", target)
+									       : xs_asprintf("/dev/%s", dev_nodes[i].name);
+		struct stat st, hs;
+		if (lstat(dst, &st) < 0 || !S_ISREG(st.st_mode) || stat(src, &hs) < 0 || !S_ISCHR(hs.st_mode))
+			continue;
+		if (mount(src, dst, NULL, MS_BIND, NULL) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
 int xs_setup_dev(struct xs_log *log, int rootfd)
 {
-	static const struct {
-		const char *name;
-		mode_t mode;
-		int maj, min;
-		gid_t gid;
-	} nodes[] = {
-		/* as debootstrap's devices.tar.gz has them */
-		{ "null", 0666, 1, 3, 0 },    { "zero", 0666, 1, 5, 0 },  { "full", 0666, 1, 7, 0 },
-		{ "random", 0666, 1, 8, 0 },  { "urandom", 0666, 1, 9, 0 }, { "tty", 0666, 5, 0, 0 },
-		{ "console", 0666, 5, 1, 0 }, { "ptmx", 0666, 5, 2, 0 },
-	};
 	static const char *const links[][2] = {
 		{ "fd", "/proc/self/fd" },
 		{ "stdin", "/proc/self/fd/0" },
@@ -248,16 +303,16 @@ int xs_setup_dev(struct xs_log *log, int rootfd)
 	_cleanup_close_ int dev = xs_target_open(rootfd, "dev", O_PATH | O_DIRECTORY);
 	if (dev < 0)
 		return xs_fail(log, -dev, "cannot open /dev in the target: %s", strerror(-dev));
-	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
-		unlinkat(dev, nodes[i].name, 0);
-		if (mknodat(dev, nodes[i].name, S_IFCHR | nodes[i].mode, makedev(nodes[i].maj, nodes[i].min)) < 0)
-			return xs_fail(log, errno, "cannot create /dev/%s in the target: %s (device nodes need root)",
-				       nodes[i].name, strerror(errno));
+	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
+		const struct dev_node *nd = &dev_nodes[i];
+		unlinkat(dev, nd->name, 0);
+		if ((r = make_dev_node(dev, nd)) < 0)
+			return xs_fail(log, -r, "cannot create /dev/%s in the target: %s (device nodes need root)",
+				       nd->name, strerror(-r));
 		/* mknod's mode passed the umask; the group (tty) is the node's too */
-		if (fchownat(dev, nodes[i].name, 0, nodes[i].gid, 0) < 0 ||
-		    fchmodat(dev, nodes[i].name, nodes[i].mode, 0) < 0)
+		if (fchownat(dev, nd->name, 0, nd->gid, 0) < 0 || fchmodat(dev, nd->name, nd->mode, 0) < 0)
 			return xs_fail(log, errno, "cannot set the owner and mode of /dev/%s in the target: %s",
-				       nodes[i].name, strerror(errno));
+				       nd->name, strerror(errno));
 	}
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		unlinkat(dev, links[i][0], 0);

@@ -5,6 +5,7 @@
 #define XS_RUN_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "context.h"
@@ -48,8 +49,14 @@ int xs_target_run_steps(struct xs_log *log, const char *target, const struct xs_
 /* Called from signal handlers: kills the running chroot child, if any. */
 void xs_target_kill_children(void);
 
-/* Device nodes and /dev links a root needs before any script runs. */
+/* Device nodes and /dev links a root needs before any script runs. In a
+ * user namespace (--mode=unshare) each node is an empty file onto which
+ * the host's node is bound while programs run in the target. */
 int xs_setup_dev(struct xs_log *log, int rootfd);
+
+/* For the outputs: when PATH (relative to the root, "dev/null") with stat
+ * ST is such a stand-in, turns ST into the node's and returns true. */
+bool xs_dev_placeholder(const char *path, struct stat *st);
 
 /* An unlinked temporary file that collects the target's script output
  * (its fd, or -errno), and its last SIZE-1 bytes on one line (newlines as
