@@ -130,12 +130,15 @@ deps-check:
 # xstrap against mmdebstrap (Debian: minbase, then the kernel case), then
 # against dnf (rpm-md), then what an ext4 image adds to a build; see
 # docs/benchmarks.md. bench-kernel, bench-rpm and bench-image run one of
-# them alone.
+# them alone; bench-unshare the unprivileged case (both tools as the user
+# BENCH_USER, in user namespaces).
 KERNEL_CASE = linux-image-amd64,firmware-linux-free
+BENCH_USER = xstrap-bench
 bench: all
 	bench/bench.sh
 	bench/bench.sh -v important
 	bench/bench.sh -i $(KERNEL_CASE)
+	bench/bench.sh -u $(BENCH_USER)
 	bench/bench-rpm.sh
 	bench/bench-image.sh
 
@@ -147,6 +150,9 @@ bench-kernel: all
 
 bench-rpm: all
 	bench/bench-rpm.sh
+
+bench-unshare: all
+	bench/bench.sh -u $(BENCH_USER)
 
 install: all $(BUILD)/xstrap.bash
 	install -D -m 0755 $(BUILD)/xstrap $(DESTDIR)$(PREFIX)/bin/xstrap
@@ -224,5 +230,5 @@ deps-static:
 clean:
 	rm -rf $(BUILD) build-asan $(STATIC_BUILD) $(FUZZ_BUILD)
 
-.PHONY: all unit structure check check-asan deps deps-check bench bench-kernel bench-rpm bench-image install clean FORCE \
+.PHONY: all unit structure check check-asan deps deps-check bench bench-kernel bench-rpm bench-image bench-unshare install clean FORCE \
 	completion dist deb srpm static deps-static fuzz fuzz-bins fuzz-build fuzz-smoke

@@ -2,7 +2,7 @@
 # bench/bench.sh — wall time and peak memory of xstrap against mmdebstrap,
 # bookworm minbase (and, with -i, minbase plus packages: the kernel case).
 #
-# Usage: bench/bench.sh [-n RUNS] [-s SUITE] [-v VARIANT] [-i PKG,PKG...]
+# Usage: bench/bench.sh [-n RUNS] [-s SUITE] [-v VARIANT] [-i PKG,PKG...] [-u USER]
 # (VARIANT: minbase, the default, or important, debootstrap's default)
 #
 # Both tools fetch from the host's Debian mirror (read from the host's apt
@@ -34,6 +34,12 @@
 # kernel case, -i linux-image-amd64,firmware-linux-free (bar: <= 0.60, and
 # xstrap's peak RSS at most mmdebstrap's).
 #
+# -u USER runs both as USER, unprivileged: `mmdebstrap --mode=unshare` and
+# xstrap's default mode for a normal user (unshare), each in a user
+# namespace with USER's subordinate ids (bar: <= 0.40). USER is created
+# (no home, subordinate ids 500000-565535) when it does not exist; its
+# cache, HOME and TMPDIR live in $BENCH_DIR/home-USER.
+#
 # Output: every run, the medians, the ratio xstrap/mmdebstrap (the bar is
 # <= 0.35), package counts, the command lines and the machine facts, ready to
 # paste into docs/benchmarks.md.
@@ -49,12 +55,14 @@ runs=5
 suite=bookworm
 include=
 variant=minbase
-while getopts n:s:v:i:h opt; do
+user=
+while getopts n:s:v:i:u:h opt; do
 	case $opt in
 	n) runs=$OPTARG ;;
 	s) suite=$OPTARG ;;
 	i) include=$OPTARG ;;
 	v) variant=$OPTARG ;;
+	u) user=$OPTARG ;;
 	*) sed -n '2,/^set -u/p' "$0" | sed -e 's/^# \{0,1\}//' -e '/^set -u/d'; exit 2 ;;
 	esac
 done
@@ -96,7 +104,11 @@ fi
 mkdir -p "$roots"
 # A new directory for every run (see above); all are removed at exit.
 # timed runs in a subshell: the last directory is remembered in a file.
-clean() { dir=$(mktemp -d "$roots/root-XXXXXX") && chmod 755 "$dir" && echo "$dir" > "$bench/last-dir"; sync; }
+clean() {
+	dir=$(mktemp -d "$roots/root-XXXXXX") && chmod 755 "$dir" && echo "$dir" > "$bench/last-dir"
+	[ -z "$user" ] || chown "$user:" "$dir"
+	sync
+}
 trap 'safe_rmtree "$roots"; bench_removed "$bench"' EXIT
 
 inc=()
@@ -105,8 +117,26 @@ if [ -n "$include" ]; then
 	inc=(--include="$include")
 	case_name="$suite $variant + $include"
 fi
-mm_cmd=(mmdebstrap "--variant=$variant" "${inc[@]}" "--hook-dir=$hookdir" "$suite" @DIR@ "$MIRROR")
-xs_cmd=("$xstrap" "--variant=$variant" "${inc[@]}" "--cache-dir=$bench/xstrap-cache" "$suite" @DIR@ "$MIRROR")
+as_user=()
+mm_mode=()
+xs_cache=$bench/xstrap-cache
+if [ -n "$user" ]; then
+	if ! id "$user" >/dev/null 2>&1; then
+		useradd -M -d /nonexistent -s /bin/sh -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$user" &&
+			usermod --add-subuids 500000-565535 --add-subgids 500000-565535 "$user" ||
+			die "cannot create the user $user"
+	fi
+	grep -q "^$user:" /etc/subuid || die "$user has no subordinate ids in /etc/subuid"
+	uhome=$bench/home-$user
+	mkdir -p "$uhome/tmp" && chown -R "$user:" "$uhome" || die "cannot create $uhome"
+	as_user=(setpriv "--reuid=$user" "--regid=$user" --init-groups env "HOME=$uhome" "TMPDIR=$uhome/tmp"
+		"http_proxy=$http_proxy")
+	mm_mode=(--mode=unshare)
+	xs_cache=$uhome/xstrap-cache
+	case_name="$case_name, as $user (unshare)"
+fi
+mm_cmd=("${as_user[@]}" mmdebstrap "${mm_mode[@]}" "--variant=$variant" "${inc[@]}" "--hook-dir=$hookdir" "$suite" @DIR@ "$MIRROR")
+xs_cmd=("${as_user[@]}" "$xstrap" "--variant=$variant" "${inc[@]}" "--cache-dir=$xs_cache" "$suite" @DIR@ "$MIRROR")
 
 # timed LOG CMD...: run CMD, print its wall time in seconds and its peak
 # RSS in MB (/usr/bin/time's %M, into LOG.rss)
@@ -177,6 +207,7 @@ if [ $have_xstrap = 1 ]; then
 fi
 bar=0.35
 [ -z "$include" ] || bar=0.60
+[ -z "$user" ] || bar=0.40
 
 model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 fstype=$(df -PT "$bench" | awk 'NR == 2 { print $2 }')
