@@ -22,7 +22,7 @@
 
 static volatile pid_t running_child = 0;
 
-static int bind_dev_nodes(const char *target);
+static int bind_host_api(const char *target);
 
 void xs_target_kill_children(void)
 {
@@ -90,7 +90,7 @@ static int ns_init(const char *target, const struct xs_target_step *steps, size_
 	 * can propagate from there */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 && errno != EINVAL)
 		return 120;
-	if (mount_api(target) < 0 || bind_dev_nodes(target) < 0)
+	if (mount_api(target) < 0 || bind_host_api(target) < 0)
 		return 121;
 	/* Only the commands enter the chroot: PID 1 keeps the host's root, so
 	 * ischroot(1) and friends in the target see a chroot, as under
@@ -240,7 +240,7 @@ static const struct dev_node {
 
 /* In a user namespace no device node can be made: an empty file stands in
  * for it, the host's node is bound onto it while programs run in the
- * target (bind_dev_nodes), and the outputs write the node
+ * target (bind_host_api), and the outputs write the node
  * (xs_dev_placeholder). */
 static int make_dev_node(int dev, const struct dev_node *nd)
 {
@@ -267,13 +267,20 @@ bool xs_dev_placeholder(const char *path, struct stat *st)
 	return false;
 }
 
-/* In a user namespace: the host's nodes bound onto the placeholders (ptmx:
- * the one of the target's own devpts instance). Called in the run's mount
+/* In a user namespace: the host's /sys, and the host's nodes bound onto
+ * the placeholders (ptmx: the one of the target's own devpts instance). Called in the run's mount
  * namespace, so the binds end with it. */
-static int bind_dev_nodes(const char *target)
+static int bind_host_api(const char *target)
 {
 	if (!xs_userns_active())
 		return 0;
+	/* sysfs cannot be mounted without a network namespace of our own:
+	 * the host's, read-only, as mmdebstrap's unshare mode has it */
+	_cleanup_free_ char *sys = xs_asprintf("%s/sys", target);
+	struct stat sst;
+	if (!lstat(sys, &sst) && S_ISDIR(sst.st_mode) &&
+	    !mount("/sys", sys, NULL, MS_BIND | MS_REC, NULL))
+		mount(NULL, sys, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
 		_cleanup_free_ char *dst = xs_asprintf("%s/dev/%s", target, dev_nodes[i].name);
 		_cleanup_free_ char *src = !strcmp(dev_nodes[i].name, "ptmx") ? xs_asprintf("%s/dev/pts/ptmx", target)

@@ -141,6 +141,10 @@ int xs_userns_enter(struct xs_log *log)
 		return xs_fail(log, e, "fork: %s", strerror(e));
 	}
 	if (!helper) {
+		/* the parent's handlers clean up the parent's files: not ours */
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
 		close(go[1]);
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		char c;
