@@ -17,7 +17,7 @@
 /* A Debian architecture: the uname machine that runs it natively and the
  * ELF header of its binaries (class, byte order, e_machine). */
 static const struct arch {
-	const char *deb, *machine, *qemu;
+	const char *name, *machine, *qemu; /* Debian's name, uname's, qemu's */
 	unsigned char elf_class, elf_data;
 	unsigned short elf_machine;
 } arches[] = {
@@ -29,10 +29,10 @@ static const struct arch {
 	{ "mipsel", "mips", "mipsel", 1, 1, 8 },      { "loong64", "loongarch64", "loongarch64", 2, 1, 258 },
 };
 
-static const struct arch *find_arch(const char *deb)
+static const struct arch *find_arch(const char *name)
 {
 	for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
-		if (!strcmp(arches[i].deb, deb))
+		if (!strcmp(arches[i].name, name))
 			return &arches[i];
 	return NULL;
 }
@@ -43,7 +43,7 @@ const char *xs_host_arch(void)
 	if (uname(&u) == 0)
 		for (size_t i = 0; i < sizeof(arches) / sizeof(arches[0]); i++)
 			if (!strcmp(u.machine, arches[i].machine))
-				return arches[i].deb;
+				return arches[i].name;
 	return "amd64";
 }
 
