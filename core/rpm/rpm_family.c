@@ -86,6 +86,28 @@ static int rpm_prepare(struct xs_ctx *ctx, bool known)
 				  &ctx->log);
 }
 
+/* A repository without packages of the build's architecture (an x86_64
+ * tree asked for --arch=arm64) would fail to resolve with a list of
+ * missing providers: say what is wrong instead. */
+static int check_arch(struct xs_ctx *ctx)
+{
+	Pool *pool = ctx->pool;
+	const char *want = xs_rpm_arch(ctx->o.arch);
+	Id p, seen = 0;
+	FOR_POOL_SOLVABLES(p)
+	{
+		const char *a = pool_id2str(pool, pool->solvables[p].arch);
+		if (!strcmp(a, want))
+			return 0;
+		if (strcmp(a, "noarch") && strcmp(a, "src") && strcmp(a, "nosrc"))
+			seen = pool->solvables[p].arch;
+	}
+	if (!seen)
+		return 0; /* noarch only, or empty: nothing to say about the architecture */
+	return xs_fail(&ctx->log, ENOENT, "--arch=%s: the repositories of %s have no %s packages (they have %s and noarch): give a mirror of the %s tree",
+		       ctx->o.arch, ctx->o.suite, want, pool_id2str(pool, seen), want);
+}
+
 static int rpm_load(struct xs_ctx *ctx)
 {
 	struct rpm_state *st = rpm_state(ctx);
@@ -96,7 +118,8 @@ static int rpm_load(struct xs_ctx *ctx)
 	st->md.repomd_unsigned = ctx->suite->repomd_unsigned;
 	for (size_t i = 0; i < st->repos.n; i++)
 		xs_rpmmd_add(&st->md, st->repos.v[i], st->urls.v[i]);
-	return xs_rpmmd_load(ctx, &st->md);
+	int r = xs_rpmmd_load(ctx, &st->md);
+	return r < 0 ? r : check_arch(ctx);
 }
 
 /* dnf installs a group's mandatory and default packages as hard requests;

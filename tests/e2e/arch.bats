@@ -11,7 +11,9 @@
 #
 # Needs root, the host's mirror (through the tests' apt-cacher-ng),
 # qemu-user-static with binfmt_misc (mounted here when it is not), and for
-# the reference root mmdebstrap and arch-test. Skips otherwise.
+# the reference root mmdebstrap and arch-test. Skips otherwise. The rpm
+# test distribution has x86_64 and noarch packages only: an arm64 build
+# from it is refused in one line (the last test).
 bats_require_minimum_version 1.5.0
 
 BINFMT=/proc/sys/fs/binfmt_misc
@@ -19,11 +21,14 @@ BINFMT=/proc/sys/fs/binfmt_misc
 setup_file() {
 	load ../lib/common
 	load ../lib/mirror
+	rpm_fixture_setup
 	mirror_setup_file mmdebstrap || true
 	MIRROR=$(host_mirror)
 	export MIRROR
 	export ARCH_SKIP=
-	if [ -z "$MIRROR_SKIP" ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		ARCH_SKIP="needs root (binfmt_misc)"
+	else
 		[ -e "$BINFMT/status" ] || mount -t binfmt_misc binfmt_misc "$BINFMT" 2>/dev/null || true
 		[ -e "$BINFMT/qemu-aarch64" ] || update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || true
 		if [ ! -e "$BINFMT/qemu-aarch64" ]; then
@@ -38,6 +43,9 @@ setup() {
 	load ../lib/common
 	load ../lib/mirror
 	common_setup
+}
+
+need_arm64() {
 	[ -z "$MIRROR_SKIP" ] || skip "$MIRROR_SKIP"
 	[ -z "$ARCH_SKIP" ] || skip "$ARCH_SKIP"
 }
@@ -48,6 +56,7 @@ teardown() {
 }
 
 @test "arch: arm64 minbase through qemu-user: dpkg --audit silent, every package ii, dpkg/arch arm64, mmdebstrap's package set" {
+	need_arm64
 	local t=$BATS_TEST_TMPDIR/root ref
 	run -0 --separate-stderr "$XSTRAP" -q --cache-dir="$BATS_FILE_TMPDIR/cache" --arch=arm64 --variant=minbase \
 		bookworm "$t" "$MIRROR"
@@ -67,6 +76,7 @@ teardown() {
 }
 
 @test "arch: arm64 without an enabled emulator: one line naming qemu-user-static, before any download, no target left" {
+	need_arm64
 	local t=$BATS_TEST_TMPDIR/root
 	echo 0 >"$BINFMT/qemu-aarch64"
 	run -1 --separate-stderr "$XSTRAP" --cache-dir="$BATS_TEST_TMPDIR/cache" --arch=arm64 --variant=minbase \
@@ -79,8 +89,18 @@ teardown() {
 }
 
 @test "arch: an architecture xstrap cannot emulate is refused in one line" {
+	need_arm64
 	run -1 --separate-stderr "$XSTRAP" --cache-dir="$BATS_TEST_TMPDIR/cache" --arch=sparc64 --variant=minbase \
 		bookworm "$BATS_TEST_TMPDIR/root" "$MIRROR"
 	assert_error_line 'sparc64'
+	assert_eq 1 "$(grep -c . <<<"$stderr")" "lines on stderr"
+}
+
+@test "arch: an rpm repository without packages of the architecture is refused in one line naming both" {
+	rpm_fixture_check
+	[ -z "$ARCH_SKIP" ] || skip "$ARCH_SKIP"
+	run -1 --separate-stderr "$XSTRAP" --cache-dir="$BATS_TEST_TMPDIR/cache" --arch=arm64 --repo-type=rpm-md \
+		--keyring="$RPM_KEYRING" --include=@core fixture "$BATS_TEST_TMPDIR/root" "$RPM_REPO"
+	assert_error_line '--arch=arm64: the repositories of fixture have no aarch64 packages \(they have x86_64 and noarch\)'
 	assert_eq 1 "$(grep -c . <<<"$stderr")" "lines on stderr"
 }
