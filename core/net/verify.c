@@ -182,11 +182,11 @@ const char *xs_verifier_signer(const struct xs_verifier *v)
 	return v->signer;
 }
 
-int xs_verifier_export(struct xs_verifier *v, const char *fpr, struct xs_buf *out, struct xs_log *log)
+static int export_key(struct xs_verifier *v, const char *fpr, bool armor, struct xs_buf *out, struct xs_log *log)
 {
 	gpgme_data_t d;
 	gpgme_data_new(&d);
-	gpgme_set_armor(v->ctx, 1);
+	gpgme_set_armor(v->ctx, armor);
 	gpgme_error_t e = gpgme_op_export(v->ctx, fpr, 0, d);
 	gpgme_set_armor(v->ctx, 0);
 	size_t n = 0;
@@ -199,4 +199,14 @@ int xs_verifier_export(struct xs_verifier *v, const char *fpr, struct xs_buf *ou
 		xs_buf_add(out, p, n);
 	gpgme_free(p);
 	return r;
+}
+
+int xs_verifier_export(struct xs_verifier *v, const char *fpr, struct xs_buf *out, struct xs_log *log)
+{
+	return export_key(v, fpr, true, out, log);
+}
+
+int xs_verifier_export_binary(struct xs_verifier *v, const char *fpr, struct xs_buf *out, struct xs_log *log)
+{
+	return export_key(v, fpr, false, out, log);
 }

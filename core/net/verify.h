@@ -29,5 +29,7 @@ int xs_verify_detached(struct xs_verifier *v, const char *name, const char *data
 const char *xs_verifier_signer(const struct xs_verifier *v);
 /* Appends key FPR from the keyring, ASCII-armored, to OUT. */
 int xs_verifier_export(struct xs_verifier *v, const char *fpr, struct xs_buf *out, struct xs_log *log);
+/* The same as OpenPGP packets (what rpm keeps of an imported key). */
+int xs_verifier_export_binary(struct xs_verifier *v, const char *fpr, struct xs_buf *out, struct xs_log *log);
 
 #endif
