@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 
 #include "repo_rpmmd.h"
+#include "rpm_repos.h"
 #include "suites.h"
 #include "target.h"
 #include "verify.h"
@@ -740,12 +741,14 @@ void xs_rpm_keys_free(struct xs_rpm_keys *k)
 int xs_rpm_signing_keys(struct xs_ctx *ctx, const struct xs_txn *txn, bool armor, struct xs_rpm_keys *out)
 {
 	struct xs_verifier *v = NULL;
+	struct xs_strlist files = { 0 }; /* the distribution's keys and the extra repositories' */
 	int r = 0;
 	for (size_t i = 0; i < txn->n && !r; i++) {
 		const char *fpr = xs_rpm(&txn->v[i])->signer;
 		if (!*fpr || xs_strlist_has(&out->fprs, fpr))
 			continue;
-		if (!v && (r = xs_verifier_new(&v, &ctx->o.keyrings, &ctx->log)) < 0)
+		if (!v && ((r = xs_rpm_all_keyfiles(&ctx->o, &files, &ctx->log)) < 0 ||
+			   (r = xs_verifier_new(&v, &files, &ctx->log)) < 0))
 			break;
 		xs_strlist_add(&out->fprs, fpr);
 		out->v = xs_realloc(out->v, (out->n + 1) * sizeof(*out->v));
@@ -754,6 +757,7 @@ int xs_rpm_signing_keys(struct xs_ctx *ctx, const struct xs_txn *txn, bool armor
 		r = armor ? xs_verifier_export(v, fpr, key, &ctx->log) : xs_verifier_export_binary(v, fpr, key, &ctx->log);
 	}
 	xs_verifier_free(v);
+	xs_strlist_free(&files);
 	return r;
 }
 

@@ -57,11 +57,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local d
-	for d in "$BATS_FILE_TMPDIR"/dnf-root/var/cache/dnf/*/pubring; do
-		[ -d "$d" ] || continue
-		gpgconf --homedir "$d" --kill gpg-agent 2>/dev/null || true
-	done
+	stop_dnf_agents "$BATS_FILE_TMPDIR"
 }
 
 setup() {
