@@ -17,8 +17,6 @@
 
 #include <solv/chksum.h>
 #include <solv/pool.h>
-#include <solv/repo.h>
-#include <solv/repo_pubkey.h>
 #include <solv/util.h>
 #include <solv/pool_parserpmrichdep.h>
 #include <sqlite3.h>
@@ -249,63 +247,20 @@ static uint32_t crc24(const unsigned char *p, size_t n)
 	return crc & 0xFFFFFF;
 }
 
-struct keyinfo {
-	char keyid[17]; /* 16 hex digits */
-	uint32_t created;
-};
-
-/* The primary key (first) and its subkeys of the certificate KEY, read
- * by libsolv. Returns the number found, 0 when KEY is no v4 key. */
-static size_t read_key(const unsigned char *key, size_t len, struct keyinfo *out, size_t max, char **userid)
-{
-	size_t n = 0;
-	Pool *pool = pool_create();
-	Repo *repo = repo_create(pool, "key");
-	FILE *fp = fmemopen((void *)key, len, "r");
-	if (fp && repo_add_keyring(repo, fp, ADD_WITH_SUBKEYS) == 0) {
-		for (int pass = 0; pass < 2; pass++) {
-			Id p;
-			Solvable *s;
-			FOR_REPO_SOLVABLES(repo, p, s)
-			{
-				const char *name = pool_id2str(pool, s->name);
-				const char *id = solvable_lookup_str(s, PUBKEY_KEYID);
-				const char *fpr = solvable_lookup_str(s, PUBKEY_FINGERPRINT);
-				if (strcmp(name, pass ? "gpg-subkey" : "gpg-pubkey") || !id || strlen(id) != 16 ||
-				    !fpr || strlen(fpr) != 40 || n == max || (pass && !n))
-					continue;
-				if (!pass && n)
-					break; /* one certificate per key */
-				memcpy(out[n].keyid, id, 17);
-				out[n].created = (uint32_t)solvable_lookup_num(s, SOLVABLE_BUILDTIME, 0);
-				if (!pass) {
-					const char *u = solvable_lookup_str(s, SOLVABLE_SUMMARY);
-					*userid = xs_strdup(u ? u : "none");
-				}
-				n++;
-			}
-		}
-	}
-	if (fp)
-		fclose(fp);
-	pool_free(pool);
-	return n;
-}
-
 static void add_str(struct newtag *t, uint32_t tag, uint32_t type, const char *s)
 {
 	*t = (struct newtag){ tag, type, 1, s, strlen(s) + 1 };
 }
 
-int xs_rpmdb_pubkey_header(const unsigned char *key, size_t len, uint32_t tid, struct xs_buf *out, const char **why)
+int xs_rpmdb_pubkey_header(const unsigned char *key, size_t len, const struct xs_keyinfo *k, uint32_t tid,
+			   struct xs_buf *out, const char **why)
 {
-	struct keyinfo k[16];
-	_cleanup_free_ char *userid = NULL;
-	size_t nk = read_key(key, len, k, 16, &userid);
-	if (!nk) {
+	size_t nk = k->nparts;
+	if (!nk || !k->part[0].v4) {
 		*why = "not an OpenPGP v4 public key";
 		return -EBADMSG;
 	}
+	const char *userid = k->userid ? k->userid : "none";
 	struct xs_buf b64 = { 0 }, armor = { 0 }, names = { 0 }, vers = { 0 };
 	base64_lines(&b64, key, len);
 	xs_buf_add(&b64, "", 1);
@@ -320,9 +275,11 @@ int xs_rpmdb_pubkey_header(const unsigned char *key, size_t len, uint32_t tid, s
 	size_t nprov = 0;
 	_cleanup_free_ char *summary = xs_asprintf("%s public key", userid);
 	for (size_t i = 0; i < nk; i++) {
-		_cleanup_free_ char *v = xs_asprintf("4:%s-%x", k[i].keyid, k[i].created);
+		_cleanup_free_ char *v = xs_asprintf("4:%s-%x", k->part[i].keyid, k->part[i].created);
 		for (int form = i ? 1 : 0; form < 3; form++) {
-			_cleanup_free_ char *pn = xs_asprintf("gpg(%s)", form == 0 ? userid : form == 1 ? k[i].keyid + 8 : k[i].keyid);
+			_cleanup_free_ char *pn = xs_asprintf("gpg(%s)", form == 0	? userid
+									 : form == 1 ? k->part[i].keyid + 8
+										     : k->part[i].keyid);
 			xs_buf_add(&names, pn, strlen(pn) + 1);
 			xs_buf_add(&vers, v, strlen(v) + 1);
 			nprov++;
@@ -332,14 +289,14 @@ int xs_rpmdb_pubkey_header(const unsigned char *key, size_t len, uint32_t tid, s
 	for (size_t i = 0; i < nprov; i++)
 		put_be32(flags + i * 4, 1u << 26 | 1u << 3); /* KEYRING | EQUAL */
 	char release[9];
-	snprintf(release, sizeof(release), "%x", k[0].created);
+	snprintf(release, sizeof(release), "%x", k->part[0].created);
 	unsigned char created[4], zero[4] = { 0 };
-	put_be32(created, k[0].created);
+	put_be32(created, k->part[0].created);
 	struct newtag t[17];
 	size_t n = 0;
 	t[n++] = (struct newtag){ 266, T_STRING_ARRAY, 1, b64.data, b64.len }; /* PUBKEYS */
 	add_str(&t[n++], TAG_NAME, T_STRING, "gpg-pubkey");
-	add_str(&t[n++], 1001, T_STRING, k[0].keyid + 8);			  /* VERSION */
+	add_str(&t[n++], 1001, T_STRING, k->part[0].keyid + 8);			  /* VERSION */
 	add_str(&t[n++], 1002, T_STRING, release);				  /* RELEASE */
 	add_str(&t[n++], 1004, T_I18NSTRING, summary);				  /* SUMMARY */
 	t[n++] = (struct newtag){ 1005, T_I18NSTRING, 1, armor.data, armor.len }; /* DESCRIPTION */
@@ -635,7 +592,7 @@ static int put_header(struct writer *w, sqlite3_stmt *pkg, const struct xs_buf *
 	return r;
 }
 
-static int fill(struct writer *w, const struct xs_buf *keys, size_t nkeys, const struct xs_txn *txn, const char *arch,
+static int fill(struct writer *w, const struct xs_rpm_keys *keys, const struct xs_txn *txn, const char *arch,
 		uint32_t tid, struct xs_log *log, const char *file)
 {
 	char *err = NULL;
@@ -658,10 +615,11 @@ static int fill(struct writer *w, const struct xs_buf *keys, size_t nkeys, const
 	struct xs_buf blob = { 0 };
 	int r = 0;
 	/* the keys first, as dnf imports them before its transaction */
-	for (size_t i = 0; i < nkeys && rc == SQLITE_OK && !r; i++) {
+	for (size_t i = 0; keys && i < keys->n && rc == SQLITE_OK && !r; i++) {
 		const char *why = NULL;
-		if ((r = xs_rpmdb_pubkey_header((const unsigned char *)keys[i].data, keys[i].len, tid, &blob, &why)) < 0)
-			r = xs_fail(log, -r, "a signing key: cannot make its gpg-pubkey entry: %s", why);
+		if ((r = xs_rpmdb_pubkey_header((const unsigned char *)keys->v[i].data, keys->v[i].len, &keys->info[i], tid,
+						&blob, &why)) < 0)
+			r = xs_fail(log, -r, "key %s: cannot make its gpg-pubkey entry: %s", keys->fprs.v[i], why);
 		else
 			r = put_header(w, pkg, &blob, &rc, log, "gpg-pubkey");
 	}
@@ -688,7 +646,7 @@ static int fill(struct writer *w, const struct xs_buf *keys, size_t nkeys, const
 	return r;
 }
 
-int xs_rpmdb_sqlite_write(struct xs_log *log, int rootfd, const char *dbpath, const struct xs_buf *keys, size_t nkeys,
+int xs_rpmdb_sqlite_write(struct xs_log *log, int rootfd, const char *dbpath, const struct xs_rpm_keys *keys,
 			  const struct xs_txn *txn, const char *arch, uint32_t tid)
 {
 	/* sqlite opens by path; the target is only written through the root
@@ -708,7 +666,7 @@ int xs_rpmdb_sqlite_write(struct xs_log *log, int rootfd, const char *dbpath, co
 	if (!r) {
 		w.pool = pool_create();
 		pool_setdisttype(w.pool, DISTTYPE_RPM);
-		r = fill(&w, keys, nkeys, txn, arch, tid, log, file);
+		r = fill(&w, keys, txn, arch, tid, log, file);
 		pool_free(w.pool);
 	}
 	if (w.db && (rc = sqlite3_close(w.db)) != SQLITE_OK && !r)
@@ -731,9 +689,12 @@ int xs_rpmdb_sqlite_write(struct xs_log *log, int rootfd, const char *dbpath, co
 
 void xs_rpm_keys_free(struct xs_rpm_keys *k)
 {
-	for (size_t i = 0; i < k->n; i++)
+	for (size_t i = 0; i < k->n; i++) {
 		xs_buf_free(&k->v[i]);
+		xs_keyinfo_free(&k->info[i]);
+	}
 	free(k->v);
+	free(k->info);
 	xs_strlist_free(&k->fprs);
 	memset(k, 0, sizeof(*k));
 }
@@ -752,9 +713,14 @@ int xs_rpm_signing_keys(struct xs_ctx *ctx, const struct xs_txn *txn, bool armor
 			break;
 		xs_strlist_add(&out->fprs, fpr);
 		out->v = xs_realloc(out->v, (out->n + 1) * sizeof(*out->v));
+		out->info = xs_realloc(out->info, (out->n + 1) * sizeof(*out->info));
 		memset(&out->v[out->n], 0, sizeof(*out->v));
-		struct xs_buf *key = &out->v[out->n++];
+		memset(&out->info[out->n], 0, sizeof(*out->info));
+		struct xs_buf *key = &out->v[out->n];
+		struct xs_keyinfo *info = &out->info[out->n++];
 		r = armor ? xs_verifier_export(v, fpr, key, &ctx->log) : xs_verifier_export_binary(v, fpr, key, &ctx->log);
+		if (!r)
+			r = xs_verifier_key_info(v, fpr, info, &ctx->log);
 	}
 	xs_verifier_free(v);
 	xs_strlist_free(&files);
@@ -778,7 +744,7 @@ int xs_rpmdb_write_own(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
 	int r = xs_rpm_signing_keys(ctx, txn, false, &keys);
 	if (!r) {
 		xs_info(&ctx->log, "Writing the rpm database (%s, sqlite): the target has no rpm", dbpath);
-		r = xs_rpmdb_sqlite_write(&ctx->log, rootfd, dbpath, keys.v, keys.n, txn,
+		r = xs_rpmdb_sqlite_write(&ctx->log, rootfd, dbpath, &keys, txn,
 					  ctx->o.arch ? xs_rpm_arch(ctx->o.arch) : "", tid);
 	}
 	xs_rpm_keys_free(&keys);

@@ -17,6 +17,20 @@
 #include "context.h"
 #include "pkg_rpm.h"
 #include "txn.h"
+#include "verify.h"
+
+/* The keys that signed a transaction's packages, each once, in the order
+ * the packages name them: fingerprints and the keys exported from the
+ * verification keyrings (the distribution's and the extra repositories';
+ * armored, or as OpenPGP packets). */
+struct xs_rpm_keys {
+	struct xs_strlist fprs;
+	struct xs_buf *v;
+	struct xs_keyinfo *info; /* ids, times and user id of each, from gpgme */
+	size_t n;
+};
+int xs_rpm_signing_keys(struct xs_ctx *ctx, const struct xs_txn *txn, bool armor, struct xs_rpm_keys *out);
+void xs_rpm_keys_free(struct xs_rpm_keys *k);
 
 /* rpm's %_transaction_color for ARCH (rpm's installplatform): 3 on the
  * 64-bit multilib architectures, 2 on ia64, 0 elsewhere. */
@@ -29,29 +43,21 @@ int xs_rpmdb_header(const struct xs_rpminfo *ri, uint32_t tid, uint32_t installt
 		    struct xs_buf *out, const char **why);
 
 /* The gpg-pubkey header rpm --import makes of KEY (one OpenPGP v4
- * certificate as packets) imported at TID, without the magic, into *OUT:
- * name gpg-pubkey, version and release the short key id and creation time
- * in hex, the key armored as description, gpg(...) provides. */
-int xs_rpmdb_pubkey_header(const unsigned char *key, size_t len, uint32_t tid, struct xs_buf *out, const char **why);
+ * certificate as packets, described by INFO) imported at TID, without the
+ * magic, into *OUT: name gpg-pubkey, version and release the short key id
+ * and creation time in hex, the key armored as description, gpg(...)
+ * provides of the user id and of each key id. */
+int xs_rpmdb_pubkey_header(const unsigned char *key, size_t len, const struct xs_keyinfo *info, uint32_t tid,
+			   struct xs_buf *out, const char **why);
 
 /* Writes a new database DBPATH/rpmdb.sqlite (DBPATH absolute, inside the
- * target behind ROOTFD): the NKEYS KEYS as gpg-pubkey entries, then TXN's
+ * target behind ROOTFD): KEYS (may be NULL) as gpg-pubkey entries, then TXN's
  * packages in its order, with TID as INSTALLTID and INSTALLTIME. The
  * database is built in a private host directory and copied in through the
  * root fd. */
-int xs_rpmdb_sqlite_write(struct xs_log *log, int rootfd, const char *dbpath, const struct xs_buf *keys, size_t nkeys,
+int xs_rpmdb_sqlite_write(struct xs_log *log, int rootfd, const char *dbpath, const struct xs_rpm_keys *keys,
 			  const struct xs_txn *txn, const char *arch, uint32_t tid);
 
-/* The keys that signed a transaction's packages, each once, in the order
- * the packages name them: fingerprints and the keys exported from the
- * verification keyring (armored, or as OpenPGP packets). */
-struct xs_rpm_keys {
-	struct xs_strlist fprs;
-	struct xs_buf *v;
-	size_t n;
-};
-int xs_rpm_signing_keys(struct xs_ctx *ctx, const struct xs_txn *txn, bool armor, struct xs_rpm_keys *out);
-void xs_rpm_keys_free(struct xs_rpm_keys *k);
 
 /* The database of a target without rpm: where and in which format the
  * distribution's rpm keeps it (repos/rpm.conf: rpmdb, rpmdb-backend;

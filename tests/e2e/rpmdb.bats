@@ -147,9 +147,13 @@ same_output() {
 	same_output "rpm -qi gpg-pubkey" "$dnf" "$xs"
 }
 
-@test "SOURCE_DATE_EPOCH is the install time of every entry" {
-	run -0 env SOURCE_DATE_EPOCH=1700000000 "$XSTRAP" --cache-dir="$BATS_FILE_TMPDIR/xstrap-cache" \
-		--repo-type=rpm-md --keyring="$RPM_KEYRING" --include=setup fixture "$T" "$RPM_REPO"
+@test "SOURCE_DATE_EPOCH is the install time of every entry, and two builds give the same database bytes" {
+	local t
+	for t in "$T" "$T-again"; do
+		run -0 env SOURCE_DATE_EPOCH=1700000000 "$XSTRAP" --cache-dir="$BATS_FILE_TMPDIR/xstrap-cache" \
+			--repo-type=rpm-md --keyring="$RPM_KEYRING" --include=setup fixture "$t" "$RPM_REPO"
+	done
+	cmp "$T/var/lib/rpm/rpmdb.sqlite" "$T-again/var/lib/rpm/rpmdb.sqlite"
 	run -0 rpm_sqlite "$T" -q gpg-pubkey setup filesystem --qf '%{INSTALLTIME} %{INSTALLTID}\n'
 	[ "$(printf '%s\n' "$output" | LC_ALL=C sort -u)" = "1700000000 1700000000" ]
 }

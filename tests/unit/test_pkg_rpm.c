@@ -1415,9 +1415,53 @@ static void test_rpmdb_header_refused(void **state)
 	assert_int_equal(xs_rpmdb_header(ri, 1, 1, 0, &out, &why), -EBADMSG);
 	assert_contains(why, "both in the signature and the main header");
 	xs_rpminfo_free(ri);
-	assert_int_equal(xs_rpmdb_pubkey_header((const unsigned char *)"not a key", 9, 1, &out, &why), -EBADMSG);
+	struct xs_keyinfo none = { 0 };
+	assert_int_equal(xs_rpmdb_pubkey_header((const unsigned char *)"not a key", 9, &none, 1, &out, &why), -EBADMSG);
 	assert_contains(why, "not an OpenPGP v4 public key");
 	xs_buf_free(&out);
+}
+
+/* A key with a subkey: named by the primary's ids and creation time,
+ * provides for the user id and for each key's short and long id. */
+static void test_rpmdb_pubkey_header(void **state)
+{
+	(void)state;
+	struct xs_keyinfo k = { .nparts = 2, .userid = "Some One <one@example.invalid>" };
+	strcpy(k.part[0].keyid, "433a453f7fe30c71");
+	k.part[0].created = 0x6b0f0b99;
+	k.part[0].v4 = true;
+	strcpy(k.part[1].keyid, "00112233aabbccdd");
+	k.part[1].created = 0x6b0f0c00;
+	k.part[1].v4 = true;
+	struct xs_buf out = { 0 }, full = { 0 };
+	const char *why = NULL;
+	assert_int_equal(xs_rpmdb_pubkey_header((const unsigned char *)"\x99\x01\x0d", 3, &k, 1700000000, &out, &why), 0);
+	xs_buf_add(&full, "\x8e\xad\xe8\x01\0\0\0\0", 8);
+	xs_buf_add(&full, out.data, out.len);
+	struct xs_rpmhdr h;
+	assert_int_equal(xs_rpmhdr_parse((unsigned char *)full.data, full.len, &h, &why), 0);
+	assert_string_equal(xs_rpmhdr_str(&h, 1000), "gpg-pubkey");
+	assert_string_equal(xs_rpmhdr_str(&h, 1001), "7fe30c71");
+	assert_string_equal(xs_rpmhdr_str(&h, 1002), "6b0f0b99");
+	assert_string_equal(xs_rpmhdr_str(&h, 1004), "Some One <one@example.invalid> public key");
+	assert_contains(xs_rpmhdr_str(&h, 1005), "-----BEGIN PGP PUBLIC KEY BLOCK-----\nVersion: rpm-4.18.0\n\nmQEN\n=");
+	size_t n = 0;
+	_cleanup_free_ const char **prov = xs_rpmhdr_strv(&h, 1047, &n);
+	assert_int_equal(n, 5);
+	assert_string_equal(prov[0], "gpg(Some One <one@example.invalid>)");
+	assert_string_equal(prov[1], "gpg(7fe30c71)");
+	assert_string_equal(prov[2], "gpg(433a453f7fe30c71)");
+	assert_string_equal(prov[3], "gpg(aabbccdd)");
+	assert_string_equal(prov[4], "gpg(00112233aabbccdd)");
+	_cleanup_free_ const char **ver = xs_rpmhdr_strv(&h, 1113, &n);
+	assert_string_equal(ver[0], "4:433a453f7fe30c71-6b0f0b99");
+	assert_string_equal(ver[4], "4:00112233aabbccdd-6b0f0c00");
+	/* the immutable region first; the digests and import time after */
+	assert_int_equal(xs_rpmhdr_int(&h, 1008, 0, 0), 1700000000);
+	assert_int_equal(strlen(xs_rpmhdr_str(&h, 269)), 40);
+	assert_int_equal(strlen(xs_rpmhdr_str(&h, 273)), 64);
+	xs_buf_free(&out);
+	xs_buf_free(&full);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1431,6 +1475,7 @@ int main(void)
 		cmocka_unit_test(test_rpmdb_color),
 		cmocka_unit_test(test_rpmdb_header),
 		cmocka_unit_test(test_rpmdb_header_refused),
+		cmocka_unit_test(test_rpmdb_pubkey_header),
 	};
 	const struct CMUnitTest packages[] = {
 		T(test_decode_write_signed_gzip),
