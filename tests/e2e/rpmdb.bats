@@ -20,8 +20,9 @@
 bats_require_minimum_version 1.5.0
 load ../lib/common
 
-# the fixture's @core without rpm (nothing in it requires rpm)
-PKGS='filesystem setup busybox webapp capped luapost trig needsold filedep epochpkg'
+# the fixture's @core without rpm (nothing in it requires rpm), and dbtags
+# (every tag the database indexes)
+PKGS='filesystem setup busybox webapp capped luapost trig needsold filedep epochpkg dbtags'
 
 setup_file() {
 	rpm_fixture_setup
