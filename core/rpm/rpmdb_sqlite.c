@@ -7,18 +7,15 @@
 #include "rpmdb_sqlite.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
-
-#include <stdio.h>
 
 #include <solv/chksum.h>
 #include <solv/pool.h>
-#include <solv/util.h>
 #include <solv/pool_parserpmrichdep.h>
+#include <solv/util.h>
 #include <sqlite3.h>
 
 #include "repo_rpmmd.h"
@@ -252,6 +249,64 @@ static void add_str(struct newtag *t, uint32_t tag, uint32_t type, const char *s
 	*t = (struct newtag){ tag, type, 1, s, strlen(s) + 1 };
 }
 
+/* rpm's armor of KEY (B64: its base64 lines), NUL-terminated. */
+static void armor_key(const unsigned char *key, size_t len, const char *b64, struct xs_buf *out)
+{
+	uint32_t crc = crc24(key, len);
+	unsigned char c3[3] = { crc >> 16, crc >> 8, crc };
+	xs_buf_addstr(out, "-----BEGIN PGP PUBLIC KEY BLOCK-----\nVersion: rpm-" RPMDB_RPMVERSION "\n\n");
+	xs_buf_addstr(out, b64);
+	xs_buf_addstr(out, "=");
+	base64_lines(out, c3, 3);
+	xs_buf_add(out, "-----END PGP PUBLIC KEY BLOCK-----\n", strlen("-----END PGP PUBLIC KEY BLOCK-----\n") + 1);
+}
+
+/* A header made of the N tags T, as rpm --import stores it: the tags
+ * sealed in an immutable region (its tag first, its trailer after the
+ * data), then the region's SHA1 and SHA256 and the import time TID. */
+static void seal_and_stamp(struct newtag *t, size_t n, uint32_t tid, struct xs_buf *out)
+{
+	struct xs_buf plain = { 0 }, region = { 0 };
+	append_tags((const unsigned char *)"", 0, (const unsigned char *)"", 0, t, n, &plain);
+	uint32_t dl = (uint32_t)(plain.len - 8 - n * 16), il = (uint32_t)n + 1;
+	unsigned char entry[16], trailer[16], head[8];
+	put_be32(entry, 63); /* HEADERIMMUTABLE */
+	put_be32(entry + 4, T_BIN);
+	put_be32(entry + 8, dl);
+	put_be32(entry + 12, 16);
+	memcpy(trailer, entry, 8);
+	put_be32(trailer + 8, (uint32_t)-(int32_t)(il * 16));
+	put_be32(trailer + 12, 16);
+	put_be32(head, il);
+	put_be32(head + 4, dl + 16);
+	xs_buf_add(&region, "\x8e\xad\xe8\x01\0\0\0\0", 8);
+	xs_buf_add(&region, head, 8);
+	xs_buf_add(&region, entry, 16);
+	xs_buf_add(&region, plain.data + 8, plain.len - 8 - dl);
+	xs_buf_add(&region, plain.data + plain.len - dl, dl);
+	xs_buf_add(&region, trailer, 16);
+	char sha1[41], sha256[65];
+	Chksum *c1 = solv_chksum_create(REPOKEY_TYPE_SHA1), *c256 = solv_chksum_create(REPOKEY_TYPE_SHA256);
+	solv_chksum_add(c1, region.data, (int)region.len);
+	solv_chksum_add(c256, region.data, (int)region.len);
+	solv_bin2hex(solv_chksum_get(c1, NULL), 20, sha1);
+	solv_bin2hex(solv_chksum_get(c256, NULL), 32, sha256);
+	solv_chksum_free(c1, NULL);
+	solv_chksum_free(c256, NULL);
+	unsigned char ints[2][4];
+	put_be32(ints[0], tid);
+	put_be32(ints[1], tid);
+	struct newtag stamp[4];
+	add_str(&stamp[0], TAG_SHA1HEADER, T_STRING, sha1);
+	add_str(&stamp[1], 273, T_STRING, sha256); /* SHA256HEADER */
+	stamp[2] = (struct newtag){ TAG_INSTALLTIME, T_INT32, 1, ints[0], 4 };
+	stamp[3] = (struct newtag){ TAG_INSTALLTID, T_INT32, 1, ints[1], 4 };
+	const unsigned char *r = (const unsigned char *)region.data + 16;
+	append_tags(r, il, r + (size_t)il * 16, dl + 16, stamp, 4, out);
+	xs_buf_free(&plain);
+	xs_buf_free(&region);
+}
+
 int xs_rpmdb_pubkey_header(const unsigned char *key, size_t len, const struct xs_keyinfo *k, uint32_t tid,
 			   struct xs_buf *out, const char **why)
 {
@@ -264,13 +319,7 @@ int xs_rpmdb_pubkey_header(const unsigned char *key, size_t len, const struct xs
 	struct xs_buf b64 = { 0 }, armor = { 0 }, names = { 0 }, vers = { 0 };
 	base64_lines(&b64, key, len);
 	xs_buf_add(&b64, "", 1);
-	uint32_t crc = crc24(key, len);
-	unsigned char c3[3] = { crc >> 16, crc >> 8, crc };
-	xs_buf_addstr(&armor, "-----BEGIN PGP PUBLIC KEY BLOCK-----\nVersion: rpm-" RPMDB_RPMVERSION "\n\n");
-	xs_buf_addstr(&armor, b64.data);
-	xs_buf_addstr(&armor, "=");
-	base64_lines(&armor, c3, 3);
-	xs_buf_add(&armor, "-----END PGP PUBLIC KEY BLOCK-----\n", strlen("-----END PGP PUBLIC KEY BLOCK-----\n") + 1);
+	armor_key(key, len, b64.data, &armor);
 	/* provides: the user id, the short and long key id, and each subkey's ids */
 	size_t nprov = 0;
 	_cleanup_free_ char *summary = xs_asprintf("%s public key", userid);
@@ -312,48 +361,7 @@ int xs_rpmdb_pubkey_header(const unsigned char *key, size_t len, const struct xs
 	t[n++] = (struct newtag){ 1112, T_INT32, (uint32_t)nprov, flags, nprov * 4 };		 /* PROVIDEFLAGS */
 	t[n++] = (struct newtag){ 1113, T_STRING_ARRAY, (uint32_t)nprov, vers.data, vers.len }; /* PROVIDEVERSION */
 
-	/* the immutable region: its tag first, its trailer after the data */
-	struct xs_buf plain = { 0 }, region = { 0 };
-	append_tags((const unsigned char *)"", 0, (const unsigned char *)"", 0, t, n, &plain);
-	uint32_t dl = (uint32_t)(plain.len - 8 - n * 16), il = (uint32_t)n + 1;
-	unsigned char entry[16], trailer[16];
-	put_be32(entry, 63);
-	put_be32(entry + 4, T_BIN);
-	put_be32(entry + 8, dl);
-	put_be32(entry + 12, 16);
-	memcpy(trailer, entry, 8);
-	put_be32(trailer + 8, (uint32_t)-(int32_t)(il * 16));
-	put_be32(trailer + 12, 16);
-	unsigned char head[8];
-	put_be32(head, il);
-	put_be32(head + 4, dl + 16);
-	xs_buf_add(&region, "\x8e\xad\xe8\x01\0\0\0\0", 8);
-	xs_buf_add(&region, head, 8);
-	xs_buf_add(&region, entry, 16);
-	xs_buf_add(&region, plain.data + 8, plain.len - 8 - dl);
-	xs_buf_add(&region, plain.data + plain.len - dl, dl);
-	xs_buf_add(&region, trailer, 16);
-	/* what rpm stamps on it: the digests of the region, the import time */
-	char sha1[41], sha256[65];
-	Chksum *c1 = solv_chksum_create(REPOKEY_TYPE_SHA1), *c256 = solv_chksum_create(REPOKEY_TYPE_SHA256);
-	solv_chksum_add(c1, region.data, (int)region.len);
-	solv_chksum_add(c256, region.data, (int)region.len);
-	solv_bin2hex(solv_chksum_get(c1, NULL), 20, sha1);
-	solv_bin2hex(solv_chksum_get(c256, NULL), 32, sha256);
-	solv_chksum_free(c1, NULL);
-	solv_chksum_free(c256, NULL);
-	unsigned char ints[2][4];
-	put_be32(ints[0], tid);
-	put_be32(ints[1], tid);
-	struct newtag stamp[4];
-	add_str(&stamp[0], TAG_SHA1HEADER, T_STRING, sha1);
-	add_str(&stamp[1], 273, T_STRING, sha256); /* SHA256HEADER */
-	stamp[2] = (struct newtag){ TAG_INSTALLTIME, T_INT32, 1, ints[0], 4 };
-	stamp[3] = (struct newtag){ TAG_INSTALLTID, T_INT32, 1, ints[1], 4 };
-	const unsigned char *r = (const unsigned char *)region.data + 16;
-	append_tags(r, il, r + (size_t)il * 16, dl + 16, stamp, 4, out);
-	xs_buf_free(&plain);
-	xs_buf_free(&region);
+	seal_and_stamp(t, n, tid, out);
 	xs_buf_free(&b64);
 	xs_buf_free(&armor);
 	xs_buf_free(&names);
