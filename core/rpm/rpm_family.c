@@ -284,7 +284,10 @@ static int rpm_decode(struct xs_ctx *ctx, void *worker, struct xs_pkg *p, struct
 
 static int rpm_write(struct xs_ctx *ctx, int rootfd, struct xs_pkg *p, const struct xs_buf *data)
 {
-	return xs_rpm_write(&ctx->log, rootfd, p, data);
+	int r = xs_rpm_write(&ctx->log, rootfd, p, data);
+	if (!r && xs_rpm(p)->root_mode)
+		ctx->root_mode = xs_rpm(p)->root_mode;
+	return r;
 }
 
 static const char *rpm_ctx_fact(const struct xs_ctx *ctx, const char *name)

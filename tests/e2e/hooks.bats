@@ -518,3 +518,16 @@ EOF2
 	grep -q 'refused' "$T/proc-write"
 	grep -qi 'read-only' "$T/proc-write"
 }
+
+@test "the target is 0700 while it is built (setuid files land in it) and gets its own mode at the end" {
+	local hook=$BATS_TEST_TMPDIR/record-mode
+	printf '#!/bin/sh\nstat -c %%a "$1" >"%s/mode.$XSTRAP_STAGE"\n' "$BATS_TEST_TMPDIR" >"$hook"
+	chmod +x "$hook"
+	build --hook "extract:$hook" --hook "cleanup:$hook"
+	assert_status 0
+	assert_eq 700 "$(cat "$BATS_TEST_TMPDIR/mode.extract")" "the target's mode after extract"
+	assert_eq 700 "$(cat "$BATS_TEST_TMPDIR/mode.cleanup")" "the target's mode in cleanup"
+	# the setuid file of hello-fixture was in place while nobody could reach it
+	[ -u "$T/usr/libexec/hello-fixture/suid-helper" ]
+	assert_eq 755 "$(stat -c %a "$T")" "the target's final mode"
+}
