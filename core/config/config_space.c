@@ -311,6 +311,19 @@ static int read_meta(struct xs_ctx *ctx, lua_State *L, struct script *s)
 	lua_pop(L, 1);
 	if (!ok)
 		return xs_fail(&ctx->log, EINVAL, "%s: expected host = true or false", s->path);
+	/* a list of names as written: --list-hooks reads it without running
+	 * the hook, where a computed list would come out empty */
+	lua_getfield(L, -1, "classes");
+	int list = lua_gettop(L);
+	ok = lua_isnil(L, list) || (lua_istable(L, list) && !lua_getmetatable(L, list));
+	for (size_t i = 1; ok && i <= lua_rawlen(L, list); i++) {
+		ok = lua_rawgeti(L, list, i) == LUA_TSTRING;
+		lua_pop(L, 1);
+	}
+	lua_settop(L, list - 1);
+	if (!ok)
+		return xs_fail(&ctx->log, EINVAL, "%s: expected classes = { \"NAME\", ... }, a list of names written out (--list-hooks reads it without running the hook)",
+			       s->path);
 	xs_strlist_free(&s->classes);
 	names_from(L, -1, "classes", &s->classes);
 	s->have_meta = true;
@@ -350,39 +363,9 @@ static int load_hook(struct xs_ctx *ctx, struct script *s)
  * returns, in a Lua state of its own that has nothing to act on: no
  * library, no xstrap module, every global (require included) an inert
  * stub that answers every index and call with itself, at most
- * META_STEPS instructions and META_BYTES of memory. The run function is
+ * XS_LUA_CHUNK_STEPS instructions and 16 MB of memory. The run function is
  * never called; top-level code that needs a real value fails, and the
  * message says so. */
-#define META_STEPS 1000000
-#define META_BYTES (16u << 20)
-
-struct meta_budget {
-	size_t used;
-};
-
-static void *meta_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
-{
-	struct meta_budget *b = ud;
-	size_t old = ptr ? osize : 0;
-	if (!nsize) {
-		b->used -= old;
-		free(ptr);
-		return NULL;
-	}
-	if (nsize > old && b->used + (nsize - old) > META_BYTES)
-		return NULL;
-	void *p = realloc(ptr, nsize);
-	if (p)
-		b->used = b->used - old + nsize;
-	return p;
-}
-
-static void meta_steps(lua_State *L, lua_Debug *ar)
-{
-	(void)ar;
-	luaL_error(L, "more than %d instructions before the hook's table is returned", META_STEPS);
-}
-
 static int stub_self(lua_State *L)
 {
 	lua_pushvalue(L, lua_upvalueindex(1));
@@ -406,11 +389,10 @@ static int list_meta(struct xs_ctx *ctx, struct script *s)
 {
 	if (s->have_meta || !s->lua)
 		return 0;
-	struct meta_budget budget = { 0 };
-	lua_State *M = lua_newstate(meta_alloc, &budget);
+	lua_State *M = xs_lua_new_bare(16u << 20);
 	if (!M)
 		return xs_fail(&ctx->log, ENOMEM, "%s: no memory to read its metadata", s->path);
-	lua_sethook(M, meta_steps, LUA_MASKCOUNT, META_STEPS);
+	xs_lua_limit_steps(M, true);
 	int r = 0;
 	if (luaL_loadfilex(M, s->path, "t") != LUA_OK) {
 		r = xs_fail(&ctx->log, EINVAL, "%s", lua_tostring(M, -1));
@@ -426,7 +408,7 @@ static int list_meta(struct xs_ctx *ctx, struct script *s)
 		else
 			r = read_meta(ctx, M, s);
 	}
-	lua_close(M);
+	xs_lua_free(M);
 	return r;
 }
 

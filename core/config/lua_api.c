@@ -780,9 +780,54 @@ static void open_sandbox(lua_State *L, const char *datadir)
 	lua_pop(L, 1);
 }
 
+/* Memory a state may use: the allocator's budget, its user data. */
+struct budget {
+	size_t used, limit;
+};
+
+static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct budget *b = ud;
+	size_t old = ptr ? osize : 0;
+	if (!nsize) {
+		b->used -= old;
+		free(ptr);
+		return NULL;
+	}
+	if (nsize > old && b->used + (nsize - old) > b->limit)
+		return NULL; /* Lua's "not enough memory", an error the script gets */
+	void *p = realloc(ptr, nsize);
+	if (p)
+		b->used = b->used - old + nsize;
+	return p;
+}
+
+lua_State *xs_lua_new_bare(size_t bytes)
+{
+	struct budget *b = xs_calloc(1, sizeof(*b));
+	b->limit = bytes;
+	lua_State *L = lua_newstate(budget_alloc, b);
+	if (!L)
+		free(b);
+	return L;
+}
+
+static void too_many_steps(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	luaL_error(L, "stopped after %d Lua instructions (a loop that never ends?)", XS_LUA_CHUNK_STEPS);
+}
+
+void xs_lua_limit_steps(lua_State *L, bool on)
+{
+	lua_sethook(L, on ? too_many_steps : NULL, on ? LUA_MASKCOUNT : 0, XS_LUA_CHUNK_STEPS);
+}
+
 lua_State *xs_lua_new(struct xs_ctx *ctx)
 {
-	lua_State *L = luaL_newstate();
+	lua_State *L = xs_lua_new_bare(XS_LUA_MEMORY);
+	if (!L)
+		abort(); /* as xs_malloc does */
 	open_sandbox(L, ctx->o.datadir);
 	lua_pushlightuserdata(L, ctx);
 	lua_setfield(L, LUA_REGISTRYINDEX, CTX_KEY);
@@ -795,19 +840,25 @@ lua_State *xs_lua_new(struct xs_ctx *ctx)
 
 void xs_lua_free(lua_State *L)
 {
-	if (L)
-		lua_close(L);
+	if (!L)
+		return;
+	void *budget = NULL;
+	lua_getallocf(L, &budget);
+	lua_close(L);
+	free(budget);
 }
 
 int xs_lua_dofile(struct xs_ctx *ctx, lua_State *L, const char *path, int nresults)
 {
 	/* text only: a precompiled chunk can break the VM's invariants */
+	int r = 0;
+	xs_lua_limit_steps(L, true);
 	if (luaL_loadfilex(L, path, "t") != LUA_OK || lua_pcall(L, 0, nresults, 0) != LUA_OK) {
-		int r = xs_fail(&ctx->log, EINVAL, "%s", lua_tostring(L, -1));
+		r = xs_fail(&ctx->log, EINVAL, "%s", lua_tostring(L, -1));
 		lua_pop(L, 1);
-		return r;
 	}
-	return 0;
+	xs_lua_limit_steps(L, false);
+	return r;
 }
 
 int xs_lua_push_module(struct xs_ctx *ctx, lua_State *L)

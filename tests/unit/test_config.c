@@ -276,6 +276,7 @@ static void test_list_hooks_runs_no_hook_code(void **state)
 	    "return { classes = { 'XEN_DOMU' }, host = true,\n"
 	    "         run = function(x) x.addclass('RAN') end }\n");
 	put(f->builtin, "hooks/customize/20-endless.lua", "while true do end\n");
+
 	assert_int_equal(xs_config_load(&f->ctx), 0);
 	char *text = NULL;
 	size_t len = 0;
@@ -296,6 +297,20 @@ static void test_list_hooks_runs_no_hook_code(void **state)
 	free(text);
 }
 
+/* classes computed by code cannot be read without running it: refused,
+ * naming the hook, rather than listed as a hook of every build */
+static void test_list_hooks_refuses_computed_classes(void **state)
+{
+	struct fx *f = *state;
+	put(f->builtin, "hooks/customize/30-computed.lua",
+	    "local x = require('xstrap')\nreturn { classes = { x.hostname }, run = function(x) end }\n");
+	assert_int_equal(xs_config_load(&f->ctx), 0);
+	FILE *out = fopen("/dev/null", "we");
+	assert_int_equal(xs_config_list_hooks(&f->ctx, out), -EINVAL);
+	fclose(out);
+	assert_contains(f->ctx.log.err, "30-computed.lua: expected classes = {");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -311,6 +326,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_list_hooks_says_where_from_and_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_hooks_runs_no_hook_code, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_hooks_refuses_computed_classes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
