@@ -14,8 +14,9 @@ enum { XS_CONFINE_NETWORK = 1 };
 /* Confines the calling process and everything it executes. Call in the
  * child that is about to run the code (after chroot, before exec): the
  * namespaces and the dropped bounding set are not undone by exec or by a
- * setuid program. Returns 0 or -errno (nothing is half-done that would
- * matter: the caller must not run the code on an error). */
+ * setuid program. A process without CAP_SYS_ADMIN (an unprivileged run)
+ * has nothing these steps take away and is left as it is. Returns 0 or
+ * -errno (the caller must not run the code on an error). */
 int xs_confine(unsigned flags);
 
 #endif
