@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "log.h"
 
@@ -99,6 +100,10 @@ struct xs_ctx {
 	struct xs_config *config;
 	const struct xs_txn *txn; /* once resolved */
 	int rootfd;               /* once the target is open, else -1 */
+	/* The mode the target's root gets at the end of a successful build
+	 * (it is 0700 until then): the directory's own, or what a package's
+	 * "/" entry says (rpm's filesystem: 0555). */
+	mode_t root_mode;
 	const char *stage;        /* the stage whose hooks run */
 };
 

@@ -679,10 +679,10 @@ int xs_rpm_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct 
 		archive_entry_set_gid(e, 0);
 		archive_entry_set_mtime(e, (time_t)xs_rpmhdr_int(&ri->hdr, XS_RPMTAG_FILEMTIMES, idx, 0), 0);
 		if (!*rel) {
-			/* the root directory itself (filesystem's "/"): its mode */
-			if (S_ISDIR(f->mode) && fchmod(rootfd, f->mode & 07777) < 0)
-				r = xs_fail(log, errno, "%s: cannot set the mode of the target's root: %s", p->name,
-					    strerror(errno));
+			/* the root directory itself (filesystem's "/"): its mode,
+			 * for the end of the build (the root is 0700 until then) */
+			if (S_ISDIR(f->mode))
+				ri->root_mode = f->mode & 07777;
 			continue;
 		}
 		bool hl_data = archive_entry_hardlink(e) && archive_entry_size(e) > 0;

@@ -136,6 +136,9 @@ struct xs_rpminfo {
 	struct xs_rpmfile *files;
 	size_t nfiles;
 	char signer[64]; /* fingerprint of the key that signed it, "" unverified */
+	/* the mode the package's "/" entry gives the target's root (0 when it
+	 * has none): applied at the end of the build, not while it runs */
+	mode_t root_mode;
 	/* a streamed payload (p->stream): where it starts in the file and
 	 * its SHA256 from the verified header ("" when none is checked) */
 	uint64_t payload_off;

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "target.h"
 #include "userns.h"
 #include "util.h"
@@ -110,6 +111,11 @@ static int ns_init(const char *target, const struct xs_target_step *steps, size_
 			int in = open(s->stdin_path ? s->stdin_path : "/dev/null", O_RDONLY);
 			if (in >= 0)
 				dup2(in, STDIN_FILENO);
+			int c = xs_confine(s->network ? XS_CONFINE_NETWORK : 0);
+			if (c < 0) {
+				dprintf(STDERR_FILENO, "xstrap: cannot confine a step in the target: %s\n", strerror(-c));
+				_exit(122);
+			}
 			if (s->fn)
 				_exit(s->fn(s->arg));
 			execve_sde(s->argv[0], s->argv, s->envp);
@@ -317,9 +323,9 @@ int xs_setup_dev(struct xs_log *log, int rootfd)
 			return xs_fail(log, -r, "cannot create /dev/%s in the target: %s (device nodes need root)",
 				       nd->name, strerror(-r));
 		/* mknod's mode passed the umask; the group (tty) is the node's too */
-		if (fchownat(dev, nd->name, 0, nd->gid, 0) < 0 || fchmodat(dev, nd->name, nd->mode, 0) < 0)
-			return xs_fail(log, errno, "cannot set the owner and mode of /dev/%s in the target: %s",
-				       nd->name, strerror(errno));
+		if ((r = xs_target_set_owner_mode(dev, nd->name, 0, nd->gid, nd->mode)) < 0)
+			return xs_fail(log, -r, "cannot set the owner and mode of /dev/%s in the target: %s",
+				       nd->name, strerror(-r));
 	}
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		unlinkat(dev, links[i][0], 0);
