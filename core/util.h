@@ -55,7 +55,7 @@ int xs_cleanup_add(const char *path);
 void xs_cleanup_drop(int slot);
 void xs_cleanup_run(void);
 
-/* Digests through libsolv's chksum, so no hand-written hash code. */
+/* Digests through OpenSSL's EVP (libcrypto), so no hand-written hash code. */
 struct xs_digest;
 struct xs_digest *xs_digest_new_sha256(void);
 struct xs_digest *xs_digest_new_md5(void);
