@@ -2,6 +2,7 @@
  * transfers into the cache, then N decoding workers ahead of one writer. */
 #include "extract.h"
 
+#include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -87,7 +88,17 @@ static void *decode_worker(void *arg)
 		size_t i = ep->next_decode++;
 		ep->inflight += ep->reserve;
 		pthread_mutex_unlock(&ep->lock);
-		int r = wr < 0 ? wr : f->decode(ctx, worker, &ep->txn->v[i], &ep->data[i]);
+		struct xs_pkg *p = &ep->txn->v[i];
+		int r = wr < 0 ? wr : f->decode(ctx, worker, p, &ep->data[i]);
+		if (r == -ESTALE) {
+			/* the cache held another file than the signed one: as apt
+			 * does, it is fetched once more, and then it must verify */
+			r = xs_cache_pkg_refetch(&ctx->log, p);
+			if (!r)
+				r = f->decode(ctx, worker, p, &ep->data[i]);
+			if (r == -ESTALE)
+				r = xs_cache_pkg_changed(&ctx->log, p);
+		}
 		pthread_mutex_lock(&ep->lock);
 		ep->state[i] = r < 0 ? r : 1;
 		ep->inflight += ep->data[i].len;

@@ -40,6 +40,9 @@ struct xs_pkg {
 	/* set by decode: the payload is larger than ctx->stream_above, so
 	 * write reads it from cache_path instead of the decoded buffer */
 	bool stream;
+	/* set by decode when it returns -ESTALE: the cached file's digest,
+	 * which is not the signed one (extract fetches it once more) */
+	char found_sha256[XS_SHA256_HEX];
 	void *family_data; /* the family's own record, opaque to the rest */
 };
 

@@ -15,6 +15,7 @@
 #include <solv/repo_solv.h>
 #include <solv/repo_write.h>
 
+#include "fetch.h"
 #include "util.h"
 
 char *xs_cache_dir(const struct xs_ctx *ctx, const char *kind, bool metadata)
@@ -68,7 +69,8 @@ struct xs_cache_reader {
 
 int xs_cache_reader_open(const char *path, uint64_t offset, const char *want_sha256, struct xs_cache_reader **out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* a symlink in the cache is never one of its files */
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	if (offset && lseek(fd, (off_t)offset, SEEK_SET) < 0) {
@@ -126,6 +128,15 @@ int xs_cache_reader_archive(struct xs_cache_reader *r, struct archive *a)
 	return archive_read_open(a, r, NULL, reader_archive_read, NULL) == ARCHIVE_OK ? 0 : -EBADMSG;
 }
 
+void xs_cache_reader_abort(struct xs_cache_reader *r)
+{
+	if (!r)
+		return;
+	xs_digest_abort(r->digest);
+	close(r->fd);
+	free(r);
+}
+
 int xs_cache_reader_close(struct xs_cache_reader *r, char got[XS_SHA256_HEX])
 {
 	char hex[XS_SHA256_HEX];
@@ -135,7 +146,25 @@ int xs_cache_reader_close(struct xs_cache_reader *r, char got[XS_SHA256_HEX])
 	int e = r->err ? r->err : *r->want && strcasecmp(hex, r->want) ? -EBADMSG : 0;
 	if (got)
 		memcpy(got, hex, sizeof(hex));
-	close(r->fd);
-	free(r);
+	r->digest = NULL;
+	xs_cache_reader_abort(r);
 	return e;
+}
+
+int xs_cache_pkg_changed(struct xs_log *log, const struct xs_pkg *p)
+{
+	return xs_fail(log, EBADMSG,
+		       "%s (package %s %s): the cached file is not the one the signed index names: expected SHA256 %s, found %s; refusing it (nothing of it was unpacked)",
+		       p->cache_path, p->name, p->version, p->sha256, p->found_sha256);
+}
+
+int xs_cache_pkg_refetch(struct xs_log *log, const struct xs_pkg *p)
+{
+	xs_warn(log, "%s (package %s %s): the cached file is not the one the signed index names (expected SHA256 %s, found %s); discarded, fetching it again",
+		p->cache_path, p->name, p->version, p->sha256, p->found_sha256);
+	if (unlink(p->cache_path) < 0 && errno != ENOENT)
+		return xs_fail(log, errno, "%s: cannot remove the changed file from the cache: %s", p->cache_path,
+			       strerror(errno));
+	struct xs_transfer t = { .url = p->url, .dest = p->cache_path, .sha256 = p->sha256, .size = p->size };
+	return xs_fetch_one(log, &t);
 }

@@ -42,4 +42,14 @@ int xs_cache_reader_archive(struct xs_cache_reader *r, struct archive *a);
  * not NULL, receives the digest found) or R's reading failed. */
 int xs_cache_reader_close(struct xs_cache_reader *r, char got[XS_SHA256_HEX]);
 
+/* The error for package P whose cached file's digest (p->found_sha256)
+ * is not the signed one; returns -EBADMSG. */
+int xs_cache_pkg_changed(struct xs_log *log, const struct xs_pkg *p);
+/* P's cached file is not what was signed: discarded and fetched once more
+ * (a warning says so). 0 when the new download verified. */
+int xs_cache_pkg_refetch(struct xs_log *log, const struct xs_pkg *p);
+
+/* Frees R without checking anything (its reader checks the file later). */
+void xs_cache_reader_abort(struct xs_cache_reader *r);
+
 #endif
