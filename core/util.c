@@ -143,15 +143,42 @@ int xs_read_file(const char *path, struct xs_buf *out)
 
 int xs_write_atomically(const char *path, void (*writer)(FILE *, void *), void *arg)
 {
+	/* a name of this process alone, created exclusively: never a file or
+	 * a symlink someone else put there */
 	_cleanup_free_ char *tmp = xs_asprintf("%s.tmp.%d", path, getpid());
-	FILE *f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	writer(f, arg);
-	if (fclose(f) || rename(tmp, path) < 0) {
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0) /* left by a killed run with our pid */
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
 		int e = -errno;
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		return e;
+	}
+	writer(f, arg);
+	bool bad = ferror(f);
+	if (fclose(f) || bad || rename(tmp, path) < 0) {
+		int e = bad ? -EIO : -errno;
 		unlink(tmp);
 		return e;
+	}
+	return 0;
+}
+
+int xs_write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= (size_t)n;
 	}
 	return 0;
 }
@@ -161,18 +188,10 @@ int xs_write_file_at(int dirfd, const char *path, const void *data, size_t len, 
 	int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
 		return -errno;
-	const char *p = data;
-	while (len) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			int e = -errno;
-			close(fd);
-			return e;
-		}
-		p += n;
-		len -= n;
+	int r = xs_write_all(fd, data, len);
+	if (r < 0) {
+		close(fd);
+		return r;
 	}
 	if (fchmod(fd, mode) < 0 || close(fd) < 0)
 		return -errno;

@@ -38,6 +38,8 @@ int xs_read_file(const char *path, struct xs_buf *out);
 /* Writes PATH through WRITER into a temporary file renamed over it, so a
  * reader (another run sharing the cache) never sees half of it. */
 int xs_write_atomically(const char *path, void (*writer)(FILE *, void *), void *arg);
+/* Writes all LEN bytes of DATA to FD (short writes continued): 0 or -errno. */
+int xs_write_all(int fd, const void *data, size_t len);
 int xs_write_file_at(int dirfd, const char *path, const void *data, size_t len, int mode);
 int xs_mkdir_p(const char *path, int mode);
 int xs_rm_rf(const char *path);

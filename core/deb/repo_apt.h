@@ -53,6 +53,7 @@ struct xs_apt_source {
 struct xs_index {
 	char *component;
 	char *text_path; /* the uncompressed Packages, for dpkg's available file */
+	int text_fd;     /* open on it, checked against the signed digest; -1 */
 	void *repo;      /* libsolv Repo */
 	size_t source;   /* its xs_apt_source in xs_apt.src */
 };

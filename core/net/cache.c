@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -35,28 +36,104 @@ char *xs_cache_pkg_path(const struct xs_ctx *ctx, const struct xs_pkg *p, const 
 			   p->arch, ext);
 }
 
-int xs_solv_load(Repo *repo, const char *path)
+/* PATH.sum: the digest of the verified metadata a .solv was made from,
+ * and of the .solv itself, written beside it. */
+static char *sum_path(const char *path)
 {
-	FILE *f = fopen(path, "re");
-	if (!f)
+	return xs_asprintf("%s.sum", path);
+}
+
+/* Reads the whole regular file PATH (never through a symlink) into *out. */
+static int read_whole(const char *path, struct xs_buf *out)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
 		return -errno;
-	int bad = repo_add_solv(repo, f, 0);
-	fclose(f);
-	if (bad) {
-		repo_empty(repo, 1);
+	if (!S_ISREG(st.st_mode))
 		return -EBADMSG;
+	char chunk[1 << 16];
+	ssize_t n;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		xs_buf_add(out, chunk, (size_t)n);
 	}
 	return 0;
 }
 
-static void write_solv(FILE *f, void *repo)
+int xs_solv_load(Repo *repo, const char *path, const char *from_sha256, struct xs_log *log)
 {
-	repo_write(repo, f);
+	struct xs_buf solv = { 0 }, sum = { 0 };
+	_cleanup_free_ char *sp = sum_path(path);
+	int r = read_whole(path, &solv);
+	if (!r)
+		r = read_whole(sp, &sum);
+	if (r < 0) {
+		xs_buf_free(&solv);
+		xs_buf_free(&sum);
+		return r == -ENOENT ? r : -EBADMSG;
+	}
+	char have[XS_SHA256_HEX], want_from[XS_SHA256_HEX] = "", want_solv[XS_SHA256_HEX] = "";
+	xs_sha256_mem(solv.data, solv.len, have);
+	if (sscanf(sum.data ? sum.data : "", "from %64s\nsolv %64s", want_from, want_solv) != 2 ||
+	    strcmp(want_from, from_sha256) || strcmp(want_solv, have)) {
+		/* a pool of other metadata, or changed since it was written:
+		 * never used; the caller parses the verified metadata again */
+		xs_warn(log, "%s: not the parsed pool of the verified metadata (made from SHA256 %s, expected %s; its own SHA256 %s, recorded %s); parsing the metadata again",
+			path, *want_from ? want_from : "(unknown)", from_sha256, have, *want_solv ? want_solv : "(none)");
+		r = -EBADMSG;
+	}
+	xs_buf_free(&sum);
+	if (!r) {
+		FILE *f = fmemopen(solv.data, solv.len, "r");
+		r = !f ? -errno : repo_add_solv(repo, f, 0) ? -EBADMSG : 0;
+		if (f)
+			fclose(f);
+		if (r)
+			repo_empty(repo, 1);
+	}
+	xs_buf_free(&solv);
+	return r;
 }
 
-int xs_solv_write(const char *path, Repo *repo)
+struct blob {
+	const char *data;
+	size_t len;
+};
+
+static void write_blob(FILE *f, void *arg)
 {
-	return xs_write_atomically(path, write_solv, repo);
+	const struct blob *b = arg;
+	fwrite(b->data, 1, b->len, f);
+}
+
+int xs_solv_write(const char *path, Repo *repo, const char *from_sha256)
+{
+	char *data = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&data, &len);
+	if (!m)
+		return -errno;
+	repo_write(repo, m);
+	if (fclose(m)) {
+		free(data);
+		return -EIO;
+	}
+	char have[XS_SHA256_HEX];
+	xs_sha256_mem(data, len, have);
+	_cleanup_free_ char *sum = xs_asprintf("from %s\nsolv %s\n", from_sha256, have);
+	_cleanup_free_ char *sp = sum_path(path);
+	struct blob b = { data, len }, s = { sum, strlen(sum) };
+	/* the pool first: a reader that meets the old sum beside it parses
+	 * the metadata again, never trusts a pool its sum does not name */
+	int r = xs_write_atomically(path, write_blob, &b);
+	if (!r)
+		r = xs_write_atomically(sp, write_blob, &s);
+	free(data);
+	return r;
 }
 
 struct xs_cache_reader {

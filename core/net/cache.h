@@ -20,11 +20,16 @@ char *xs_cache_dir(const struct xs_ctx *ctx, const char *kind, bool metadata);
 char *xs_cache_pkg_path(const struct xs_ctx *ctx, const struct xs_pkg *p, const char *kind,
 			const char *ext);
 
-/* A parsed pool: loads PATH into REPO (0), or leaves REPO empty and returns
- * -ENOENT (absent) or -EBADMSG (another libsolv's format, or damaged). */
-int xs_solv_load(struct s_Repo *repo, const char *path);
-/* Writes REPO to PATH atomically (concurrent runs share the cache). */
-int xs_solv_write(const char *path, struct s_Repo *repo);
+/* A parsed pool, checked before it is used: PATH.sum, written with it,
+ * names the SHA256 of the verified metadata FROM_SHA256 it was made of and
+ * PATH's own SHA256. Loads PATH into REPO (0), or leaves REPO empty and
+ * returns -ENOENT (absent) or -EBADMSG (made from other metadata, changed
+ * since, damaged, another libsolv's format: a warning names it when the
+ * sums differ). PATH is read once, hashed and parsed from memory. */
+int xs_solv_load(struct s_Repo *repo, const char *path, const char *from_sha256, struct xs_log *log);
+/* Writes REPO to PATH and its sum to PATH.sum, each atomically
+ * (concurrent runs share the cache). */
+int xs_solv_write(const char *path, struct s_Repo *repo, const char *from_sha256);
 
 /* A cached package read once more, in bounded memory, for a payload
  * streamed to the target: the bytes from OFFSET to the end are hashed as

@@ -165,10 +165,10 @@ static int fetch_repomd(struct xs_ctx *ctx, const struct xs_rpmmd *md,
 }
 
 /* True when SOLV held RR's parsed metadata and it is now loaded. */
-static bool load_cached(struct xs_ctx *ctx, struct xs_rpmmd_repo *rr, const char *solv)
+static bool load_cached(struct xs_ctx *ctx, struct xs_rpmmd_repo *rr, const char *solv, const char *cookie)
 {
 	Repo *repo = rr->repo;
-	int r = xs_solv_load(repo, solv);
+	int r = xs_solv_load(repo, solv, cookie, &ctx->log);
 	if (r == -EBADMSG) /* another libsolv's format, or damaged: parse again */
 		xs_debug(&ctx->log, "%s: unusable (%s); parsing the metadata again", solv, pool_errstr(repo->pool));
 	return r == 0;
@@ -203,8 +203,10 @@ static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rp
 	if (!ctx->o.no_verify) {
 		_cleanup_free_ char *dir = xs_cache_dir(ctx, "rpmmd", true);
 		solv = xs_asprintf("%s/%s.solv", dir, cookie);
+		if ((r = xs_fetch_check_dir(log, dir)) < 0)
+			goto out;
 	}
-	if (solv && load_cached(ctx, rr, solv)) {
+	if (solv && load_cached(ctx, rr, solv, cookie)) {
 		xs_debug(log, "%s: loaded from cache %s", rr->url, solv);
 		goto out;
 	}
@@ -231,7 +233,7 @@ static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rp
 		free(f.location);
 	}
 	if (!r && solv) { /* fetch_md made the directory */
-		int w = xs_solv_write(solv, repo);
+		int w = xs_solv_write(solv, repo, cookie);
 		if (w < 0)
 			xs_warn(log, "%s: cannot cache the parsed repository: %s", solv, strerror(-w));
 		/* Solvables come back from a .solv in another order than the
@@ -239,7 +241,7 @@ static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rp
 		 * what was written, so the first run plans as every later one. */
 		if (w == 0)
 			repo_empty(repo, 1);
-		if (w == 0 && !load_cached(ctx, rr, solv))
+		if (w == 0 && !load_cached(ctx, rr, solv, cookie))
 			r = xs_fail(log, EIO, "%s: the parsed repository just written cannot be read back: %s",
 				    solv, pool_errstr(pool));
 	}

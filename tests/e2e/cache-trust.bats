@@ -75,3 +75,95 @@ PYEOF
 	assert_error_line "alt-b.*expected $want, got $found"
 	refute grep -rqs PLANTED "$T2"
 }
+
+# plain_sha256 REPO SUITE: the SHA256 the signed Release gives for the
+# uncompressed main/binary-amd64/Packages (what names its cached text and pool)
+plain_sha256() {
+	awk '/^SHA256:/ { s = 1; next } /^[^ ]/ { s = 0 } s && $3 == "main/binary-amd64/Packages" { print $1 }' \
+		"$1/dists/$2/Release"
+}
+
+# site_pool: the site repository's index, parsed into this test's cache
+site_pool() {
+	run --separate-stderr xs plan --keyring="$fixture_dir/otherkey.asc" site "file://$fixture_dir/repo-site"
+	SITE=$(plain_sha256 "$fixture_dir/repo-site" site)
+	[ -f "$CACHE/index/$SITE.solv" ]
+}
+
+@test "a cached Packages text changed (same size, still a valid index): fetched again, the build uses the signed one" {
+	extract "$T"
+	assert_status 0
+	want=$(plain_sha256 "$fixture_dir/repo" fixture)
+	txt=$CACHE/index/$want.txt
+	[ -f "$txt" ]
+	plant "$txt" "Priority: optional" "Priority: required"
+	found=$(sha256_of "$txt")
+	extract "$T2"
+	assert_status 0
+	assert_stderr_has "fixture main/binary-amd64/Packages: the cached index .*$want.txt is not the one the signed Release names \(expected SHA256 $want, found $found\); discarded, fetching it again"
+	assert_eq "$want" "$(sha256_of "$txt")" "the cached text's digest after the run"
+	assert_eq "alternative b" "$(cat "$T2/usr/share/alt/b")" "/usr/share/alt/b"
+}
+
+@test "a cached .solv swapped for another index's valid pool (with its sum): not used, the index parsed again" {
+	extract "$T"
+	assert_status 0
+	site_pool
+	want=$(plain_sha256 "$fixture_dir/repo" fixture)
+	cp "$CACHE/index/$SITE.solv" "$CACHE/index/$want.solv"
+	cp "$CACHE/index/$SITE.solv.sum" "$CACHE/index/$want.solv.sum"
+	# site-tool is only in the site's pool: the swapped pool would offer it
+	run --separate-stderr xs --variant=extract --include=site-tool --keyring="$KEYRING" fixture "$T2" "$FIXTURE_URL"
+	assert_status 1
+	assert_stderr_has "$want.solv: not the parsed pool of the verified metadata \(made from SHA256 $SITE, expected $want"
+	assert_error_line 'site-tool'
+	assert_no_package_files "$T2"
+	extract "$BATS_TEST_TMPDIR/t3"
+	assert_status 0
+	assert_eq "alternative b" "$(cat "$BATS_TEST_TMPDIR/t3/usr/share/alt/b")" "/usr/share/alt/b"
+}
+
+@test "a cached .solv changed after it was written (its sum kept): not used, the index parsed again" {
+	extract "$T"
+	assert_status 0
+	site_pool
+	want=$(plain_sha256 "$fixture_dir/repo" fixture)
+	cp "$CACHE/index/$SITE.solv" "$CACHE/index/$want.solv"
+	run --separate-stderr xs --variant=extract --include=site-tool --keyring="$KEYRING" fixture "$T2" "$FIXTURE_URL"
+	assert_status 1
+	assert_stderr_has "$want.solv: not the parsed pool of the verified metadata \(made from SHA256 $want, expected $want; its own SHA256 [0-9a-f]{64}, recorded [0-9a-f]{64}\)"
+	assert_error_line 'site-tool'
+	assert_no_package_files "$T2"
+}
+
+@test "a cached compressed index changed, its text gone: fetched again" {
+	extract "$T"
+	assert_status 0
+	want=$(plain_sha256 "$fixture_dir/repo" fixture)
+	rm "$CACHE/index/$want.txt"
+	xz=$(ls "$CACHE"/index/*.xz)
+	flip_byte "$xz"
+	extract "$T2"
+	assert_status 0
+	assert_stderr_has "fixture main/binary-amd64/Packages.xz: the cached file .*xz is not the one the signed Release names.*fetching it again"
+	assert_eq "alternative b" "$(cat "$T2/usr/share/alt/b")" "/usr/share/alt/b"
+}
+
+@test "a cache directory others can write: refused, naming it and its mode" {
+	mkdir -p "$CACHE/debs"
+	chmod 0777 "$CACHE/debs"
+	extract "$T"
+	assert_status 1
+	assert_error_line "$CACHE/debs: the cache directory is owned by uid [0-9]+ with mode 0777"
+	assert_no_package_files "$T"
+}
+
+@test "an index folder of the cache that its group can write: refused before a cached index is read" {
+	extract "$T"
+	assert_status 0
+	chmod 0775 "$CACHE/index"
+	extract "$T2"
+	assert_status 1
+	assert_error_line "$CACHE/index: the cache directory is owned by uid [0-9]+ with mode 0775"
+	assert_no_package_files "$T2"
+}
