@@ -168,6 +168,23 @@ int xs_write_atomically(const char *path, void (*writer)(FILE *, void *), void *
 	return 0;
 }
 
+struct blob {
+	const void *data;
+	size_t len;
+};
+
+static void write_blob(FILE *f, void *arg)
+{
+	const struct blob *b = arg;
+	fwrite(b->data, 1, b->len, f);
+}
+
+int xs_write_file_atomically(const char *path, const void *data, size_t len)
+{
+	struct blob b = { data, len };
+	return xs_write_atomically(path, write_blob, &b);
+}
+
 int xs_write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;

@@ -39,6 +39,8 @@ int xs_read_file(const char *path, struct xs_buf *out);
  * reader (another run sharing the cache) never sees half of it. */
 int xs_write_atomically(const char *path, void (*writer)(FILE *, void *), void *arg);
 /* Writes all LEN bytes of DATA to FD (short writes continued): 0 or -errno. */
+/* PATH becomes a file holding DATA, atomically (xs_write_atomically). */
+int xs_write_file_atomically(const char *path, const void *data, size_t len);
 int xs_write_all(int fd, const void *data, size_t len);
 int xs_write_file_at(int dirfd, const char *path, const void *data, size_t len, int mode);
 int xs_mkdir_p(const char *path, int mode);

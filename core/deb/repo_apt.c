@@ -155,6 +155,8 @@ static void source_free(struct xs_apt_source *src)
 	free(src->signed_by);
 	xs_strlist_free(&src->components);
 	xs_strlist_free(&src->keyrings);
+	xs_strlist_free(&src->names);
+	xs_strlist_free(&src->signers);
 	xs_release_free(&src->rel);
 }
 
@@ -231,6 +233,8 @@ static int fetch_release(struct xs_ctx *ctx, const struct xs_apt_source *src, co
 		name_source_in_error(log, src);
 		goto out;
 	}
+	if (v)
+		xs_verifier_pin(v, &src->signers);
 	struct xs_transfer t = { .url = u_in, .mem = &inrel, .missing_ok = true };
 	r = xs_fetch_one(log, &t);
 	if (r == 0) {
@@ -668,6 +672,69 @@ static int load_index(struct xs_ctx *ctx, const struct xs_apt_source *src, struc
 
 static const char *const index_exts[] = { ".xz", ".gz", "" };
 
+/* NAME is SRC's suite or one of its names from repos/debian.conf. */
+static bool is_named(const struct xs_apt_source *src, const char *name)
+{
+	return name && (!strcmp(name, src->suite) || xs_strlist_has(&src->names, name));
+}
+
+/* How far a Release's Date may lie ahead of this host's clock: the
+ * archive's signing host and a build host without NTP (a fresh domU, a
+ * VM restored from a snapshot) disagree by minutes, not by more. A Date
+ * further ahead is no release the archive has made yet. */
+#define DATE_SKEW (10 * 60)
+
+static void format_date(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+	strftime(buf, size, "%a, %d %b %Y %H:%M:%S UTC", gmtime_r(&t, &tm));
+}
+
+/* SRC's Release Date: not in the future, and not older than the newest
+ * this cache has seen for the suite at that mirror (a rollback to a
+ * release with known holes), which it then remembers. */
+static int check_date(struct xs_ctx *ctx, const struct xs_apt_source *src, const char *relname)
+{
+	struct xs_log *log = &ctx->log;
+	time_t date = src->rel.date, now = time(NULL);
+	char when[64], seen_when[64];
+	if (!date)
+		return 0; /* no Date field: nothing to compare (Debian's archives always give one) */
+	format_date(date, when, sizeof(when));
+	if (date > now + DATE_SKEW)
+		return xs_fail(log, EBADMSG, "%s: Date %s lies in the future (more than %d minutes ahead of this host's clock); refusing it (is the clock right?)",
+			       relname, when, DATE_SKEW / 60);
+	_cleanup_free_ char *dir = xs_cache_dir(ctx, "release-dates", true);
+	_cleanup_free_ char *key = xs_asprintf("%s %s", src->uri, src->suite);
+	char hex[XS_SHA256_HEX];
+	xs_sha256_mem(key, strlen(key), hex);
+	_cleanup_free_ char *path = xs_asprintf("%s/%s", dir, hex);
+	int r = xs_fetch_check_dir(log, dir);
+	if (r < 0)
+		return r;
+	struct xs_buf b = { 0 };
+	long long seen = 0;
+	if (xs_read_file(path, &b) == 0 && b.data)
+		seen = strtoll(b.data, NULL, 10);
+	xs_buf_free(&b);
+	if (seen > (long long)date) {
+		format_date((time_t)seen, seen_when, sizeof(seen_when));
+		if (!ctx->o.allow_older_metadata)
+			return xs_fail(log, ESTALE,
+				       "%s: Date %s is older than the %s this cache saw for %s at %s: a rollback to an older release (a stale or replaying mirror); refusing it (--allow-older-metadata takes it)",
+				       relname, when, seen_when, src->suite, src->uri);
+		xs_warn(log, "%s: Date %s is older than the %s seen before; taken (--allow-older-metadata)", relname, when,
+			seen_when);
+		return 0;
+	}
+	if (seen == (long long)date)
+		return 0;
+	_cleanup_free_ char *line = xs_asprintf("%lld %s\n", (long long)date, key);
+	if ((r = xs_write_file_atomically(path, line, strlen(line))) < 0)
+		xs_warn(log, "%s: cannot remember the Release date: %s", path, strerror(-r));
+	return 0;
+}
+
 /* The Release of SRC: signed, fresh, the suite asked for, with ARCH. */
 static int load_release(struct xs_ctx *ctx, struct xs_apt_source *src, const char *base)
 {
@@ -689,13 +756,17 @@ static int load_release(struct xs_ctx *ctx, struct xs_apt_source *src, const cha
 			       "%s: Valid-Until %s has passed: the metadata is expired (a stale or replayed mirror); refusing it",
 			       relname, when);
 	}
-	/* A signed Release of another suite (an old one replayed under this
-	 * name, or bookworm's where bookworm-security was asked) is refused. */
+	/* A signed Release of another suite (trixie's served for bookworm,
+	 * bookworm's where bookworm-security was asked) is refused. */
 	const char *cn = rel->codename, *sn = rel->suite;
-	if ((cn || sn) && !(cn && !strcmp(cn, src->suite)) && !(sn && !strcmp(sn, src->suite)) &&
-	    !ctx->o.no_verify)
-		return xs_fail(log, EBADMSG, "%s: expected suite or codename \"%s\" (%s), found suite \"%s\", codename \"%s\"; refusing it",
-			       relname, src->suite, src->origin, sn ? sn : "", cn ? cn : "");
+	if ((cn || sn) && !is_named(src, cn) && !is_named(src, sn) && !ctx->o.no_verify) {
+		_cleanup_free_ char *aliases = xs_strlist_join(&src->names, ", ");
+		return xs_fail(log, EBADMSG, "%s: expected suite or codename \"%s\"%s%s%s (%s), found suite \"%s\", codename \"%s\"; refusing it",
+			       relname, src->suite, *aliases ? " (or " : "", aliases, *aliases ? ")" : "", src->origin,
+			       sn ? sn : "", cn ? cn : "");
+	}
+	if (!ctx->o.no_verify && (r = check_date(ctx, src, relname)) < 0)
+		return r;
 	if (rel->architectures.n && !xs_strlist_has(&rel->architectures, ctx->o.arch))
 		return xs_fail(log, EINVAL, "%s: architecture %s is not in the archive (it has: %s%s)", relname,
 			       ctx->o.arch, rel->architectures.v[0], rel->architectures.n > 1 ? ", ..." : "");

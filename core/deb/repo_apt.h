@@ -47,6 +47,10 @@ struct xs_apt_source {
 	char *origin;               /* for messages: "--source 1", "FILE paragraph 2" */
 	char *signed_by;            /* as the user wrote it (the guest's sources) */
 	const char *guest_keyring;  /* the suite's key file in the guest, when it signs this */
+	/* what its Release may call itself (Suite or Codename) besides
+	 * SUITE, and the keys that may sign it (primary fingerprints; empty:
+	 * any key of its keyring), from repos/debian.conf */
+	struct xs_strlist names, signers;
 	struct xs_release rel;      /* once loaded */
 };
 

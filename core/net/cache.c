@@ -99,17 +99,6 @@ int xs_solv_load(Repo *repo, const char *path, const char *from_sha256, struct x
 	return r;
 }
 
-struct blob {
-	const char *data;
-	size_t len;
-};
-
-static void write_blob(FILE *f, void *arg)
-{
-	const struct blob *b = arg;
-	fwrite(b->data, 1, b->len, f);
-}
-
 int xs_solv_write(const char *path, Repo *repo, const char *from_sha256)
 {
 	char *data = NULL;
@@ -126,12 +115,11 @@ int xs_solv_write(const char *path, Repo *repo, const char *from_sha256)
 	xs_sha256_mem(data, len, have);
 	_cleanup_free_ char *sum = xs_asprintf("from %s\nsolv %s\n", from_sha256, have);
 	_cleanup_free_ char *sp = sum_path(path);
-	struct blob b = { data, len }, s = { sum, strlen(sum) };
 	/* the pool first: a reader that meets the old sum beside it parses
 	 * the metadata again, never trusts a pool its sum does not name */
-	int r = xs_write_atomically(path, write_blob, &b);
+	int r = xs_write_file_atomically(path, data, len);
 	if (!r)
-		r = xs_write_atomically(sp, write_blob, &s);
+		r = xs_write_file_atomically(sp, sum, strlen(sum));
 	free(data);
 	return r;
 }

@@ -211,6 +211,12 @@ static void test_shipped_bookworm(void **state)
 	assert_null(s.security_mirror); /* the default: beside the mirror */
 	assert_string_equal(s.sources_format, "one-line");
 	assert_string_equal(s.guest_keyring, "/usr/share/keyrings/debian-archive-keyring.gpg");
+	/* the keys that sign it: bookworm's archive and release keys, not
+	 * (say) the security archive's, which the same keyring holds */
+	assert_true(xs_strlist_has(&s.signers, "B8B80B5B623EAB6AD8775C45B7C5D7D6350947F8"));
+	assert_true(xs_strlist_has(&s.signers, "4D64FEC119C2029067D6E791F8D2585B8783D481"));
+	assert_false(xs_strlist_has(&s.signers, "05AB90340C0C5E797F44A8C8254CF3B5AEC0A8F0"));
+	assert_true(xs_strlist_has(&s.security_signers, "05AB90340C0C5E797F44A8C8254CF3B5AEC0A8F0"));
 	xs_suite_free(&s);
 	assert_int_equal(xs_deb_suite_lookup(top_dir(), "stable", &s, &log), 0);
 	assert_string_equal(s.name, "trixie");
