@@ -704,34 +704,18 @@ static int check_date(struct xs_ctx *ctx, const struct xs_apt_source *src, const
 	if (date > now + DATE_SKEW)
 		return xs_fail(log, EBADMSG, "%s: Date %s lies in the future (more than %d minutes ahead of this host's clock); refusing it (is the clock right?)",
 			       relname, when, DATE_SKEW / 60);
-	_cleanup_free_ char *dir = xs_cache_dir(ctx, "release-dates", true);
 	_cleanup_free_ char *key = xs_asprintf("%s %s", src->uri, src->suite);
-	char hex[XS_SHA256_HEX];
-	xs_sha256_mem(key, strlen(key), hex);
-	_cleanup_free_ char *path = xs_asprintf("%s/%s", dir, hex);
-	int r = xs_fetch_check_dir(log, dir);
-	if (r < 0)
-		return r;
-	struct xs_buf b = { 0 };
 	long long seen = 0;
-	if (xs_read_file(path, &b) == 0 && b.data)
-		seen = strtoll(b.data, NULL, 10);
-	xs_buf_free(&b);
-	if (seen > (long long)date) {
-		format_date((time_t)seen, seen_when, sizeof(seen_when));
-		if (!ctx->o.allow_older_metadata)
-			return xs_fail(log, ESTALE,
-				       "%s: Date %s is older than the %s this cache saw for %s at %s: a rollback to an older release (a stale or replaying mirror); refusing it (--allow-older-metadata takes it)",
-				       relname, when, seen_when, src->suite, src->uri);
-		xs_warn(log, "%s: Date %s is older than the %s seen before; taken (--allow-older-metadata)", relname, when,
-			seen_when);
-		return 0;
-	}
-	if (seen == (long long)date)
-		return 0;
-	_cleanup_free_ char *line = xs_asprintf("%lld %s\n", (long long)date, key);
-	if ((r = xs_write_file_atomically(path, line, strlen(line))) < 0)
-		xs_warn(log, "%s: cannot remember the Release date: %s", path, strerror(-r));
+	int r = xs_cache_newest(ctx, key, (long long)date, &seen, log);
+	if (r < 0 || seen <= (long long)date)
+		return r;
+	format_date((time_t)seen, seen_when, sizeof(seen_when));
+	if (!ctx->o.allow_older_metadata)
+		return xs_fail(log, ESTALE,
+			       "%s: Date %s is older than the %s this cache saw for %s at %s: a rollback to an older release (a stale or replaying mirror); refusing it (--allow-older-metadata takes it)",
+			       relname, when, seen_when, src->suite, src->uri);
+	xs_warn(log, "%s: Date %s is older than the %s seen before; taken (--allow-older-metadata)", relname, when,
+		seen_when);
 	return 0;
 }
 

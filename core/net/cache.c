@@ -216,6 +216,29 @@ int xs_cache_reader_close(struct xs_cache_reader *r, char got[XS_SHA256_HEX])
 	return e;
 }
 
+int xs_cache_newest(const struct xs_ctx *ctx, const char *key, long long value, long long *seen,
+		    struct xs_log *log)
+{
+	_cleanup_free_ char *dir = xs_cache_dir(ctx, "release-dates", true);
+	int r = xs_fetch_check_dir(log, dir);
+	if (r < 0)
+		return r;
+	char hex[XS_SHA256_HEX];
+	xs_sha256_mem(key, strlen(key), hex);
+	_cleanup_free_ char *path = xs_asprintf("%s/%s", dir, hex);
+	struct xs_buf b = { 0 };
+	*seen = 0;
+	if (xs_read_file(path, &b) == 0 && b.data)
+		*seen = strtoll(b.data, NULL, 10);
+	xs_buf_free(&b);
+	if (value <= *seen)
+		return 0;
+	_cleanup_free_ char *line = xs_asprintf("%lld %s\n", value, key);
+	if ((r = xs_write_file_atomically(path, line, strlen(line))) < 0)
+		xs_warn(log, "%s: cannot remember the newest metadata seen for %s: %s", path, key, strerror(-r));
+	return 0;
+}
+
 int xs_cache_pkg_changed(struct xs_log *log, const struct xs_pkg *p)
 {
 	return xs_fail(log, EBADMSG,

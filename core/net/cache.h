@@ -47,6 +47,13 @@ int xs_cache_reader_archive(struct xs_cache_reader *r, struct archive *a);
  * not NULL, receives the digest found) or R's reading failed. */
 int xs_cache_reader_close(struct xs_cache_reader *r, char got[XS_SHA256_HEX]);
 
+/* The newest VALUE (a Release's Date, a repomd.xml revision) this cache
+ * has seen for KEY (a suite at a mirror, a repository): *SEEN receives the
+ * one remembered (0: none), and VALUE is remembered when newer. Kept in
+ * CACHE/release-dates, checked like every cache folder. */
+int xs_cache_newest(const struct xs_ctx *ctx, const char *key, long long value, long long *seen,
+		    struct xs_log *log);
+
 /* The error for package P whose cached file's digest (p->found_sha256)
  * is not the signed one; returns -EBADMSG. */
 int xs_cache_pkg_changed(struct xs_log *log, const struct xs_pkg *p);

@@ -164,6 +164,31 @@ static int fetch_repomd(struct xs_ctx *ctx, const struct xs_rpmmd *md,
 	return r;
 }
 
+/* repomd.xml's <revision> (createrepo writes the time it ran) may not go
+ * back from the newest this cache has seen for the repository: an older
+ * signed repomd.xml is a rollback. A revision that is not a number cannot
+ * be ordered and is not compared. */
+static int check_revision(struct xs_ctx *ctx, const struct xs_rpmmd_repo *rr, Repo *meta)
+{
+	const char *rev = repo_lookup_str(meta, SOLVID_META, REPOSITORY_REVISION);
+	char *end;
+	long long n = rev && *rev ? strtoll(rev, &end, 10) : 0;
+	if (!rev || !*rev || *end || n <= 0)
+		return 0;
+	_cleanup_free_ char *key = xs_asprintf("%s repomd.xml", rr->url);
+	long long seen = 0;
+	int r = xs_cache_newest(ctx, key, n, &seen, &ctx->log);
+	if (r < 0 || seen <= n)
+		return r;
+	if (!ctx->o.allow_older_metadata)
+		return xs_fail(&ctx->log, ESTALE,
+			       "%s/repodata/repomd.xml: revision %lld is older than revision %lld this cache saw for the repository: a rollback to older metadata (a stale or replaying mirror); refusing it (--allow-older-metadata takes it)",
+			       rr->url, n, seen);
+	xs_warn(&ctx->log, "%s/repodata/repomd.xml: revision %lld is older than revision %lld seen before; taken (--allow-older-metadata)",
+		rr->url, n, seen);
+	return 0;
+}
+
 /* True when SOLV held RR's parsed metadata and it is now loaded. */
 static bool load_cached(struct xs_ctx *ctx, struct xs_rpmmd_repo *rr, const char *solv, const char *cookie)
 {
@@ -193,6 +218,8 @@ static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rp
 		r = xs_fail(log, EBADMSG, "%s/repodata/repomd.xml: cannot parse: %s", rr->url, pool_errstr(pool));
 		goto out;
 	}
+	if (!ctx->o.no_verify && (r = check_revision(ctx, rr, meta)) < 0)
+		goto out;
 	Repo *repo = repo_create(pool, rr->name);
 	repo->appdata = rr;
 	rr->repo = repo;
