@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -30,6 +31,14 @@ int xs_download(struct xs_ctx *ctx, struct xs_txn *txn)
 			unlink(p->cache_path);
 	}
 	int r = xs_fetch_all(&ctx->log, t, txn->n, 6, "Downloading");
+	for (size_t i = 0; r < 0 && i < txn->n; i++)
+		if (t[i].result < 0 && strstr(ctx->log.err, t[i].url)) {
+			/* the fetch names the URL; the user knows the package */
+			_cleanup_free_ char *msg = xs_asprintf("package %s %s (%s): %s", txn->v[i].name, txn->v[i].version,
+							       txn->v[i].arch, ctx->log.err);
+			snprintf(ctx->log.err, sizeof(ctx->log.err), "%s", msg);
+			break;
+		}
 	size_t cached = 0;
 	for (size_t i = 0; i < txn->n; i++)
 		cached += t[i].from_cache;
