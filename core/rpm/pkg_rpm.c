@@ -358,7 +358,8 @@ static int check_identity(struct xs_log *log, const char *label, const struct xs
 
 int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, struct xs_buf *cpio)
 {
-	return xs_rpm_decode_within(log, v, p, cpio, UINT64_MAX);
+	int r = xs_rpm_decode_within(log, v, p, cpio, UINT64_MAX);
+	return r == -ESTALE ? xs_cache_pkg_changed(log, p) : r;
 }
 
 /* Whether P (its headers in F) streams: its files exceed LIMIT and its
@@ -394,9 +395,18 @@ int xs_rpm_decode_within(struct xs_log *log, struct xs_verifier *v, struct xs_pk
 	uint64_t file_size = 0;
 	int r = read_headers(p->cache_path, &f, &file_size);
 	p->stream = !r && streams(v, &f, limit);
+	p->found_sha256[0] = 0;
 	if (!r && !p->stream) {
 		xs_buf_free(&f);
 		r = xs_read_file(p->cache_path, &f);
+		/* the file as the signed metadata names it, before anything of
+		 * it counts (a second signed build of the same NEVRA differs) */
+		char got[XS_SHA256_HEX];
+		if (!r && p->sha256[0] && (xs_sha256_mem(f.data ? f.data : "", f.len, got), strcmp(got, p->sha256))) {
+			memcpy(p->found_sha256, got, sizeof(got));
+			xs_buf_free(&f);
+			return -ESTALE;
+		}
 	}
 	if (r < 0) {
 		xs_buf_free(&f);

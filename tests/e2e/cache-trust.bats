@@ -167,3 +167,21 @@ site_pool() {
 	assert_error_line "$CACHE/index: the cache directory is owned by uid [0-9]+ with mode 0775"
 	assert_no_package_files "$T2"
 }
+
+@test "rpm: a cached package changed (same size): fetched again, the build uses the signed one" {
+	rpm_fixture_setup
+	rpm_fixture_check
+	run --separate-stderr xs --repo-type=rpm-md --keyring="$RPM_KEYRING" --variant=extract --include=epochpkg \
+		fixture "$T" "$RPM_REPO"
+	assert_status 0
+	rpm=$(ls "$CACHE"/rpms/*.rpm | head -n 1)
+	[ -f "$rpm" ]
+	want=$(basename "$rpm" .rpm)
+	flip_byte "$rpm" $(($(stat -c %s "$rpm") - 100))
+	found=$(sha256_of "$rpm")
+	run --separate-stderr xs --repo-type=rpm-md --keyring="$RPM_KEYRING" --variant=extract --include=epochpkg \
+		fixture "$T2" "$RPM_REPO"
+	assert_status 0
+	assert_stderr_has "not the one the signed index names \(expected SHA256 $want, found $found\); discarded, fetching it again"
+	assert_eq "$want" "$(sha256_of "$rpm")" "the cached rpm's digest after the run"
+}
