@@ -148,6 +148,13 @@ static void test_unknown_key_and_key_outside_section(void **state)
 	ut_write(f->conf, "[alpha]\nkeyring = a.asc\nsources-format = yaml\n");
 	assert_int_equal(xs_deb_suite_lookup(f->datadir, "alpha", &s, &log4), -EINVAL);
 	assert_contains(log4.err, "[alpha]: sources-format: expected one-line or deb822, found \"yaml\"");
+
+	/* a pinned key is a whole fingerprint: a short key id could be forged */
+	struct xs_log log5;
+	xs_log_init(&log5, XS_QUIET);
+	ut_write(f->conf, "[alpha]\nkeyring = a.asc\nsigners = B8B80B5B623EAB6AD8775C45B7C5D7D6350947F8 6ED0E7B82643E131\n");
+	assert_int_equal(xs_deb_suite_lookup(f->datadir, "alpha", &s, &log5), -EINVAL);
+	assert_contains(log5.err, "[alpha]: signers: expected 40-digit key fingerprints, found \"6ED0E7B82643E131\"");
 }
 
 static void test_malformed_line_after_blank_lines(void **state)
