@@ -277,6 +277,7 @@ int xs_deb_decode_within(struct xs_log *log, struct xs_pkg *p, struct xs_buf *da
 {
 	p->stream = false;
 	p->found_sha256[0] = 0;
+	xs_cache_pkg_drop_fd(p);
 	struct xs_cache_reader *rd;
 	int r = xs_cache_reader_open(p->cache_path, 0, p->sha256[0] ? p->sha256 : NULL, &rd);
 	if (r < 0)
@@ -286,15 +287,14 @@ int xs_deb_decode_within(struct xs_log *log, struct xs_pkg *p, struct xs_buf *da
 	struct xs_log scratch = *log;
 	scratch.err[0] = 0;
 	r = decode_from(&scratch, rd, p, data_tar, limit);
-	if (!r && p->stream) {
-		/* only the control member was read: the writer streams the
-		 * whole file again, hashed as it goes, before anything runs */
-		xs_cache_reader_abort(rd);
-		return 0;
-	}
+	/* streamed: the rest is hashed now, and the writer reads these very
+	 * bytes through the descriptor kept here (hashing them once more) */
+	if (!r && p->stream)
+		xs_cache_reader_keep_fd(rd, p);
 	char got[XS_SHA256_HEX];
 	if (xs_cache_reader_close(rd, got) == -EBADMSG && p->sha256[0]) {
 		memcpy(p->found_sha256, got, sizeof(got));
+		xs_cache_pkg_drop_fd(p);
 		xs_buf_free(data_tar);
 		return -ESTALE;
 	}
@@ -309,7 +309,7 @@ int xs_deb_decode_within(struct xs_log *log, struct xs_pkg *p, struct xs_buf *da
 static int write_streamed(struct xs_log *log, int rootfd, struct xs_pkg *p)
 {
 	struct xs_cache_reader *rd;
-	int r = xs_cache_reader_open(p->cache_path, 0, p->sha256[0] ? p->sha256 : NULL, &rd);
+	int r = xs_cache_reader_open_pkg(p, 0, p->sha256[0] ? p->sha256 : NULL, &rd);
 	if (r < 0)
 		return xs_fail(log, -r, "%s (%s): %s", p->cache_path, p->name, strerror(-r));
 	struct archive *ar = archive_read_new();
@@ -339,6 +339,7 @@ static int write_streamed(struct xs_log *log, int rootfd, struct xs_pkg *p)
 	archive_read_free(ar);
 	char got[XS_SHA256_HEX];
 	int c = xs_cache_reader_close(rd, got);
+	xs_cache_pkg_drop_fd(p);
 	if (!r && c < 0)
 		r = xs_fail(log, -c, "%s (%s): %s while it was unpacked: expected SHA256 %s, found %s; the target is incomplete",
 			    p->cache_path, p->name, c == -EBADMSG ? "changed" : strerror(-c), p->sha256, got);

@@ -132,24 +132,57 @@ struct xs_cache_reader {
 	char buf[1 << 16];
 };
 
-int xs_cache_reader_open(const char *path, uint64_t offset, const char *want_sha256, struct xs_cache_reader **out)
+int xs_cache_reader_open_fd(int fd, uint64_t offset, const char *want_sha256, struct xs_cache_reader **out)
 {
-	/* a symlink in the cache is never one of its files */
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (own < 0)
 		return -errno;
-	if (offset && lseek(fd, (off_t)offset, SEEK_SET) < 0) {
+	if (lseek(own, (off_t)offset, SEEK_SET) < 0) {
 		int e = -errno;
-		close(fd);
+		close(own);
 		return e;
 	}
 	struct xs_cache_reader *r = xs_calloc(1, sizeof(*r));
-	r->fd = fd;
+	r->fd = own;
 	r->digest = xs_digest_new_sha256();
 	if (want_sha256)
 		snprintf(r->want, sizeof(r->want), "%s", want_sha256);
 	*out = r;
 	return 0;
+}
+
+int xs_cache_reader_open(const char *path, uint64_t offset, const char *want_sha256, struct xs_cache_reader **out)
+{
+	/* a symlink in the cache is never one of its files */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return xs_cache_reader_open_fd(fd, offset, want_sha256, out);
+}
+
+int xs_cache_reader_open_pkg(const struct xs_pkg *p, uint64_t offset, const char *want_sha256,
+			     struct xs_cache_reader **out)
+{
+	if (p->has_cache_fd)
+		return xs_cache_reader_open_fd(p->cache_fd, offset, want_sha256, out);
+	return xs_cache_reader_open(p->cache_path, offset, want_sha256, out);
+}
+
+void xs_cache_pkg_drop_fd(struct xs_pkg *p)
+{
+	if (p->has_cache_fd)
+		close(p->cache_fd);
+	p->has_cache_fd = false;
+}
+
+void xs_cache_reader_keep_fd(struct xs_cache_reader *r, struct xs_pkg *p)
+{
+	int fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return; /* the next pass opens the name, and checks it all the same */
+	xs_cache_pkg_drop_fd(p);
+	p->cache_fd = fd;
+	p->has_cache_fd = true;
 }
 
 static ssize_t reader_fill(struct xs_cache_reader *r, void *buf, size_t n)

@@ -39,6 +39,17 @@ struct xs_cache_reader;
 struct archive;
 /* Opens PATH at OFFSET; WANT_SHA256 (hex) or NULL (nothing to check). */
 int xs_cache_reader_open(const char *path, uint64_t offset, const char *want_sha256, struct xs_cache_reader **out);
+/* The same, on a descriptor of the cached file (it is duplicated: FD
+ * stays the caller's). */
+int xs_cache_reader_open_fd(int fd, uint64_t offset, const char *want_sha256, struct xs_cache_reader **out);
+/* Opens P's cached file at OFFSET: through the descriptor decode kept
+ * (p->has_cache_fd), else by its name. */
+int xs_cache_reader_open_pkg(const struct xs_pkg *p, uint64_t offset, const char *want_sha256,
+			     struct xs_cache_reader **out);
+/* Closes the descriptor kept in P, if any. */
+void xs_cache_pkg_drop_fd(struct xs_pkg *p);
+/* Keeps, in P, a descriptor of the file R reads (for its next pass). */
+void xs_cache_reader_keep_fd(struct xs_cache_reader *r, struct xs_pkg *p);
 /* Reads exactly N bytes (a short file is -EBADMSG). */
 int xs_cache_read(struct xs_cache_reader *r, void *buf, size_t n);
 /* Hands the rest of the file to A (archive_read_open). */
