@@ -8,7 +8,7 @@ DATADIR = $(PREFIX)/share/xstrap
 
 # Lua 5.4's pkg-config name: lua5.4 on Debian, lua on Fedora and EL9
 LUA_PC ?= $(shell $(PKG_CONFIG) --exists lua5.4 && echo lua5.4 || echo lua)
-LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs com_err $(LUA_PC) libcap sqlite3
+LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs com_err $(LUA_PC) libcap sqlite3 libcrypto
 CFLAGS ?= -O2 -g
 XS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 	-DXS_DATADIR='"$(DATADIR)"' $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))

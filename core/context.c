@@ -43,6 +43,19 @@ bool xs_strlist_has(const struct xs_strlist *l, const char *s)
 	return false;
 }
 
+char *xs_strlist_join(const struct xs_strlist *l, const char *sep)
+{
+	struct xs_buf b = { 0 };
+	for (size_t i = 0; l && i < l->n; i++) {
+		if (i)
+			xs_buf_add(&b, sep, strlen(sep));
+		xs_buf_add(&b, l->v[i], strlen(l->v[i]));
+	}
+	if (!b.data)
+		return xs_strdup("");
+	return b.data;
+}
+
 void xs_strlist_free(struct xs_strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)

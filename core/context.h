@@ -49,6 +49,7 @@ struct xs_opts {
 	char *mirror;
 	char *datadir; /* repos/ lives here */
 	bool no_verify;
+	bool allow_older_metadata;    /* a Release (repomd.xml) older than one seen before is taken */
 	bool recommends;
 	bool json;
 	bool merged_usr;
@@ -110,6 +111,8 @@ void xs_strlist_add(struct xs_strlist *l, const char *s);
 void xs_strlist_add_split(struct xs_strlist *l, const char *csv);
 bool xs_strlist_has(const struct xs_strlist *l, const char *s);
 void xs_strlist_free(struct xs_strlist *l);
+/* The items of L with SEP between them, allocated ("" when none). */
+char *xs_strlist_join(const struct xs_strlist *l, const char *sep);
 
 void xs_opts_free(struct xs_opts *o);
 const char *xs_variant_name(enum xs_variant v);

@@ -375,6 +375,9 @@ static const struct cli_opt options[] = {
 	{ "no-merged-usr", 0, NULL, CALL, 0, opt_merged_usr, NULL, NULL },
 	{ "no-verify", 0, NULL, SET_TRUE, O(no_verify), NULL,
 	  "do NOT check signatures and checksums (dangerous)", NULL },
+	{ "allow-older-metadata", 0, NULL, SET_TRUE, O(allow_older_metadata), NULL,
+	  "take a signed Release (repomd.xml) older than the newest\n"
+	  "this cache has seen from that mirror (a rollback)", NULL },
 	{ "json", 0, NULL, SET_TRUE, O(json), NULL, "plan: print the package set as JSON", NULL },
 	{ "class", 0, "A,B", ADD_CSV, O(classes), NULL, "add classes (e.g. XEN_DOMU) for class-gated hooks", NULL },
 	{ "config-space", 0, "DIR", ADD, O(config_spaces), NULL,
