@@ -28,13 +28,13 @@ static const char *server(const struct xs_opts *o)
 	return o->nfs_server ? o->nfs_server : "SERVER";
 }
 
-char *xs_nfsroot_cmdline(const struct xs_opts *o)
+char *xs_nfsroot_cmdline(const struct xs_opts *o, bool http)
 {
 	_cleanup_free_ char *url = o->fetch_url ? xs_strdup(o->fetch_url)
 						: xs_asprintf("http://%s/filesystem.squashfs", server(o));
-	_cleanup_free_ char *base = o->squashfs
-		? xs_asprintf("boot=live fetch=%s", url)
-		: xs_asprintf("root=/dev/nfs nfsroot=%s:%s boot=live netboot=nfs", server(o), o->nfs_path);
+	_cleanup_free_ char *base = http ? xs_asprintf("boot=live fetch=%s", url)
+					 : xs_asprintf("root=/dev/nfs nfsroot=%s:%s boot=live netboot=nfs", server(o),
+						       o->nfs_path);
 	if (o->append && *o->append)
 		return xs_asprintf("%s %s", base, o->append);
 	return xs_strdup(base);
@@ -223,7 +223,9 @@ int xs_nfsroot_export(struct xs_ctx *ctx, int rootfd)
 	_cleanup_free_ char *initrd = xs_asprintf("%s/initrd.gz", xen);
 	_cleanup_free_ char *tvmlinuz = xs_asprintf("%s/vmlinuz", tftp);
 	_cleanup_free_ char *tinitrd = xs_asprintf("%s/initrd.img", tftp);
-	_cleanup_free_ char *cmdline = xs_nfsroot_cmdline(o);
+	/* the boot the build was asked for; with a squashfs, NFS stays possible */
+	_cleanup_free_ char *cmdline = xs_nfsroot_cmdline(o, o->squashfs);
+	_cleanup_free_ char *nfs = xs_nfsroot_cmdline(o, false);
 	_cleanup_free_ char *p = NULL;
 	struct xs_buf b = { 0 };
 	const char *mk = xen;
@@ -241,12 +243,21 @@ int xs_nfsroot_export(struct xs_ctx *ctx, int rootfd)
 	if ((r = write_text(ctx, (p = xs_asprintf("%s/cmdline", dir)), &b)) < 0)
 		goto out;
 	free(p);
+	xs_buf_printf(&b, "%s\n", nfs);
+	if ((r = write_text(ctx, (p = xs_asprintf("%s/cmdline-nfs", dir)), &b)) < 0)
+		goto out;
+	free(p);
 	xs_buf_printf(&b, "# written by xstrap nfsroot (%s %s, kernel %s); serve %s as the TFTP root\n"
 			  "default xstrap-nfsroot\n"
 			  "label xstrap-nfsroot\n"
 			  "  kernel vmlinuz\n"
 			  "  append initrd=initrd.img %s\n",
 		      o->suite, o->arch, k.version, tftp, cmdline);
+	if (o->squashfs)
+		xs_buf_printf(&b, "label xstrap-nfsroot-nfs\n"
+				  "  kernel vmlinuz\n"
+				  "  append initrd=initrd.img %s\n",
+			      nfs);
 	if ((r = write_text(ctx, (p = xs_asprintf("%s/default", pxecfg)), &b)) < 0)
 		goto out;
 	free(p);

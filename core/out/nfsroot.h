@@ -6,6 +6,8 @@
 #ifndef XS_NFSROOT_H
 #define XS_NFSROOT_H
 
+#include <stdbool.h>
+
 #include "context.h"
 
 /* Before anything is fetched: checks the options (--export's directory can
@@ -17,9 +19,9 @@ int xs_nfsroot_prepare(struct xs_ctx *ctx);
 int xs_nfsroot_export(struct xs_ctx *ctx, int rootfd);
 
 /* The kernel command line a client boots the nfsroot with (caller frees):
- * NFS (root=/dev/nfs nfsroot=SERVER:PATH boot=live netboot=nfs) or, with
- * --format=squashfs, live-boot's HTTP fetch (boot=live fetch=URL); then
+ * over NFS (root=/dev/nfs nfsroot=SERVER:PATH boot=live netboot=nfs) or,
+ * HTTP set, live-boot's fetch of the squashfs (boot=live fetch=URL); then
  * --append's arguments. */
-char *xs_nfsroot_cmdline(const struct xs_opts *o);
+char *xs_nfsroot_cmdline(const struct xs_opts *o, bool http);
 
 #endif

@@ -14,6 +14,13 @@
 --   /etc/network/interfaces  the loopback only (live-boot adds the NIC it
 --                      booted from);
 --   /var/tmp           emptied (fai-make-nfsroot leaves its logs there);
+--   /live/filesystem.dir -> ..
+--                      live-boot's netboot=nfs mounts SERVER:PATH as its
+--                      medium and boots the images in its /live: a
+--                      directory named *.dir counts as one, so this
+--                      relative link (resolved by the client, inside the
+--                      mount) makes the nfsroot itself the image, under
+--                      live-boot's overlay. fetch=URL ignores it;
 --   root's ssh access  only with --ssh-key (option ssh_key, a host file):
 --                      its keys become /root/.ssh/authorized_keys. No
 --                      password is set; root's stays locked.
@@ -30,6 +37,8 @@ return {
 		x.remove("/var/lib/dbus/machine-id")
 		x.remove("/etc/udev/rules.d/70-persistent-net.rules")
 		x.write("/etc/network/interfaces", "auto lo\niface lo inet loopback\n")
+		x.mkdir("/live")
+		x.symlink("/live/filesystem.dir", "..")
 		for _, name in ipairs(x.list("/var/tmp")) do
 			x.remove("/var/tmp/" .. name)
 		end

@@ -12,13 +12,17 @@
 #   - the exported kernel and initrd boot under QEMU (TCG, user networking)
 #     and live-boot fetches filesystem.squashfs from a local HTTP server
 #     (python3 -m http.server on 127.0.0.1, the guest's 10.0.2.2);
+#   - and they boot with the root over NFS (live-boot's netboot=nfs, klibc's
+#     NFSv3 nfsmount) from nfs-ganesha (VFS FSAL) on 127.0.0.1, with
+#     rpcbind, which nfsmount asks for the mount daemon's port;
 #   - a second build into the same root is refused before anything is
 #     fetched, and leaves the root as it was;
 #   - an rpm distribution is refused, naming what is missing; the nfsroot
 #     options are refused without the subcommand.
 # Needs root, apt-cacher-ng, qemu-system-x86_64, mksquashfs (squashfs-tools)
-# and a Debian mirror in the host's apt sources; skips with a message
-# otherwise.
+# and a Debian mirror in the host's apt sources, and for the NFS boot
+# nfs-ganesha, nfs-ganesha-vfs and rpcbind with ports 2049 and 20048 free;
+# skips with a message otherwise.
 
 SUITE=bookworm
 MARK=XSTRAP-NFSROOT-OK
@@ -39,8 +43,70 @@ setup_file() {
 
 teardown_file() {
 	load ../lib/mirror
+	stop_nfs_server
 	[ -n "${WORK:-}" ] && safe_rmtree "$WORK"
 	return 0
+}
+
+# stop_nfs_server: nfs-ganesha and the rpcbind this file started, by pid
+stop_nfs_server() {
+	local f pid
+	for f in "$WORK/ganesha.mypid" "$WORK/rpcbind.mypid"; do
+		[ -s "$f" ] || continue
+		pid=$(cat "$f")
+		kill "$pid" 2>/dev/null || true
+		for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+		kill -9 "$pid" 2>/dev/null || true
+		rm -f "$f"
+	done
+}
+
+# start_nfs_server: nfs-ganesha in the foreground, exporting $ROOT
+# read-only over NFSv3 and v4 on 127.0.0.1:2049 (mountd on 20048), and an
+# rpcbind when none answers; skips when they are missing or the ports taken
+start_nfs_server() {
+	command -v ganesha.nfsd >/dev/null || skip "nfs-ganesha is not installed"
+	ls /usr/lib/*/ganesha/libfsalvfs.so >/dev/null 2>&1 || skip "nfs-ganesha-vfs is not installed"
+	command -v rpcbind >/dev/null || skip "rpcbind is not installed"
+	command -v rpcinfo >/dev/null || skip "rpcinfo is not installed (Debian package rpcbind)"
+	if ss -ltn | grep -qE '127\.0\.0\.1:(2049|20048)\b|(\*|0\.0\.0\.0):(2049|20048)\b'; then
+		skip "port 2049 or 20048 is taken: another NFS server runs here"
+	fi
+	if ! rpcinfo -p 127.0.0.1 >/dev/null 2>&1; then
+		mkdir -p /run/rpcbind
+		rpcbind -f >"$WORK/rpcbind.log" 2>&1 &
+		echo $! >"$WORK/rpcbind.mypid"
+		for _ in $(seq 20); do rpcinfo -p 127.0.0.1 >/dev/null 2>&1 && break; sleep 0.5; done
+	fi
+	cat >"$WORK/ganesha.conf" <<-EOF
+		NFS_CORE_PARAM {
+			Bind_addr = 127.0.0.1;
+			NFS_Port = 2049;
+			MNT_Port = 20048;
+			Enable_NLM = false;
+			Enable_RQUOTA = false;
+			Protocols = 3, 4;
+		}
+		NFSV4 { Graceless = true; RecoveryBackend = fs; }
+		NFS_KRB5 { Active_krb5 = false; }
+		EXPORT {
+			Export_Id = 1;
+			Path = $ROOT;
+			Pseudo = $ROOT;
+			Access_Type = RO;
+			Squash = No_Root_Squash;
+			Protocols = 3, 4;
+			Transports = TCP, UDP;
+			SecType = sys;
+			FSAL { Name = VFS; }
+		}
+	EOF
+	ganesha.nfsd -F -f "$WORK/ganesha.conf" -L "$WORK/ganesha.log" -N NIV_EVENT -p "$WORK/ganesha.pid" >"$WORK/ganesha.out" 2>&1 &
+	echo $! >"$WORK/ganesha.mypid"
+	for _ in $(seq 60); do rpcinfo -p 127.0.0.1 2>/dev/null | grep -qw mountd && return 0; sleep 0.5; done
+	echo "nfs-ganesha did not register its mount daemon with rpcbind; its log:" >&2
+	tail -n 20 "$WORK/ganesha.log" >&2
+	return 1
 }
 
 setup() {
@@ -155,9 +221,14 @@ kernel_version() {
 	cmp "$ROOT/boot/vmlinuz-$v" "$EXPORT/tftp/vmlinuz"
 	cmp "$ROOT/boot/initrd.img-$v" "$EXPORT/tftp/initrd.img"
 	local cmdline="boot=live fetch=http://10.0.2.2:$HTTP_PORT/filesystem.squashfs FAI_FLAGS=verbose,sshd FAI_ACTION=install"
+	local nfs="root=/dev/nfs nfsroot=10.0.2.2:$ROOT boot=live netboot=nfs FAI_FLAGS=verbose,sshd FAI_ACTION=install"
 	assert_eq "$cmdline" "$(cat "$EXPORT/cmdline")" "$EXPORT/cmdline"
+	assert_eq "$nfs" "$(cat "$EXPORT/cmdline-nfs")" "$EXPORT/cmdline-nfs"
+	has_line "$EXPORT/tftp/pxelinux.cfg/default" "default xstrap-nfsroot"
 	has_line "$EXPORT/tftp/pxelinux.cfg/default" "kernel vmlinuz"
 	has_line "$EXPORT/tftp/pxelinux.cfg/default" "append initrd=initrd.img $cmdline"
+	has_line "$EXPORT/tftp/pxelinux.cfg/default" "label xstrap-nfsroot-nfs"
+	has_line "$EXPORT/tftp/pxelinux.cfg/default" "append initrd=initrd.img $nfs"
 	has_line "$EXPORT/tftp/boot.ipxe" "#!ipxe"
 	has_line "$EXPORT/tftp/boot.ipxe" "kernel vmlinuz initrd=initrd.img $cmdline"
 	has_line "$EXPORT/exports" "$ROOT *(ro,async,no_subtree_check,no_root_squash)"
@@ -172,7 +243,7 @@ kernel_version() {
 	nfsroot_built
 	python3 -m http.server "$HTTP_PORT" --bind 127.0.0.1 --directory "$EXPORT" >"$WORK/http.log" 2>&1 &
 	local http=$! log=$BATS_TEST_TMPDIR/console.log rc=0
-	qemu_boot_to_login "$log" 420 "$EXPORT/tftp/vmlinuz" "$EXPORT/tftp/initrd.img" \
+	qemu_boot_to_login "$log" 600 "$EXPORT/tftp/vmlinuz" "$EXPORT/tftp/initrd.img" \
 		"$(cat "$EXPORT/cmdline") console=ttyS0 panic=-1" \
 		-netdev user,id=n0 -device virtio-net-pci,netdev=n0 || rc=$?
 	kill "$http"
@@ -180,6 +251,19 @@ kernel_version() {
 	[ "$rc" = 0 ]
 	grep -q '"GET /filesystem.squashfs HTTP/1.[01]" 200' "$WORK/http.log"
 	grep -qa "$MARK medium=ramfs" "$log"
+}
+
+@test "nfsroot: the exported kernel and initrd boot under QEMU with the root over NFS from nfs-ganesha" {
+	nfsroot_built
+	start_nfs_server
+	local log=$BATS_TEST_TMPDIR/console.log rc=0
+	qemu_boot_to_login "$log" 600 "$EXPORT/tftp/vmlinuz" "$EXPORT/tftp/initrd.img" \
+		"$(cat "$EXPORT/cmdline-nfs") console=ttyS0 panic=-1" \
+		-netdev user,id=n0 -device virtio-net-pci,netdev=n0 || rc=$?
+	stop_nfs_server
+	[ "$rc" = 0 ]
+	grep -qa "nfsmount -o nolock -o ro  10.0.2.2:$ROOT /run/live/medium" "$log"
+	grep -qa "$MARK medium=nfs" "$log"
 }
 
 @test "nfsroot: building into an existing nfsroot is refused before any download, and leaves it as it was" {
