@@ -21,6 +21,10 @@
 --                      relative link (resolved by the client, inside the
 --                      mount) makes the nfsroot itself the image, under
 --                      live-boot's overlay. fetch=URL ignores it;
+--   fai-abort.service  masked: fai-nfsroot's init script opens a shell and
+--                      reboots when init goes past rcS, which under FAI's
+--                      sysvinit (rcS is fai) means the install aborted;
+--                      under systemd every boot goes past it;
 --   root's ssh access  only with --ssh-key (option ssh_key, a host file):
 --                      its keys become /root/.ssh/authorized_keys. No
 --                      password is set; root's stays locked.
@@ -37,6 +41,9 @@ return {
 		x.remove("/var/lib/dbus/machine-id")
 		x.remove("/etc/udev/rules.d/70-persistent-net.rules")
 		x.write("/etc/network/interfaces", "auto lo\niface lo inet loopback\n")
+		if x.exists("/etc/init.d/fai-abort") then
+			x.symlink("/etc/systemd/system/fai-abort.service", "/dev/null")
+		end
 		x.mkdir("/live")
 		x.symlink("/live/filesystem.dir", "..")
 		for _, name in ipairs(x.list("/var/tmp")) do

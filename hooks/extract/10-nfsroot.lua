@@ -9,8 +9,11 @@
 --   BOOT=nfs        the initrd's default boot script mounts the root over
 --                   NFS (root=/dev/nfs nfsroot=SERVER:PATH), and mkinitramfs
 --                   adds the NFS client and the network drivers;
---   MODULES=most    every network and disk driver: the client's hardware
---                   is not the build host's;
+--   MODULES=netboot the network drivers and the filesystems (NFS among
+--                   them) of every machine, not the build host's alone,
+--                   and no disk drivers, which a client booted from the
+--                   network loads from the root (a smaller initrd, faster
+--                   to fetch and unpack);
 --   BUSYBOX=y       live-boot's fetch=URL downloads with busybox's wget;
 --   COMPRESS=gzip   the netboot layout's name is initrd.gz, and older
 --                   loaders (eliloader, pxelinux) take gzip.
@@ -23,7 +26,7 @@ return {
 		x.write("/etc/initramfs-tools/conf.d/xstrap-nfsroot", table.concat({
 			"# written by xstrap (hooks/extract/10-nfsroot.lua): an nfsroot's initrd",
 			"BOOT=nfs",
-			"MODULES=most",
+			"MODULES=netboot",
 			"BUSYBOX=y",
 			"COMPRESS=gzip",
 			"",
