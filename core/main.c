@@ -676,6 +676,13 @@ int main(int argc, char **argv)
 		o->nfsroot = true;
 		xs_strlist_add(&o->classes, "NFSROOT");
 	}
+	if (o->ssh_key) {
+		/* before the class scripts: classes/20-nfsroot.lua adds
+		 * openssh-server, hooks/customize/75-nfsroot.lua reads the file */
+		_cleanup_free_ char *abs = xs_absolute(o->ssh_key);
+		_cleanup_free_ char *set = xs_asprintf("ssh_key=%s", abs);
+		xs_strlist_add(&o->sets, set);
+	}
 	int need = plan ? 1 : 2;
 	int left = argc - optind;
 	if (left < need || left > need + 1)

@@ -94,14 +94,8 @@ int xs_nfsroot_prepare(struct xs_ctx *ctx)
 		return xs_fail(&ctx->log, EINVAL, "--format=squashfs: the squashfs is written to the export directory; give --export=DIR");
 	if ((r = check_target(ctx)) < 0)
 		return r;
-	if (o->ssh_key) {
-		if ((r = check_ssh_key(ctx, o->ssh_key)) < 0)
-			return r;
-		/* for hooks/customize/75-nfsroot.lua (x.host_read) */
-		_cleanup_free_ char *abs = xs_absolute(o->ssh_key);
-		_cleanup_free_ char *set = xs_asprintf("ssh_key=%s", abs);
-		xs_strlist_add(&o->sets, set);
-	}
+	if (o->ssh_key && (r = check_ssh_key(ctx, o->ssh_key)) < 0)
+		return r;
 	if (!o->nfs_path)
 		o->nfs_path = xs_absolute(o->target);
 	if (!o->nfs_server) {
