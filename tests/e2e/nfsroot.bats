@@ -120,6 +120,12 @@ need_mirror() {
 	[ -z "$MIRROR_SKIP" ] || skip "$MIRROR_SKIP"
 }
 
+# The guest's systemd waits DefaultTimeoutStartSec (90 s) for /dev/ttyS0
+# before its serial getty gives up; under TCG on a loaded host, with the
+# root over NFS, udev's coldplug can come later than that. Not a property
+# of the nfsroot: the tests wait longer.
+SLOW="console=ttyS0 panic=-1 systemd.default_timeout_start_sec=600"
+
 # nfsroot_built: the one build every test reads (made by the first test
 # that needs it); fails with the end of its log when xstrap failed.
 nfsroot_built() {
@@ -245,7 +251,7 @@ kernel_version() {
 	python3 -m http.server "$HTTP_PORT" --bind 127.0.0.1 --directory "$EXPORT" >"$WORK/http.log" 2>&1 &
 	local http=$! log=$BATS_TEST_TMPDIR/console.log rc=0
 	qemu_boot_to_login "$log" 600 "$EXPORT/tftp/vmlinuz" "$EXPORT/tftp/initrd.img" \
-		"$(cat "$EXPORT/cmdline") console=ttyS0 panic=-1" \
+		"$(cat "$EXPORT/cmdline") $SLOW" \
 		-netdev user,id=n0 -device virtio-net-pci,netdev=n0 || rc=$?
 	kill "$http"
 	wait "$http" 2>/dev/null || true
@@ -259,7 +265,7 @@ kernel_version() {
 	start_nfs_server
 	local log=$BATS_TEST_TMPDIR/console.log rc=0
 	qemu_boot_to_login "$log" 600 "$EXPORT/tftp/vmlinuz" "$EXPORT/tftp/initrd.img" \
-		"$(cat "$EXPORT/cmdline-nfs") console=ttyS0 panic=-1" \
+		"$(cat "$EXPORT/cmdline-nfs") $SLOW" \
 		-netdev user,id=n0 -device virtio-net-pci,netdev=n0 || rc=$?
 	stop_nfs_server
 	[ "$rc" = 0 ]
