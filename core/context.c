@@ -88,6 +88,12 @@ void xs_opts_free(struct xs_opts *o)
 	free(o->xen_config);
 	free(o->xen_kernel_dir);
 	free(o->mac);
+	free(o->export_dir);
+	free(o->nfs_server);
+	free(o->nfs_path);
+	free(o->fetch_url);
+	free(o->append);
+	free(o->ssh_key);
 	free(o->bridge);
 	free(o->security_mirror);
 	xs_strlist_free(&o->sources);

@@ -64,6 +64,15 @@ struct xs_opts {
 	unsigned vcpus;        /* --vcpus, 0: one */
 	char *mac;             /* --mac; NULL: derived from the host name */
 	char *bridge;          /* --bridge; NULL: xl's default */
+	/* xstrap nfsroot (core/out/nfsroot.c) */
+	bool nfsroot;          /* the subcommand: class NFSROOT, the export */
+	bool squashfs;         /* --format=squashfs: also DIR/filesystem.squashfs, booted by fetch= */
+	char *export_dir;      /* --export=DIR: kernel, initrd and boot configs */
+	char *nfs_server;      /* --nfs-server; NULL: this host's name */
+	char *nfs_path;        /* --nfs-path; NULL: the target's absolute path */
+	char *fetch_url;       /* --fetch-url; NULL: http://SERVER/filesystem.squashfs */
+	char *append;          /* --append: more kernel arguments */
+	char *ssh_key;         /* --ssh-key=FILE: root's authorized_keys */
 	bool updates;                 /* --updates: the suite's -updates and -security too */
 	char *security_mirror;        /* --security-mirror: where -security lives */
 	struct xs_strlist sources;    /* --source 'deb [signed-by=K] URI SUITE COMP...' */

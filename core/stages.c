@@ -19,6 +19,7 @@
 #include "config_space.h"
 #include "extract.h"
 #include "family.h"
+#include "nfsroot.h"
 #include "output.h"
 #include "solve.h"
 #include "suites.h"
@@ -170,7 +171,7 @@ int xs_build(struct xs_ctx *ctx)
 	_cleanup_free_ char *root = NULL;
 	int r;
 	_cleanup_free_ char *output = xs_strdup(ctx->o.target); /* as given: the config names it */
-	if ((r = xs_xen_prepare(ctx, output)) < 0)
+	if ((r = xs_xen_prepare(ctx, output)) < 0 || (ctx->o.nfsroot && (r = xs_nfsroot_prepare(ctx)) < 0))
 		goto out;
 	if ((r = xs_output_prepare(ctx, &root)) < 0 || (r = check_target_empty(ctx, root)) < 0)
 		goto out;
@@ -234,7 +235,8 @@ int xs_build(struct xs_ctx *ctx)
 			    strerror(errno));
 		goto out;
 	}
-	if ((r = xs_xen_outputs(ctx, rootfd, output)) < 0)
+	if ((r = xs_xen_outputs(ctx, rootfd, output)) < 0 ||
+	    (ctx->o.nfsroot && (r = xs_nfsroot_export(ctx, rootfd)) < 0))
 		goto out;
 	if ((r = xs_output_write(ctx, root)) < 0)
 		goto out;

@@ -283,6 +283,14 @@ enum { SLOT_FREE, SLOT_WRITING, SLOT_ARMED };
 static char cleanup_path[CLEANUP_SLOTS][PATH_MAX];
 static atomic_int cleanup_state[CLEANUP_SLOTS];
 
+char *xs_absolute(const char *path)
+{
+	if (path[0] == '/')
+		return xs_strdup(path);
+	_cleanup_free_ char *cwd = getcwd(NULL, 0);
+	return xs_asprintf("%s/%s", cwd ? cwd : ".", path);
+}
+
 int xs_cleanup_add(const char *path)
 {
 	char abs[PATH_MAX];

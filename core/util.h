@@ -23,6 +23,8 @@ void *xs_realloc(void *p, size_t n);
 char *xs_strdup(const char *s);
 char *xs_strndup(const char *s, size_t n);
 char *xs_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* PATH made absolute against the working directory (not resolved). */
+char *xs_absolute(const char *path);
 
 /* A growable byte buffer, NUL-terminated for convenience. */
 struct xs_buf {
