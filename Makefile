@@ -8,7 +8,7 @@ DATADIR = $(PREFIX)/share/xstrap
 
 # Lua 5.4's pkg-config name: lua5.4 on Debian, lua on Fedora and EL9
 LUA_PC ?= $(shell $(PKG_CONFIG) --exists lua5.4 && echo lua5.4 || echo lua)
-LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs com_err $(LUA_PC) libcap sqlite3
+LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs com_err $(LUA_PC) libcap sqlite3 libcrypto
 CFLAGS ?= -O2 -g
 XS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 	-DXS_DATADIR='"$(DATADIR)"' $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
@@ -128,10 +128,11 @@ deps-check:
 	tests/lib/deps.sh check
 
 # xstrap against mmdebstrap (Debian: minbase, then the kernel case), then
-# against dnf (rpm-md), then what an ext4 image adds to a build; see
-# docs/benchmarks.md. bench-kernel, bench-rpm and bench-image run one of
-# them alone; bench-unshare the unprivileged case (both tools as the user
-# BENCH_USER, in user namespaces).
+# against dnf (rpm-md), then what an ext4 image adds to a build, then an
+# FAI nfsroot against mmdebstrap; see docs/benchmarks.md. bench-kernel,
+# bench-rpm, bench-image and bench-nfsroot run one of them alone;
+# bench-unshare the unprivileged case (both tools as the user BENCH_USER,
+# in user namespaces).
 KERNEL_CASE = linux-image-amd64,firmware-linux-free
 BENCH_USER = xstrap-bench
 bench: all
@@ -141,6 +142,7 @@ bench: all
 	bench/bench.sh -u $(BENCH_USER)
 	bench/bench-rpm.sh
 	bench/bench-image.sh
+	bench/bench-nfsroot.sh
 
 bench-image: all
 	bench/bench-image.sh
@@ -150,6 +152,9 @@ bench-kernel: all
 
 bench-rpm: all
 	bench/bench-rpm.sh
+
+bench-nfsroot: all
+	bench/bench-nfsroot.sh
 
 bench-unshare: all
 	bench/bench.sh -u $(BENCH_USER)
@@ -230,5 +235,5 @@ deps-static:
 clean:
 	rm -rf $(BUILD) build-asan $(STATIC_BUILD) $(FUZZ_BUILD)
 
-.PHONY: all unit structure check check-asan deps deps-check bench bench-kernel bench-rpm bench-image bench-unshare install clean FORCE \
+.PHONY: all unit structure check check-asan deps deps-check bench bench-kernel bench-rpm bench-image bench-nfsroot bench-unshare install clean FORCE \
 	completion dist deb srpm static deps-static fuzz fuzz-bins fuzz-build fuzz-smoke

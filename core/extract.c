@@ -2,10 +2,12 @@
  * transfers into the cache, then N decoding workers ahead of one writer. */
 #include "extract.h"
 
+#include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,6 +31,14 @@ int xs_download(struct xs_ctx *ctx, struct xs_txn *txn)
 			unlink(p->cache_path);
 	}
 	int r = xs_fetch_all(&ctx->log, t, txn->n, 6, "Downloading");
+	for (size_t i = 0; r < 0 && i < txn->n; i++)
+		if (t[i].result < 0 && strstr(ctx->log.err, t[i].url)) {
+			/* the fetch names the URL; the user knows the package */
+			_cleanup_free_ char *msg = xs_asprintf("package %s %s (%s): %s", txn->v[i].name, txn->v[i].version,
+							       txn->v[i].arch, ctx->log.err);
+			snprintf(ctx->log.err, sizeof(ctx->log.err), "%s", msg);
+			break;
+		}
 	size_t cached = 0;
 	for (size_t i = 0; i < txn->n; i++)
 		cached += t[i].from_cache;
@@ -87,7 +97,17 @@ static void *decode_worker(void *arg)
 		size_t i = ep->next_decode++;
 		ep->inflight += ep->reserve;
 		pthread_mutex_unlock(&ep->lock);
-		int r = wr < 0 ? wr : f->decode(ctx, worker, &ep->txn->v[i], &ep->data[i]);
+		struct xs_pkg *p = &ep->txn->v[i];
+		int r = wr < 0 ? wr : f->decode(ctx, worker, p, &ep->data[i]);
+		if (r == -ESTALE) {
+			/* the cache held another file than the signed one: as apt
+			 * does, it is fetched once more, and then it must verify */
+			r = xs_cache_pkg_refetch(&ctx->log, p);
+			if (!r)
+				r = f->decode(ctx, worker, p, &ep->data[i]);
+			if (r == -ESTALE)
+				r = xs_cache_pkg_changed(&ctx->log, p);
+		}
 		pthread_mutex_lock(&ep->lock);
 		ep->state[i] = r < 0 ? r : 1;
 		ep->inflight += ep->data[i].len;

@@ -20,6 +20,7 @@
 #include "emul.h"
 #include "extract.h"
 #include "family.h"
+#include "nfsroot.h"
 #include "output.h"
 #include "solve.h"
 #include "suites.h"
@@ -177,7 +178,7 @@ int xs_build(struct xs_ctx *ctx)
 	/* a foreign architecture's scripts need emulation: say so before any download */
 	if (ctx->o.variant != XS_VARIANT_EXTRACT && (r = xs_emul_check(&ctx->log, ctx->o.arch)) < 0)
 		goto out;
-	if ((r = xs_xen_prepare(ctx, output)) < 0)
+	if ((r = xs_xen_prepare(ctx, output)) < 0 || (ctx->o.nfsroot && (r = xs_nfsroot_prepare(ctx)) < 0))
 		goto out;
 	if ((r = xs_output_prepare(ctx, &root)) < 0 || (r = check_target_empty(ctx, root)) < 0 ||
 	    (r = check_target_fs(ctx, root)) < 0)
@@ -242,7 +243,8 @@ int xs_build(struct xs_ctx *ctx)
 			    strerror(errno));
 		goto out;
 	}
-	if ((r = xs_xen_outputs(ctx, rootfd, output)) < 0)
+	if ((r = xs_xen_outputs(ctx, rootfd, output)) < 0 ||
+	    (ctx->o.nfsroot && (r = xs_nfsroot_export(ctx, rootfd)) < 0))
 		goto out;
 	if ((r = xs_output_write(ctx, root)) < 0)
 		goto out;
