@@ -2,6 +2,7 @@
  * transfers into the cache, then N decoding workers ahead of one writer. */
 #include "extract.h"
 
+#include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -100,14 +101,29 @@ static void *decode_worker(void *arg)
 	return NULL;
 }
 
-int xs_extract(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
+struct xs_extraction {
+	struct extract_pool ep;
+	int rootfd;
+	int nthreads;
+	pthread_t th[16];
+	int r;
+	uint64_t done;
+	size_t streamed;
+};
+
+int xs_extract_start(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
 {
-	struct extract_pool ep = { .ctx = ctx, .txn = txn, .budget = XS_EXTRACT_BUDGET };
+	struct xs_extraction *x = xs_calloc(1, sizeof(*x));
+	struct extract_pool *ep = &x->ep;
+	ep->ctx = ctx;
+	ep->txn = txn;
+	ep->budget = XS_EXTRACT_BUDGET;
+	x->rootfd = rootfd;
 	const char *above = getenv("XSTRAP_STREAM_ABOVE");
 	ctx->stream_above = above && *above ? strtoull(above, NULL, 10) : XS_STREAM_ABOVE;
 	if (ctx->stream_above > XS_STREAM_ABOVE)
 		ctx->stream_above = XS_STREAM_ABOVE;
-	ep.reserve = ctx->stream_above;
+	ep->reserve = ctx->stream_above;
 #ifdef M_MMAP_THRESHOLD
 	/* Payload buffers are mapped and unmapped, never left in a worker's
 	 * malloc arena after they are freed (glibc's default threshold rises
@@ -116,52 +132,87 @@ int xs_extract(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
 	/* and what parsing the metadata freed goes back before they start */
 	malloc_trim(0);
 #endif
-	ep.data = xs_calloc(txn->n, sizeof(*ep.data));
-	ep.state = xs_calloc(txn->n, sizeof(*ep.state));
-	pthread_mutex_init(&ep.lock, NULL);
-	pthread_cond_init(&ep.cond, NULL);
+	ep->data = xs_calloc(txn->n ? txn->n : 1, sizeof(*ep->data));
+	ep->state = xs_calloc(txn->n ? txn->n : 1, sizeof(*ep->state));
+	pthread_mutex_init(&ep->lock, NULL);
+	pthread_cond_init(&ep->cond, NULL);
 	int n = ctx->jobs > 0 ? ctx->jobs : 2;
 	if (n > 16)
 		n = 16;
-	pthread_t th[16];
+	x->nthreads = n;
 	for (int i = 0; i < n; i++)
-		pthread_create(&th[i], NULL, decode_worker, &ep);
-	int r = 0;
-	uint64_t done = 0;
-	size_t streamed = 0;
-	for (size_t i = 0; i < txn->n && !r; i++) {
-		pthread_mutex_lock(&ep.lock);
-		while (!ep.state[i])
-			pthread_cond_wait(&ep.cond, &ep.lock);
-		r = ep.state[i] < 0 ? ep.state[i] : 0;
-		pthread_mutex_unlock(&ep.lock);
+		pthread_create(&x->th[i], NULL, decode_worker, ep);
+	ctx->extraction = x;
+	return 0;
+}
+
+int xs_extract_until(struct xs_ctx *ctx, size_t end)
+{
+	struct xs_extraction *x = ctx->extraction;
+	if (!x)
+		return -EINVAL;
+	struct extract_pool *ep = &x->ep;
+	struct xs_txn *txn = ep->txn;
+	if (end > txn->n)
+		end = txn->n;
+	for (size_t i = ep->next_write; i < end && !x->r; i++) {
+		pthread_mutex_lock(&ep->lock);
+		while (!ep->state[i])
+			pthread_cond_wait(&ep->cond, &ep->lock);
+		int r = ep->state[i] < 0 ? ep->state[i] : 0;
+		pthread_mutex_unlock(&ep->lock);
 		if (!r)
-			r = ctx->family->write(ctx, rootfd, &txn->v[i], &ep.data[i]);
-		pthread_mutex_lock(&ep.lock);
-		ep.inflight -= ep.data[i].len;
-		xs_buf_free(&ep.data[i]);
-		ep.next_write = i + 1;
-		ep.stop = r < 0;
-		pthread_cond_broadcast(&ep.cond);
-		pthread_mutex_unlock(&ep.lock);
-		done += txn->v[i].size;
-		streamed += txn->v[i].stream;
-		xs_progress(&ctx->log, "Extracting", done, txn->bytes, "MB");
+			r = ctx->family->write(ctx, x->rootfd, &txn->v[i], &ep->data[i]);
+		pthread_mutex_lock(&ep->lock);
+		ep->inflight -= ep->data[i].len;
+		xs_buf_free(&ep->data[i]);
+		ep->next_write = i + 1;
+		ep->stop = r < 0;
+		pthread_cond_broadcast(&ep->cond);
+		pthread_mutex_unlock(&ep->lock);
+		x->r = r;
+		x->done += txn->v[i].size;
+		x->streamed += txn->v[i].stream;
+		xs_progress(&ctx->log, "Extracting", x->done, txn->bytes, "MB");
 	}
-	pthread_mutex_lock(&ep.lock);
-	ep.stop = true;
-	pthread_cond_broadcast(&ep.cond);
-	pthread_mutex_unlock(&ep.lock);
-	for (int i = 0; i < n; i++)
-		pthread_join(th[i], NULL);
-	for (size_t i = 0; i < txn->n; i++)
-		xs_buf_free(&ep.data[i]);
-	free(ep.data);
-	free(ep.state);
-	pthread_mutex_destroy(&ep.lock);
-	pthread_cond_destroy(&ep.cond);
 	xs_progress_end(&ctx->log);
-	xs_debug(&ctx->log, "extract: %zu of %zu packages streamed from the cache (above %llu bytes unpacked)", streamed,
-		 txn->n, (unsigned long long)ctx->stream_above);
+	return x->r;
+}
+
+int xs_extract_finish(struct xs_ctx *ctx)
+{
+	struct xs_extraction *x = ctx->extraction;
+	if (!x)
+		return 0;
+	struct extract_pool *ep = &x->ep;
+	struct xs_txn *txn = ep->txn;
+	pthread_mutex_lock(&ep->lock);
+	ep->stop = true;
+	pthread_cond_broadcast(&ep->cond);
+	pthread_mutex_unlock(&ep->lock);
+	for (int i = 0; i < x->nthreads; i++)
+		pthread_join(x->th[i], NULL);
+	for (size_t i = 0; i < txn->n; i++)
+		xs_buf_free(&ep->data[i]);
+	free(ep->data);
+	free(ep->state);
+	pthread_mutex_destroy(&ep->lock);
+	pthread_cond_destroy(&ep->cond);
+	xs_debug(&ctx->log, "extract: %zu of %zu packages streamed from the cache (above %llu bytes unpacked)",
+		 x->streamed, txn->n, (unsigned long long)ctx->stream_above);
+	int r = x->r;
+	if (!r && ep->next_write < txn->n)
+		r = xs_fail(&ctx->log, EIO, "extraction stopped after %zu of %zu packages", ep->next_write, txn->n);
+	free(x);
+	ctx->extraction = NULL;
 	return r;
+}
+
+int xs_extract(struct xs_ctx *ctx, struct xs_txn *txn, int rootfd)
+{
+	int r = xs_extract_start(ctx, txn, rootfd);
+	if (!r)
+		r = xs_extract_until(ctx, txn->n);
+	int f = xs_extract_finish(ctx);
+	return r ? r : f;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "db_dpkg.h"
+#include "extract.h"
 #include "pkg_deb.h"
 #include "run.h"
 #include "target.h"
@@ -213,6 +214,14 @@ static int configure_phases(struct xs_ctx *ctx, int rootfd, const struct xs_txn 
 		if (!next)
 			break;
 		phase = next;
+		/* as debootstrap, which unpacks a round only when the rounds
+		 * before it are configured (their scripts never see it) */
+		size_t end = 0;
+		for (size_t i = 0; i < txn->n; i++)
+			if (xs_deb_c(&txn->v[i])->phase <= phase)
+				end = i + 1;
+		if (ctx->extraction && (r = xs_extract_until(ctx, end)) < 0)
+			return r;
 		if ((r = xs_dpkg_add_phase(log, rootfd, txn, phase)) < 0)
 			return r;
 		if ((r = run_phase(ctx, rootfd, txn, phase, logfd, shims)) != 0)
