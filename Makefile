@@ -8,7 +8,7 @@ DATADIR = $(PREFIX)/share/xstrap
 
 # Lua 5.4's pkg-config name: lua5.4 on Debian, lua on Fedora and EL9
 LUA_PC ?= $(shell $(PKG_CONFIG) --exists lua5.4 && echo lua5.4 || echo lua)
-LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs com_err $(LUA_PC) libcap
+LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs com_err $(LUA_PC) libcap sqlite3
 CFLAGS ?= -O2 -g
 XS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 	-DXS_DATADIR='"$(DATADIR)"' $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
@@ -199,7 +199,7 @@ STATIC_BUILD = build-static
 STATIC_DEPS = $(CURDIR)/build-static/deps
 STATIC_LIBS = -lsolvext -lsolv -lexpat -lcurl -lssl -lcrypto -larchive \
 	-llzma -lzstd -llz4 -lbz2 -lz -lgpgme -lassuan -lgpg-error -lext2fs -lcom_err \
-	-llua5.4 -lm -lcap -pthread
+	-llua5.4 -lsqlite3 -ldl -lm -lcap -pthread
 STATIC_STAGE = $(STATIC_BUILD)/stage
 STATIC_NAME = xstrap-$(VERSION)-$(ARCH)-static
 ifeq ($(STATIC),1)

@@ -79,6 +79,7 @@ void xs_opts_free(struct xs_opts *o)
 	free(o->security_mirror);
 	xs_strlist_free(&o->sources);
 	xs_strlist_free(&o->sources_files);
+	xs_strlist_free(&o->rpm_repos);
 	free(o->fs_label);
 	free(o->fs_uuid);
 	free(o->output);

@@ -65,7 +65,8 @@ struct xs_opts {
 	bool updates;                 /* --updates: the suite's -updates and -security too */
 	char *security_mirror;        /* --security-mirror: where -security lives */
 	struct xs_strlist sources;    /* --source 'deb [signed-by=K] URI SUITE COMP...' */
-	struct xs_strlist sources_files; /* --sources-file: deb822 or one-line files */
+	struct xs_strlist sources_files; /* --sources-file: deb822 or one-line files; rpm: .repo files */
+	struct xs_strlist rpm_repos;  /* --repo NAME,URL[,KEYFILE]: extra rpm-md repositories */
 	/* --format=ext2|ext3|ext4 */
 	uint64_t fs_size; /* --size in bytes; 0: automatic (or a block device's size) */
 	char *fs_label;   /* --fs-label; default: the hostname (16 bytes at most) */

@@ -37,6 +37,19 @@ int xs_fail(struct xs_log *l, int code, const char *fmt, ...)
 	return code > 0 ? -code : code;
 }
 
+void xs_fail_hint(struct xs_log *l, const char *fmt, ...)
+{
+	va_list ap;
+	pthread_mutex_lock(&log_lock);
+	size_t used = strlen(l->err);
+	if (used && used + 1 < sizeof(l->err)) {
+		va_start(ap, fmt);
+		vsnprintf(l->err + used, sizeof(l->err) - used, fmt, ap);
+		va_end(ap);
+	}
+	pthread_mutex_unlock(&log_lock);
+}
+
 static void emit(struct xs_log *l, enum xs_log_kind kind, const char *fmt, va_list ap)
 {
 	if (!l->sink)

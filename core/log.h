@@ -31,6 +31,9 @@ struct xs_log {
 /* Records the error text; the caller reports it once. Returns -code (code>0). */
 int xs_fail(struct xs_log *l, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Appends to the error kept (a hint where the failing code knows too
+ * little to say what to do). */
+void xs_fail_hint(struct xs_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void xs_info(struct xs_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void xs_debug(struct xs_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void xs_warn(struct xs_log *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

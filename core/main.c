@@ -355,7 +355,12 @@ static const struct cli_opt options[] = {
 	  "Debian: an extra apt source, verified with KEYFILE only\n"
 	  "(default: the suite's key); repeatable", NULL },
 	{ "sources-file", 0, "FILE", ADD, O(sources_files), NULL,
-	  "Debian: extra apt sources, deb822 or one-line; repeatable", NULL },
+	  "Debian: extra apt sources, deb822 or one-line; rpm: a\n"
+	  "dnf .repo file (baseurl=, gpgkey=file://); repeatable", NULL },
+	{ "repo", 0, "NAME,URL[,KEYFILE]", ADD, O(rpm_repos), NULL,
+	  "rpm: an extra repository (EPEL's kind) at URL, verified\n"
+	  "with KEYFILE only (default: the distribution's key);\n"
+	  "the guest gets /etc/yum.repos.d/NAME.repo; repeatable", NULL },
 	{ "enable-repo", 0, "A,B", CALL, 0, opt_repo_choice,
 	  "rpm distributions: also load these repositories (CRB, ...)", NULL },
 	{ "enablerepo", 0, "A,B", CALL, 0, opt_repo_choice, NULL, NULL }, /* dnf's spelling */

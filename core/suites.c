@@ -34,6 +34,7 @@ void xs_suite_free(struct xs_suite *s)
 	xs_strlist_free(&s->exclude);
 	free(s->releasever);
 	free(s->rpmdb);
+	free(s->rpmdb_backend);
 	free(s->key_family);
 	xs_strlist_free(&s->gpgkeys);
 	xs_strlist_free(&s->enabled);

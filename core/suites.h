@@ -30,6 +30,7 @@ struct xs_suite {
 	bool rpm;
 	char *releasever;
 	char *rpmdb;         /* where the rpm database lives in the guest */
+	char *rpmdb_backend; /* its format: "sqlite" (rpm >= 4.16) or "bdb" */
 	char *key_family;    /* the key's directory in distribution-gpg-keys */
 	bool repomd_unsigned; /* the distribution publishes no repomd.xml.asc */
 	struct xs_strlist gpgkeys; /* names of the one key file, as each place calls it */

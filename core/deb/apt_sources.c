@@ -43,6 +43,19 @@ static void add_words(struct xs_strlist *l, const char *s, size_t len, bool comm
 	}
 }
 
+/* Appends each word of S once; a field of more than 256 different words
+ * (no real sources file has that many URIs or suites) is refused. */
+static int add_unique_words(struct xs_strlist *l, const char *s)
+{
+	struct xs_strlist all = { 0 };
+	add_words(&all, s, strlen(s), false);
+	for (size_t i = 0; i < all.n && l->n <= 256; i++)
+		if (!xs_strlist_has(l, all.v[i]))
+			xs_strlist_add(l, all.v[i]);
+	xs_strlist_free(&all);
+	return l->n > 256 ? -E2BIG : 0;
+}
+
 static struct xs_apt_entry *new_entry(struct xs_apt_entries *out, bool deb, const char *uri,
 				      size_t urilen, const char *suite, size_t suitelen)
 {
@@ -150,52 +163,73 @@ int xs_sources_parse_oneline(const char *text, const char *name, struct xs_apt_e
 	return 0;
 }
 
+enum { F_TYPES, F_URIS, F_SUITES, F_COMPONENTS, F_SIGNED_BY, F_ENABLED, F_ARCHES, F_N };
+
+/* A deb822 paragraph's fields; continuation lines are appended in place
+ * (amortized, so a long field costs its length, not its square). */
 struct para {
-	char *types, *uris, *suites, *components, *signed_by, *enabled, *arches;
+	char *v[F_N];
+	size_t len[F_N], cap[F_N];
 };
 
 static void para_free(struct para *pa)
 {
-	free(pa->types);
-	free(pa->uris);
-	free(pa->suites);
-	free(pa->components);
-	free(pa->signed_by);
-	free(pa->enabled);
-	free(pa->arches);
+	for (int i = 0; i < F_N; i++)
+		free(pa->v[i]);
 	memset(pa, 0, sizeof(*pa));
 }
 
-static char **para_field(struct para *pa, const char *key, size_t kl)
+static int para_field(const char *key, size_t kl)
 {
-	static const char *const names[] = { "Types", "URIs", "Suites", "Components", "Signed-By", "Enabled",
-					     "Architectures" };
-	char **slots[] = { &pa->types, &pa->uris, &pa->suites, &pa->components, &pa->signed_by, &pa->enabled,
-			   &pa->arches };
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
+	static const char *const names[F_N] = { "Types", "URIs", "Suites", "Components", "Signed-By",
+						"Enabled", "Architectures" };
+	for (int i = 0; i < F_N; i++)
 		if (strlen(names[i]) == kl && !strncasecmp(names[i], key, kl))
-			return slots[i];
-	return NULL;
+			return i;
+	return -1;
+}
+
+static void para_append(struct para *pa, int f, const char *s, size_t n)
+{
+	size_t need = pa->len[f] + n + 2;
+	if (need > pa->cap[f]) {
+		pa->cap[f] = need * 2;
+		pa->v[f] = xs_realloc(pa->v[f], pa->cap[f]);
+	}
+	if (pa->len[f])
+		pa->v[f][pa->len[f]++] = ' ';
+	memcpy(pa->v[f] + pa->len[f], s, n);
+	pa->len[f] += n;
+	pa->v[f][pa->len[f]] = 0;
 }
 
 static int para_entries(struct para *pa, const char *name, int np, struct xs_apt_entries *out,
 			struct xs_log *log)
 {
-	if (pa->enabled && !strncasecmp(pa->enabled + strspn(pa->enabled, blanks), "no", 2))
+	if (pa->v[F_ENABLED] && !strncasecmp(pa->v[F_ENABLED] + strspn(pa->v[F_ENABLED], blanks), "no", 2))
 		return 0;
-	if (!pa->types || !pa->uris || !pa->suites) {
+	if (!pa->v[F_TYPES] || !pa->v[F_URIS] || !pa->v[F_SUITES]) {
 		if (!log)
 			return 0;
 		return xs_fail(log, EINVAL, "%s paragraph %d: expected Types, URIs and Suites fields", name, np);
 	}
-	if (pa->signed_by && strstr(pa->signed_by, "BEGIN PGP"))
+	if (pa->v[F_SIGNED_BY] && strstr(pa->v[F_SIGNED_BY], "BEGIN PGP"))
 		return log ? xs_fail(log, EINVAL, "%s paragraph %d: Signed-By with an inline key: put the key in a file and name the file",
 				     name, np)
 			   : 0;
+	/* Each URI and suite once: a paragraph makes types x URIs x suites
+	 * entries, and repeated words (the fuzzer found this) would make
+	 * that product grow with the cube of the file's length. */
 	struct xs_strlist types = { 0 }, uris = { 0 }, suites = { 0 };
-	add_words(&types, pa->types, strlen(pa->types), false);
-	add_words(&uris, pa->uris, strlen(pa->uris), false);
-	add_words(&suites, pa->suites, strlen(pa->suites), false);
+	if (add_unique_words(&types, pa->v[F_TYPES]) || add_unique_words(&uris, pa->v[F_URIS]) ||
+	    add_unique_words(&suites, pa->v[F_SUITES])) {
+		xs_strlist_free(&types);
+		xs_strlist_free(&uris);
+		xs_strlist_free(&suites);
+		return log ? xs_fail(log, E2BIG, "%s paragraph %d: expected at most 256 types, URIs or suites, found more",
+				     name, np)
+			   : 0;
+	}
 	for (size_t t = 0; t < types.n; t++) {
 		bool deb = !strcmp(types.v[t], "deb");
 		if (!deb && strcmp(types.v[t], "deb-src"))
@@ -205,12 +239,12 @@ static int para_entries(struct para *pa, const char *name, int np, struct xs_apt
 				struct xs_apt_entry *e = new_entry(out, deb, uris.v[u], strlen(uris.v[u]),
 								   suites.v[s], strlen(suites.v[s]));
 				e->where = xs_asprintf("%s paragraph %d", name, np);
-				if (pa->components)
-					add_words(&e->components, pa->components, strlen(pa->components), false);
-				if (pa->signed_by)
-					add_words(&e->signed_by, pa->signed_by, strlen(pa->signed_by), false);
-				if (pa->arches)
-					add_words(&e->arches, pa->arches, strlen(pa->arches), false);
+				if (pa->v[F_COMPONENTS])
+					add_words(&e->components, pa->v[F_COMPONENTS], strlen(pa->v[F_COMPONENTS]), false);
+				if (pa->v[F_SIGNED_BY])
+					add_words(&e->signed_by, pa->v[F_SIGNED_BY], strlen(pa->v[F_SIGNED_BY]), false);
+				if (pa->v[F_ARCHES])
+					add_words(&e->arches, pa->v[F_ARCHES], strlen(pa->v[F_ARCHES]), false);
 			}
 	}
 	xs_strlist_free(&types);
@@ -219,16 +253,14 @@ static int para_entries(struct para *pa, const char *name, int np, struct xs_apt
 	return 0;
 }
 
-/* One line of a paragraph: a field, or the continuation of the last. */
-static int para_line(struct para *pa, char ***last, const char *line, size_t len, const char *name,
+/* One line of a paragraph: a field, or the continuation of the last
+ * (*LAST: the field being read, -1 for one xstrap does not use). */
+static int para_line(struct para *pa, int *last, const char *line, size_t len, const char *name,
 		     int np, struct xs_log *log)
 {
 	if (line[0] == ' ' || line[0] == '\t') {
-		if (*last && **last) {
-			char *joined = xs_asprintf("%s %.*s", **last, (int)len, line);
-			free(**last);
-			**last = joined;
-		}
+		if (*last >= 0 && pa->v[*last])
+			para_append(pa, *last, line, len);
 		return 0;
 	}
 	const char *colon = memchr(line, ':', len);
@@ -236,12 +268,14 @@ static int para_line(struct para *pa, char ***last, const char *line, size_t len
 		return log ? xs_fail(log, EINVAL, "%s paragraph %d: expected \"Field: value\", found \"%.*s\"",
 				     name, np, (int)len, line)
 			   : 0;
-	*last = para_field(pa, line, colon - line);
-	if (*last) {
+	*last = para_field(line, colon - line);
+	if (*last >= 0) {
 		const char *v = colon + 1;
 		v += strspn(v, blanks);
-		free(**last);
-		**last = xs_strndup(v, line + len - v);
+		pa->len[*last] = 0;
+		if (v > line + len)
+			v = line + len;
+		para_append(pa, *last, v, line + len - v);
 	}
 	return 0;
 }
@@ -250,8 +284,7 @@ int xs_sources_parse_deb822(const char *text, const char *name, struct xs_apt_en
 			    struct xs_log *log)
 {
 	struct para pa = { 0 };
-	char **last = NULL;
-	int np = 0, r = 0;
+	int last = -1, np = 0, r = 0;
 	bool open = false;
 	for (const char *p = text; p && *p && !r;) {
 		const char *eol = strchr(p, '\n');
@@ -264,7 +297,7 @@ int xs_sources_parse_deb822(const char *text, const char *name, struct xs_apt_en
 			if (open)
 				r = para_entries(&pa, name, ++np, out, log);
 			para_free(&pa);
-			last = NULL;
+			last = -1;
 			open = false;
 			continue;
 		}

@@ -65,8 +65,8 @@ static int deb_prepare(struct xs_ctx *ctx, bool known)
 			return xs_fail(&ctx->log, ENOENT,
 				       "no mirror given and none found in the host's apt sources (/etc/apt/sources.list, /etc/apt/sources.list.d/); give one: xstrap SUITE TARGET MIRROR");
 	}
-	if (o->repo_choices.n)
-		return xs_fail(&ctx->log, EINVAL, "--enable-repo/--disable-repo: only for rpm distributions (repos/rpm.conf); %s is not one",
+	if (o->repo_choices.n || o->rpm_repos.n)
+		return xs_fail(&ctx->log, EINVAL, "--enable-repo/--disable-repo/--repo: only for rpm distributions (repos/rpm.conf); %s is not one (extra apt sources: --source, --sources-file)",
 			       o->suite);
 	if (!known) {
 		/* Unknown by name: fine when the mirror has it and a key is given. */

@@ -1,6 +1,7 @@
 /* verify.c - OpenPGP signatures with gpgme in a private, temporary keyring. */
 #include "verify.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <gpgme.h>
@@ -182,11 +183,11 @@ const char *xs_verifier_signer(const struct xs_verifier *v)
 	return v->signer;
 }
 
-int xs_verifier_export(struct xs_verifier *v, const char *fpr, struct xs_buf *out, struct xs_log *log)
+static int export_key(struct xs_verifier *v, const char *fpr, bool armor, struct xs_buf *out, struct xs_log *log)
 {
 	gpgme_data_t d;
 	gpgme_data_new(&d);
-	gpgme_set_armor(v->ctx, 1);
+	gpgme_set_armor(v->ctx, armor);
 	gpgme_error_t e = gpgme_op_export(v->ctx, fpr, 0, d);
 	gpgme_set_armor(v->ctx, 0);
 	size_t n = 0;
@@ -199,4 +200,42 @@ int xs_verifier_export(struct xs_verifier *v, const char *fpr, struct xs_buf *ou
 		xs_buf_add(out, p, n);
 	gpgme_free(p);
 	return r;
+}
+
+int xs_verifier_export(struct xs_verifier *v, const char *fpr, struct xs_buf *out, struct xs_log *log)
+{
+	return export_key(v, fpr, true, out, log);
+}
+
+int xs_verifier_export_binary(struct xs_verifier *v, const char *fpr, struct xs_buf *out, struct xs_log *log)
+{
+	return export_key(v, fpr, false, out, log);
+}
+
+int xs_verifier_key_info(struct xs_verifier *v, const char *fpr, struct xs_keyinfo *out, struct xs_log *log)
+{
+	memset(out, 0, sizeof(*out));
+	gpgme_key_t key = NULL;
+	gpgme_error_t e = gpgme_get_key(v->ctx, fpr, &key, 0);
+	if (e || !key)
+		return xs_fail(log, ENOKEY, "key %s: not in the keyring%s%s", fpr, e ? ": " : "", e ? gpgme_strerror(e) : "");
+	for (gpgme_subkey_t s = key->subkeys; s && out->nparts < sizeof(out->part) / sizeof(out->part[0]); s = s->next) {
+		if (!s->keyid || strlen(s->keyid) != 16)
+			continue;
+		for (int i = 0; i < 16; i++)
+			out->part[out->nparts].keyid[i] = (char)tolower((unsigned char)s->keyid[i]);
+		out->part[out->nparts].created = s->timestamp > 0 ? (uint32_t)s->timestamp : 0;
+		out->part[out->nparts].v4 = s->fpr && strlen(s->fpr) == 40;
+		out->nparts++;
+	}
+	if (key->uids && key->uids->uid)
+		out->userid = xs_strdup(key->uids->uid);
+	gpgme_key_unref(key);
+	return out->nparts ? 0 : xs_fail(log, ENOKEY, "key %s: the keyring lists no key id for it", fpr);
+}
+
+void xs_keyinfo_free(struct xs_keyinfo *k)
+{
+	free(k->userid);
+	memset(k, 0, sizeof(*k));
 }

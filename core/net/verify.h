@@ -2,7 +2,9 @@
 #ifndef XS_VERIFY_H
 #define XS_VERIFY_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "context.h"
 #include "util.h"
@@ -29,5 +31,21 @@ int xs_verify_detached(struct xs_verifier *v, const char *name, const char *data
 const char *xs_verifier_signer(const struct xs_verifier *v);
 /* Appends key FPR from the keyring, ASCII-armored, to OUT. */
 int xs_verifier_export(struct xs_verifier *v, const char *fpr, struct xs_buf *out, struct xs_log *log);
+/* The same as OpenPGP packets (what rpm keeps of an imported key). */
+int xs_verifier_export_binary(struct xs_verifier *v, const char *fpr, struct xs_buf *out, struct xs_log *log);
+
+/* What rpm names an imported key by: the primary key's and each subkey's
+ * id (16 lowercase hex digits) and creation time, the first user id. */
+struct xs_keyinfo {
+	struct {
+		char keyid[17];
+		uint32_t created;
+		bool v4; /* a v4 key (a 40-digit fingerprint) */
+	} part[16];
+	size_t nparts; /* the primary key first */
+	char *userid;  /* NULL when it has none */
+};
+int xs_verifier_key_info(struct xs_verifier *v, const char *fpr, struct xs_keyinfo *out, struct xs_log *log);
+void xs_keyinfo_free(struct xs_keyinfo *k);
 
 #endif

@@ -160,6 +160,23 @@ static bool find(const struct xs_rpmhdr *h, uint32_t tag, uint32_t *type, const 
 	return false;
 }
 
+bool xs_rpmhdr_entry(const struct xs_rpmhdr *h, uint32_t tag, struct xs_rpmentry *e)
+{
+	if (!find(h, tag, &e->type, &e->data, &e->count))
+		return false;
+	size_t sz = type_size(e->type);
+	if (sz) {
+		e->len = (size_t)e->count * sz;
+		return true;
+	}
+	/* strings: xs_rpmhdr_parse checked that each ends inside the store */
+	const unsigned char *s = e->data;
+	for (uint32_t k = 0; k < e->count; k++)
+		s += strlen((const char *)s) + 1;
+	e->len = (size_t)(s - e->data);
+	return true;
+}
+
 const char *xs_rpmhdr_str(const struct xs_rpmhdr *h, uint32_t tag)
 {
 	uint32_t type, count;

@@ -109,6 +109,16 @@ size_t xs_rpmhdr_count(const struct xs_rpmhdr *h, uint32_t tag);
 /* Binary data of TAG (BIN), or NULL. */
 const unsigned char *xs_rpmhdr_bin(const struct xs_rpmhdr *h, uint32_t tag, size_t *len);
 
+/* One entry of a header as stored: its type, count and raw (big-endian)
+ * data of LEN bytes. */
+struct xs_rpmentry {
+	uint32_t type, count;
+	const unsigned char *data;
+	size_t len;
+};
+/* TAG's entry in H; false when absent. */
+bool xs_rpmhdr_entry(const struct xs_rpmhdr *h, uint32_t tag, struct xs_rpmentry *e);
+
 /* What extraction keeps of a package for the configure stage. */
 struct xs_rpmfile {
 	char *path; /* "/usr/bin/x" as the header names it */

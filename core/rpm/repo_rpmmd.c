@@ -117,11 +117,19 @@ void xs_rpmmd_add(struct xs_rpmmd *md, const char *name, const char *url)
 	md->v[md->n++] = (struct xs_rpmmd_repo){ .name = xs_strdup(name), .url = xs_strdup(url) };
 }
 
+void xs_rpmmd_add_extra(struct xs_rpmmd *md, const char *name, const char *url, const char *keyfile)
+{
+	xs_rpmmd_add(md, name, url);
+	md->v[md->n - 1].extra = true;
+	md->v[md->n - 1].keyfile = keyfile ? xs_strdup(keyfile) : NULL;
+}
+
 void xs_rpmmd_free(struct xs_rpmmd *md)
 {
 	for (size_t i = 0; i < md->n; i++) {
 		free(md->v[i].name);
 		free(md->v[i].url);
+		free(md->v[i].keyfile);
 	}
 	free(md->v);
 	memset(md, 0, sizeof(*md));
@@ -130,7 +138,7 @@ void xs_rpmmd_free(struct xs_rpmmd *md)
 /* repomd.xml of RR, checked against its detached signature with V (NULL
  * under --no-verify). */
 static int fetch_repomd(struct xs_ctx *ctx, const struct xs_rpmmd *md,
-			const struct xs_rpmmd_repo *rr, struct xs_verifier *v, struct xs_buf *out)
+			struct xs_rpmmd_repo *rr, struct xs_verifier *v, struct xs_buf *out)
 {
 	struct xs_log *log = &ctx->log;
 	_cleanup_free_ char *u_md = xs_asprintf("%s/repodata/repomd.xml", rr->url);
@@ -148,11 +156,11 @@ static int fetch_repomd(struct xs_ctx *ctx, const struct xs_rpmmd *md,
 		return r;
 	struct xs_transfer ts = { .url = u_sig, .mem = &sig, .missing_ok = true };
 	r = xs_fetch_one(log, &ts);
-	if (r == -ENOENT && md->repomd_unsigned) {
+	if (r == -ENOENT && (md->repomd_unsigned || rr->extra)) {
 		/* dnf's repo_gpgcheck=0, gpgcheck=1: every package is still
-		 * checked against the distribution's key before it is unpacked */
+		 * checked against the repository's key before it is unpacked */
 		xs_warn(log, "%s: %s publishes no signature for its repository metadata (no repomd.xml.asc); trusting each package's own signature instead, as dnf does",
-			u_md, md->distribution);
+			u_md, rr->extra ? rr->name : md->distribution);
 		xs_buf_free(&sig);
 		return 0;
 	} else if (r == -ENOENT)
@@ -160,7 +168,42 @@ static int fetch_repomd(struct xs_ctx *ctx, const struct xs_rpmmd *md,
 			    u_md);
 	if (!r)
 		r = xs_verify_detached(v, u_sig, out->data, out->len, sig.data, sig.len, log);
+	if (r && rr->extra)
+		xs_fail_hint(log, rr->keyfile ? " (repository %s is checked with %s only)"
+					      : " (repository %s is checked with the distribution's key; give its own as --repo=NAME,URL,KEYFILE or gpgkey=file:// in its .repo file)",
+			     rr->name, rr->keyfile);
+	rr->repomd_signed = !r;
 	xs_buf_free(&sig);
+	return r;
+}
+
+int xs_rpmmd_verifiers(struct xs_rpmmd *md, const struct xs_strlist *keyrings, struct xs_verifier ***out, size_t *n,
+		       struct xs_log *log)
+{
+	*out = NULL;
+	*n = 0;
+	int r = 0;
+	for (size_t i = 0; i <= md->n && !r; i++) {
+		struct xs_rpmmd_repo *rr = i ? &md->v[i - 1] : NULL;
+		if (rr && !rr->keyfile)
+			continue; /* the distribution's keys: verifier 0 */
+		struct xs_strlist one = { 0 };
+		if (rr)
+			xs_strlist_add(&one, rr->keyfile);
+		*out = xs_realloc(*out, (*n + 1) * sizeof(**out));
+		(*out)[*n] = NULL;
+		if (rr)
+			rr->verifier = (unsigned)*n;
+		/* no distribution key at all (only extra repositories'): nothing
+		 * is accepted by verifier 0 */
+		if (!rr && !keyrings->n) {
+			(*n)++;
+			continue;
+		}
+		r = xs_verifier_new(&(*out)[*n], rr ? &one : keyrings, log);
+		(*n)++;
+		xs_strlist_free(&one);
+	}
 	return r;
 }
 
@@ -258,21 +301,27 @@ int xs_rpmmd_load(struct xs_ctx *ctx, struct xs_rpmmd *md)
 	if (!md->n)
 		return xs_fail(log, EINVAL, "no rpm-md repository to load: give the mirror, e.g. xstrap plan %s MIRROR",
 			       ctx->o.suite);
+	struct xs_verifier **vs = NULL;
+	size_t nv = 0;
 	if (!ctx->o.no_verify) {
 		if (!ctx->o.keyrings.n)
 			return xs_fail(log, ENOKEY, "%s/repodata/repomd.xml: no key to check it with: give the distribution's key with --keyring=FILE",
 				       md->v[0].url);
-		if ((r = xs_verifier_new(&v, &ctx->o.keyrings, log)) < 0)
-			return r;
+		if ((r = xs_rpmmd_verifiers(md, &ctx->o.keyrings, &vs, &nv, log)) < 0)
+			goto out;
 	}
 	for (size_t i = 0; i < md->n && !r; i++) {
 		double t0 = xs_now();
+		v = vs ? vs[md->v[i].verifier] : NULL;
 		r = load_repo(ctx, md, &md->v[i], v);
 		if (!r)
 			xs_debug(log, "%s: %d packages in %.2f s", md->v[i].name,
 				 ((Repo *)md->v[i].repo)->nsolvables, xs_now() - t0);
 	}
-	xs_verifier_free(v);
+out:
+	for (size_t i = 0; i < nv; i++)
+		xs_verifier_free(vs[i]);
+	free(vs);
 	if (r)
 		return r;
 	pool_addfileprovides(ctx->pool);

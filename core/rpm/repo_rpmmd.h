@@ -8,11 +8,20 @@
 
 #include "context.h"
 
+struct xs_verifier;
+
 /* One repository: a base URL holding repodata/. */
 struct xs_rpmmd_repo {
 	char *name; /* BaseOS, updates; the suite for a single --repo-type=rpm-md URL */
 	char *url;
 	void *repo; /* its libsolv Repo once loaded, whose appdata points here */
+	/* an extra repository (--repo, a .repo file): verified with KEYFILE
+	 * only (NULL: the distribution's keys); its repomd.xml may be
+	 * unsigned (EPEL's is), its packages never */
+	bool extra;
+	char *keyfile;
+	bool repomd_signed; /* set by loading: repomd.xml.asc was there and good */
+	unsigned verifier;  /* which of xs_rpmmd_verifiers' list checks its packages */
 };
 
 struct xs_rpmmd {
@@ -23,6 +32,14 @@ struct xs_rpmmd {
 };
 
 void xs_rpmmd_add(struct xs_rpmmd *md, const char *name, const char *url);
+/* An extra repository verified with KEYFILE only (NULL: the distribution's
+ * keys). */
+void xs_rpmmd_add_extra(struct xs_rpmmd *md, const char *name, const char *url, const char *keyfile);
+/* One verifier for the distribution's keys (KEYRINGS) and one per extra
+ * repository with its own key, each repository's index in rr->verifier:
+ * every package is checked with its repository's keys only. */
+int xs_rpmmd_verifiers(struct xs_rpmmd *md, const struct xs_strlist *keyrings, struct xs_verifier ***out, size_t *n,
+		       struct xs_log *log);
 void xs_rpmmd_free(struct xs_rpmmd *md);
 
 /* Fetches, verifies (with ctx->o.keyrings) and loads every repository of

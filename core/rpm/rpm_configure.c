@@ -13,6 +13,7 @@
 #include <solv/pool.h>
 
 #include "pkg_rpm.h"
+#include "rpmdb_sqlite.h"
 #include "rpmlua.h"
 #include "run.h"
 #include "target.h"
@@ -455,24 +456,13 @@ static bool target_has(int rootfd, const char *rel)
 static int import_keys(struct rpmrun *rr)
 {
 	struct xs_ctx *ctx = rr->ctx;
-	const struct xs_txn *txn = rr->txn;
-	struct xs_strlist done = { 0 };
-	struct xs_verifier *v = NULL;
-	int r = 0;
-	for (size_t i = 0; i < txn->n && !r; i++) {
-		const char *fpr = xs_rpm(&txn->v[i])->signer;
-		if (!*fpr || xs_strlist_has(&done, fpr))
-			continue;
-		xs_strlist_add(&done, fpr);
-		if (!v && (r = xs_verifier_new(&v, &ctx->o.keyrings, &ctx->log)) < 0)
-			break;
-		struct xs_buf key = { 0 };
-		_cleanup_free_ char *rel = xs_asprintf(STAGE "/key-%zu.asc", done.n);
-		if (!(r = xs_verifier_export(v, fpr, &key, &ctx->log)))
-			r = xs_target_write(rr->rootfd, rel, key.data, key.len, 0644);
-		xs_buf_free(&key);
-		if (r < 0) {
-			r = r == -ENOKEY ? r : xs_fail(&ctx->log, -r, "cannot stage key %s in the target: %s", fpr, strerror(-r));
+	struct xs_rpm_keys keys = { 0 };
+	int r = xs_rpm_signing_keys(ctx, rr->txn, true, &keys);
+	for (size_t i = 0; i < keys.n && !r; i++) {
+		const char *fpr = keys.fprs.v[i];
+		_cleanup_free_ char *rel = xs_asprintf(STAGE "/key-%zu.asc", i + 1);
+		if ((r = xs_target_write(rr->rootfd, rel, keys.v[i].data, keys.v[i].len, 0644)) < 0) {
+			r = xs_fail(&ctx->log, -r, "cannot stage key %s in the target: %s", fpr, strerror(-r));
 			break;
 		}
 		char **argv = xs_calloc(4, sizeof(*argv));
@@ -484,8 +474,7 @@ static int import_keys(struct rpmrun *rr)
 		s->envp = rr->env;
 		s->may_fail = true; /* the root works without; its dnf would ask */
 	}
-	xs_verifier_free(v);
-	xs_strlist_free(&done);
+	xs_rpm_keys_free(&keys);
 	return r;
 }
 
@@ -542,10 +531,8 @@ static int register_db(struct rpmrun *rr)
 {
 	struct xs_log *log = &rr->ctx->log;
 	const struct xs_txn *txn = rr->txn;
-	if (!target_has(rr->rootfd, "usr/bin/rpm")) {
-		xs_warn(log, "the target has no /usr/bin/rpm: its package database is not written (add rpm to --include)");
-		return 0;
-	}
+	if (!target_has(rr->rootfd, "usr/bin/rpm"))
+		return xs_rpmdb_write_own(rr->ctx, rr->rootfd, txn);
 	/* no --dbpath: the target's rpm knows where its database lives
 	 * (/var/lib/rpm, /usr/lib/sysimage/rpm) and in which format */
 	char **argv = xs_calloc(txn->n + 20, sizeof(*argv));

@@ -17,12 +17,14 @@
 #include "pkg_rpm.h"
 #include "repo_rpmmd.h"
 #include "solve.h"
+#include "rpm_repos.h"
 #include "rpm_suites.h"
 #include "verify.h"
 
 struct rpm_state {
 	struct xs_rpmmd md;		      /* the solvables' repos point into it */
 	struct xs_strlist repos, urls;	      /* the repositories to load, in step */
+	struct xs_rpm_extras extras;	      /* --repo, .repo files: after those */
 };
 
 static struct rpm_state *rpm_state(struct xs_ctx *ctx)
@@ -40,6 +42,7 @@ static void rpm_state_free(struct xs_ctx *ctx)
 	xs_rpmmd_free(&st->md);
 	xs_strlist_free(&st->repos);
 	xs_strlist_free(&st->urls);
+	xs_rpm_extras_free(&st->extras);
 	free(st);
 	ctx->family_state = NULL;
 }
@@ -57,9 +60,12 @@ static int rpm_prepare(struct xs_ctx *ctx, bool known)
 	struct xs_suite *suite = ctx->suite;
 	struct rpm_state *st = rpm_state(ctx);
 	const char *basearch = xs_rpm_arch(o->arch);
-	if (o->updates || o->sources.n || o->sources_files.n || o->security_mirror)
-		return xs_fail(&ctx->log, EINVAL, "--updates, --security-mirror, --source, --sources-file: apt sources, for Debian suites; %s is an rpm distribution (its updates repositories are chosen with --enable-repo/--disable-repo)",
+	if (o->updates || o->sources.n || o->security_mirror)
+		return xs_fail(&ctx->log, EINVAL, "--updates, --security-mirror, --source: apt sources, for Debian suites; %s is an rpm distribution (its updates repositories are chosen with --enable-repo/--disable-repo, extra ones given with --repo=NAME,URL[,KEYFILE] or --sources-file=FILE.repo)",
 			       o->suite);
+	int r = xs_rpm_extras_parse(o, &st->extras, &ctx->log);
+	if (r < 0)
+		return r;
 	if (!known) {
 		if (o->repo_choices.n)
 			return xs_fail(&ctx->log, EINVAL, "--enable-repo/--disable-repo: \"%s\" is not an rpm distribution xstrap knows (%s/repos/rpm.conf); MIRROR is its one repository",
@@ -73,7 +79,7 @@ static int rpm_prepare(struct xs_ctx *ctx, bool known)
 	}
 	if (!o->keyrings.n && !o->no_verify) {
 		_cleanup_free_ char *key = NULL;
-		int r = xs_rpm_suite_find_key(suite, o->datadir, getenv("XSTRAP_RPM_KEYDIRS"), basearch, &key,
+		r = xs_rpm_suite_find_key(suite, o->datadir, getenv("XSTRAP_RPM_KEYDIRS"), basearch, &key,
 					      &ctx->log);
 		if (r < 0)
 			return r;
@@ -96,6 +102,13 @@ static int rpm_load(struct xs_ctx *ctx)
 	st->md.repomd_unsigned = ctx->suite->repomd_unsigned;
 	for (size_t i = 0; i < st->repos.n; i++)
 		xs_rpmmd_add(&st->md, st->repos.v[i], st->urls.v[i]);
+	for (size_t i = 0; i < st->extras.n; i++) {
+		const struct xs_rpm_extra *x = &st->extras.v[i];
+		if (xs_strlist_has(&st->repos, x->name))
+			return xs_fail(&ctx->log, EINVAL, "extra repository %s: %s already has a repository of that name; call it something else",
+				       x->name, ctx->suite->name);
+		xs_rpmmd_add_extra(&st->md, x->name, x->url, x->keyfile);
+	}
 	return xs_rpmmd_load(ctx, &st->md);
 }
 
@@ -263,23 +276,63 @@ static int rpm_locate(struct xs_ctx *ctx, int p, struct xs_pkg *k)
 	return r;
 }
 
-/* Each worker checks signatures with its own gpgme context. */
+/* Each worker checks signatures with its own gpgme contexts: one for the
+ * distribution's keys, one per extra repository with its own key. */
+struct rpm_worker {
+	struct xs_verifier **v;
+	size_t n;
+};
+
+static void rpm_worker_free(void *worker)
+{
+	struct rpm_worker *w = worker;
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->n; i++)
+		xs_verifier_free(w->v[i]);
+	free(w->v);
+	free(w);
+}
+
 static int rpm_worker_new(struct xs_ctx *ctx, void **worker)
 {
 	*worker = NULL;
 	if (ctx->o.no_verify)
 		return 0;
-	return xs_verifier_new((struct xs_verifier **)worker, &ctx->o.keyrings, &ctx->log);
+	struct rpm_worker *w = xs_calloc(1, sizeof(*w));
+	int r = xs_rpmmd_verifiers(&rpm_state(ctx)->md, &ctx->o.keyrings, &w->v, &w->n, &ctx->log);
+	if (r < 0) {
+		rpm_worker_free(w);
+		return r;
+	}
+	*worker = w;
+	return 0;
 }
 
-static void rpm_worker_free(void *worker)
-{
-	xs_verifier_free(worker);
-}
-
+/* P is checked with the keys of the repository it comes from only. */
 static int rpm_decode(struct xs_ctx *ctx, void *worker, struct xs_pkg *p, struct xs_buf *data)
 {
-	return xs_rpm_decode_within(&ctx->log, worker, p, data, ctx->stream_above);
+	struct rpm_worker *w = worker;
+	struct xs_verifier *v = NULL;
+	if (w) {
+		const struct xs_rpmmd_repo *rr = ctx->pool->solvables[p->id].repo->appdata;
+		v = w->v[rr && rr->verifier < w->n ? rr->verifier : 0];
+	}
+	return xs_rpm_decode_within(&ctx->log, v, p, data, ctx->stream_above);
+}
+
+/* As rpm configures, then each extra repository's .repo file and key. */
+static int rpm_configure(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn)
+{
+	int r = xs_configure_rpm(ctx, rootfd, txn);
+	struct rpm_state *st = rpm_state(ctx);
+	for (size_t i = 0; i < st->extras.n && i < st->md.n; i++)
+		for (size_t k = 0; k < st->md.n; k++)
+			if (st->md.v[k].extra && !strcmp(st->md.v[k].name, st->extras.v[i].name))
+				st->extras.v[i].repomd_signed = st->md.v[k].repomd_signed;
+	if (!r)
+		r = xs_rpm_extras_write_guest(&ctx->log, rootfd, &st->extras);
+	return r;
 }
 
 static int rpm_write(struct xs_ctx *ctx, int rootfd, struct xs_pkg *p, const struct xs_buf *data)
@@ -322,7 +375,7 @@ const struct xs_family xs_family_rpm = {
 	.worker_free = rpm_worker_free,
 	.decode = rpm_decode,
 	.write = rpm_write,
-	.configure = xs_configure_rpm,
+	.configure = rpm_configure,
 	.cleanup = xs_rpm_remove_dev,
 	.remove = xs_rpm_erase,
 	.ctx_fact = rpm_ctx_fact,

@@ -38,6 +38,8 @@ static bool set_rpm_key(struct xs_suite *cur, const char *key, const char *val,
 		xs_strlist_add_split(&cur->groups, val);
 	else if (!strcmp(key, "rpmdb"))
 		set_str(&cur->rpmdb, val);
+	else if (!strcmp(key, "rpmdb-backend"))
+		set_str(&cur->rpmdb_backend, val);
 	else if (!strcmp(key, "gpgkey"))
 		xs_strlist_add_split(&cur->gpgkeys, val);
 	else if (!strcmp(key, "key-family"))
@@ -88,6 +90,9 @@ static int check_rpm_suite(struct xs_suite *s, const char *path, struct xs_log *
 	}
 	if (!s->rpmdb)
 		s->rpmdb = xs_strdup("/var/lib/rpm");
+	if (s->rpmdb_backend && strcmp(s->rpmdb_backend, "sqlite") && strcmp(s->rpmdb_backend, "bdb"))
+		return xs_fail(log, EINVAL, "%s: [%s]: rpmdb-backend is sqlite or bdb, found \"%s\"", path, s->name,
+			       s->rpmdb_backend);
 	if (s->rpmdb[0] != '/')
 		return xs_fail(log, EINVAL, "%s: [%s]: rpmdb must be an absolute path, found \"%s\"", path, s->name,
 			       s->rpmdb);

@@ -101,17 +101,6 @@ teardown() {
 	stop_dnf_agents "$BATS_TEST_TMPDIR"
 }
 
-# stop_dnf_agents DIR: librepo starts a gpg-agent on the keyring it keeps
-# in ROOT/var/cache/dnf/REPO/pubring (repo_gpgcheck) and leaves it running;
-# stop those of the dnf roots in DIR
-stop_dnf_agents() {
-	local d
-	for d in "$1"/*/var/cache/dnf/*/pubring; do
-		[ -d "$d" ] || continue
-		gpgconf --homedir "$d" --kill gpg-agent 2>/dev/null || true
-	done
-}
-
 need_dnf() {
 	if [ -n "${DNF_MISSING:-}" ]; then
 		skip "$DNF_MISSING"

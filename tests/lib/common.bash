@@ -100,6 +100,17 @@ rpmq() {
 	rpm --root="$root" --dbpath=/var/lib/rpm "$@"
 }
 
+# stop_dnf_agents DIR: librepo starts a gpg-agent on the keyring it keeps
+# in ROOT/var/cache/dnf/REPO/pubring (repo_gpgcheck) and leaves it running;
+# stop those of the dnf roots in DIR
+stop_dnf_agents() {
+	local d
+	for d in "$1"/*/var/cache/dnf/*/pubring; do
+		[ -d "$d" ] || continue
+		gpgconf --homedir "$d" --kill gpg-agent 2>/dev/null || true
+	done
+}
+
 # rpm_fixture_check: skip when rpm_fixture_setup found a tool missing
 rpm_fixture_check() {
 	if [ -n "${RPM_MISSING_TOOL:-}" ]; then

@@ -4,7 +4,7 @@
 # Debian, when run as root and something is missing.
 set -e
 build_pkgs="build-essential pkg-config libsolv-dev libsolvext-dev libcurl4-openssl-dev
- libarchive-dev libgpgme-dev libext2fs-dev liblua5.4-dev libcap-dev gpg ca-certificates"
+ libarchive-dev libgpgme-dev libext2fs-dev liblua5.4-dev libcap-dev libsqlite3-dev gpg ca-certificates"
 # make static: the static archives Debian ships, and what builds libsolv,
 # libcurl and libarchive from Debian's sources (.dist/static-deps.sh).
 static_pkgs="$build_pkgs dpkg-dev cmake zlib1g-dev libbz2-dev liblzma-dev libzstd-dev

@@ -11,6 +11,7 @@
 #include <sys/xattr.h>
 
 #include "pkg_rpm.h"
+#include "rpmdb_sqlite.h"
 #include "target.h"
 #include "verify.h"
 
@@ -1329,6 +1330,140 @@ static void test_set_caps(void **state)
 	assert_true(xs_rpm_set_caps(f->rootfd, "link", "cap_net_raw=ep") < 0);
 }
 
+/* ---- the header the rpmdb stores (rpmdb_sqlite.c) -------------------- */
+
+static void test_rpmdb_color(void **state)
+{
+	(void)state;
+	assert_int_equal(xs_rpmdb_color("x86_64"), 3);
+	assert_int_equal(xs_rpmdb_color("aarch64"), 3);
+	assert_int_equal(xs_rpmdb_color("ppc64le"), 3);
+	assert_int_equal(xs_rpmdb_color("i686"), 0);
+	assert_int_equal(xs_rpmdb_color("ia64"), 2);
+}
+
+/* A package's parts as decode keeps them: the main header (a region and
+ * name, two files, and EXTRA_TAG when not 0) and a lead with the signature
+ * header (size, md5 and the header's sha256). */
+static struct xs_rpminfo *rpmdb_package(uint32_t extra_tag)
+{
+	struct xs_rpminfo *ri = xs_calloc(1, sizeof(*ri));
+	struct hb m = { 0 }, sg = { 0 };
+	struct xs_buf mb = { 0 }, sb = { 0 };
+	unsigned char trailer[16] = { 0 };
+	hb_add(&m, 63, T_BIN, 16, trailer, 16);
+	hb_add(&m, 1000, T_STRING, 1, "pkg", 4);
+	hb_add(&m, 1117, T_STRING_ARRAY, 2, "a\0b", 4);
+	if (extra_tag)
+		hb_add(&m, extra_tag, T_STRING, 1, "x", 2);
+	hb_finish(&m, &mb);
+	unsigned char size[4], md5[16];
+	put_be32(size, 4242);
+	memset(md5, 0xab, sizeof(md5));
+	hb_add(&sg, 273, T_STRING, 1, "cafe", 5);
+	hb_add(&sg, 1000, T_INT32, 1, size, 4);
+	hb_add(&sg, 1004, T_BIN, 16, md5, 16);
+	xs_buf_add(&sb, (unsigned char[96]){ 0 }, 96);
+	hb_finish(&sg, &sb);
+	ri->hdrblob = (unsigned char *)mb.data;
+	ri->sigblob = (unsigned char *)sb.data;
+	ri->siglen = sb.len;
+	const char *why = NULL;
+	assert_int_equal(xs_rpmhdr_parse(ri->hdrblob, mb.len, &ri->hdr, &why), 0);
+	return ri;
+}
+
+static void test_rpmdb_header(void **state)
+{
+	(void)state;
+	struct xs_rpminfo *ri = rpmdb_package(0);
+	struct xs_buf out = { 0 }, full = { 0 };
+	const char *why = NULL;
+	assert_int_equal(xs_rpmdb_header(ri, 7, 8, 3, &out, &why), 0);
+	/* the package's own entries and data first, unchanged */
+	assert_memory_equal(out.data + 8, ri->hdr.index, ri->hdr.il * 16);
+	assert_memory_equal(out.data + 8 + (ri->hdr.il + 7) * 16, ri->hdr.store, ri->hdr.dl);
+	xs_buf_add(&full, "\x8e\xad\xe8\x01\0\0\0\0", 8);
+	xs_buf_add(&full, out.data, out.len);
+	struct xs_rpmhdr h;
+	assert_int_equal(xs_rpmhdr_parse((unsigned char *)full.data, full.len, &h, &why), 0);
+	/* the signature header's tags under their header names */
+	assert_int_equal(h.il, ri->hdr.il + 7);
+	assert_int_equal(xs_rpmhdr_int(&h, 257, 0, 0), 4242);
+	size_t n = 0;
+	assert_non_null(xs_rpmhdr_bin(&h, 261, &n));
+	assert_int_equal(n, 16);
+	assert_string_equal(xs_rpmhdr_str(&h, 273), "cafe");
+	/* what an install adds */
+	assert_int_equal(xs_rpmhdr_count(&h, 1029), 2);
+	assert_int_equal(xs_rpmhdr_int(&h, 1029, 1, 9), 0);
+	assert_int_equal(xs_rpmhdr_int(&h, 1128, 0, 0), 7);
+	assert_int_equal(xs_rpmhdr_int(&h, 1008, 0, 0), 8);
+	assert_int_equal(xs_rpmhdr_int(&h, 1127, 0, 0), 3);
+	xs_buf_free(&out);
+	xs_buf_free(&full);
+	xs_rpminfo_free(ri);
+}
+
+static void test_rpmdb_header_refused(void **state)
+{
+	(void)state;
+	struct xs_buf out = { 0 };
+	const char *why = NULL;
+	/* SHA256HEADER in both headers: rpm refuses to merge */
+	struct xs_rpminfo *ri = rpmdb_package(273);
+	assert_int_equal(xs_rpmdb_header(ri, 1, 1, 0, &out, &why), -EBADMSG);
+	assert_contains(why, "both in the signature and the main header");
+	xs_rpminfo_free(ri);
+	struct xs_keyinfo none = { 0 };
+	assert_int_equal(xs_rpmdb_pubkey_header((const unsigned char *)"not a key", 9, &none, 1, &out, &why), -EBADMSG);
+	assert_contains(why, "not an OpenPGP v4 public key");
+	xs_buf_free(&out);
+}
+
+/* A key with a subkey: named by the primary's ids and creation time,
+ * provides for the user id and for each key's short and long id. */
+static void test_rpmdb_pubkey_header(void **state)
+{
+	(void)state;
+	struct xs_keyinfo k = { .nparts = 2, .userid = "Some One <one@example.invalid>" };
+	strcpy(k.part[0].keyid, "433a453f7fe30c71");
+	k.part[0].created = 0x6b0f0b99;
+	k.part[0].v4 = true;
+	strcpy(k.part[1].keyid, "00112233aabbccdd");
+	k.part[1].created = 0x6b0f0c00;
+	k.part[1].v4 = true;
+	struct xs_buf out = { 0 }, full = { 0 };
+	const char *why = NULL;
+	assert_int_equal(xs_rpmdb_pubkey_header((const unsigned char *)"\x99\x01\x0d", 3, &k, 1700000000, &out, &why), 0);
+	xs_buf_add(&full, "\x8e\xad\xe8\x01\0\0\0\0", 8);
+	xs_buf_add(&full, out.data, out.len);
+	struct xs_rpmhdr h;
+	assert_int_equal(xs_rpmhdr_parse((unsigned char *)full.data, full.len, &h, &why), 0);
+	assert_string_equal(xs_rpmhdr_str(&h, 1000), "gpg-pubkey");
+	assert_string_equal(xs_rpmhdr_str(&h, 1001), "7fe30c71");
+	assert_string_equal(xs_rpmhdr_str(&h, 1002), "6b0f0b99");
+	assert_string_equal(xs_rpmhdr_str(&h, 1004), "Some One <one@example.invalid> public key");
+	assert_contains(xs_rpmhdr_str(&h, 1005), "-----BEGIN PGP PUBLIC KEY BLOCK-----\nVersion: rpm-4.18.0\n\nmQEN\n=");
+	size_t n = 0;
+	_cleanup_free_ const char **prov = xs_rpmhdr_strv(&h, 1047, &n);
+	assert_int_equal(n, 5);
+	assert_string_equal(prov[0], "gpg(Some One <one@example.invalid>)");
+	assert_string_equal(prov[1], "gpg(7fe30c71)");
+	assert_string_equal(prov[2], "gpg(433a453f7fe30c71)");
+	assert_string_equal(prov[3], "gpg(aabbccdd)");
+	assert_string_equal(prov[4], "gpg(00112233aabbccdd)");
+	_cleanup_free_ const char **ver = xs_rpmhdr_strv(&h, 1113, &n);
+	assert_string_equal(ver[0], "4:433a453f7fe30c71-6b0f0b99");
+	assert_string_equal(ver[4], "4:00112233aabbccdd-6b0f0c00");
+	/* the immutable region first; the digests and import time after */
+	assert_int_equal(xs_rpmhdr_int(&h, 1008, 0, 0), 1700000000);
+	assert_int_equal(strlen(xs_rpmhdr_str(&h, 269)), 40);
+	assert_int_equal(strlen(xs_rpmhdr_str(&h, 273)), 64);
+	xs_buf_free(&out);
+	xs_buf_free(&full);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1337,6 +1472,10 @@ int main(void)
 		cmocka_unit_test(test_hdr_good),
 		cmocka_unit_test(test_hdr_malformed),
 		cmocka_unit_test(test_hdr_overlap_and_order),
+		cmocka_unit_test(test_rpmdb_color),
+		cmocka_unit_test(test_rpmdb_header),
+		cmocka_unit_test(test_rpmdb_header_refused),
+		cmocka_unit_test(test_rpmdb_pubkey_header),
 	};
 	const struct CMUnitTest packages[] = {
 		T(test_decode_write_signed_gzip),

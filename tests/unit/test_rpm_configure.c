@@ -13,7 +13,7 @@
 #include "rpm_configure.h"
 #include "rpm_family.h"
 
-enum { T_INT32 = 4, T_STRING = 6, T_STRING_ARRAY = 8 };
+enum { T_INT32 = 4, T_STRING = 6, T_BIN = 7, T_STRING_ARRAY = 8 };
 
 struct tag {
 	uint32_t tag, type;
@@ -48,13 +48,23 @@ static struct xs_rpminfo *make_info(const struct tag *tags, size_t ntags, const 
 				xs_buf_add(&store, t->s[k], strlen(t->s[k]) + 1);
 		}
 	}
+	/* rpm's immutable region first, its trailer after the data, as every
+	 * package header has it (the rpmdb is written from it) */
 	struct xs_buf blob = { 0 };
 	static const unsigned char magic[8] = { 0x8e, 0xad, 0xe8, 0x01, 0, 0, 0, 0 };
 	xs_buf_add(&blob, magic, 8);
-	be32(&blob, ntags);
+	be32(&blob, ntags + 1);
+	be32(&blob, store.len + 16);
+	be32(&blob, 63);
+	be32(&blob, T_BIN);
 	be32(&blob, store.len);
+	be32(&blob, 16);
 	xs_buf_add(&blob, index.data, index.len);
 	xs_buf_add(&blob, store.data, store.len);
+	be32(&blob, 63);
+	be32(&blob, T_BIN);
+	be32(&blob, (uint32_t)-(int32_t)((ntags + 1) * 16));
+	be32(&blob, 16);
 	struct xs_rpminfo *ri = xs_calloc(1, sizeof(*ri));
 	ri->hdrblob = (unsigned char *)blob.data;
 	const char *why = NULL;

@@ -233,6 +233,32 @@ static void test_sources_file_deb822(void **state)
 	xs_apt_entries_free(&e);
 }
 
+/* Repeated words count once, and a field of hundreds of different URIs or
+ * suites is refused: the fuzzer's 1 KB paragraph of repeated "deb" types,
+ * URIs and suites made types x URIs x suites entries (regress/sources/). */
+static void test_deb822_repeats_and_too_many(void **state)
+{
+	(void)state;
+	struct xs_log log;
+	xs_log_init(&log, XS_QUIET);
+	struct xs_apt_entries e = { 0 };
+	assert_int_equal(xs_sources_parse("Types: deb deb\n deb\nURIs: http://a.example.org/d http://a.example.org/d\n"
+					  "Suites: x x\n x\nComponents: main\n",
+					  "r.sources", &e, &log),
+			 0);
+	assert_int_equal(e.n, 1);
+	xs_apt_entries_free(&e);
+	struct xs_buf b = { 0 };
+	xs_buf_printf(&b, "Types: deb\nURIs: http://a.example.org/d\nSuites:");
+	for (int i = 0; i < 300; i++)
+		xs_buf_printf(&b, "\n s%d", i);
+	xs_buf_printf(&b, "\nComponents: main\n");
+	assert_int_equal(xs_sources_parse(b.data, "many.sources", &e, &log), -E2BIG);
+	assert_contains(log.err, "many.sources paragraph 1: expected at most 256");
+	xs_apt_entries_free(&e);
+	xs_buf_free(&b);
+}
+
 /* the security archive beside the mirror, as on Debian's mirrors */
 static void test_url_resolve(void **state)
 {
@@ -347,6 +373,7 @@ int main(void)
 		cmocka_unit_test(test_source_line_with_signed_by),
 		cmocka_unit_test(test_source_line_errors_name_the_line),
 		cmocka_unit_test(test_sources_file_deb822),
+		cmocka_unit_test(test_deb822_repeats_and_too_many),
 		cmocka_unit_test(test_url_resolve),
 		cmocka_unit_test(test_guest_sources_deb822),
 		cmocka_unit_test(test_guest_sources_one_line),
