@@ -196,9 +196,9 @@ int xs_build(struct xs_ctx *ctx)
 	t1 = xs_now();
 	/* a family that configures in rounds gets the rest of the packages
 	 * while it configures (f->extract_first); the workers decode ahead */
-	bool rounds = ctx->o.variant != XS_VARIANT_EXTRACT && f->extract_first;
-	if ((r = xs_extract_start(ctx, &txn, rootfd)) < 0 ||
-	    (r = xs_extract_until(ctx, rounds ? f->extract_first(&txn) : txn.n)) < 0 ||
+	size_t first = ctx->o.variant != XS_VARIANT_EXTRACT && f->extract_first ? f->extract_first(&txn) : txn.n;
+	bool rounds = first < txn.n;
+	if ((r = xs_extract_start(ctx, &txn, rootfd)) < 0 || (r = xs_extract_until(ctx, first)) < 0 ||
 	    (!rounds && (r = xs_extract_finish(ctx)) < 0) || (r = xs_config_run_stage(ctx, "extract")) < 0)
 		goto out;
 	xs_debug(&ctx->log, "extract: %.2f s%s", xs_now() - t1, rounds ? " (the first round)" : "");
