@@ -8,7 +8,7 @@ DATADIR = $(PREFIX)/share/xstrap
 
 # Lua 5.4's pkg-config name: lua5.4 on Debian, lua on Fedora and EL9
 LUA_PC ?= $(shell $(PKG_CONFIG) --exists lua5.4 && echo lua5.4 || echo lua)
-LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs com_err $(LUA_PC) libcap sqlite3
+LIBS_PC = libsolvext libsolv libcurl libarchive gpgme ext2fs com_err $(LUA_PC) libcap sqlite3 libcrypto
 CFLAGS ?= -O2 -g
 XS_CFLAGS = -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -pthread \
 	-DXS_DATADIR='"$(DATADIR)"' $(shell $(PKG_CONFIG) --cflags $(LIBS_PC))
@@ -97,7 +97,7 @@ check-asan: deps-check
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SMOKE_SECONDS ?= 10
-FUZZ_TARGETS = release packages deb rpm rpmmd sources suites
+FUZZ_TARGETS = release packages deb rpm rpmmd sources suites config
 FUZZ_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined
@@ -128,9 +128,9 @@ deps-check:
 	tests/lib/deps.sh check
 
 # xstrap against mmdebstrap (Debian: minbase, then the kernel case), then
-# against dnf (rpm-md), then what an ext4 image adds to a build; see
-# docs/benchmarks.md. bench-kernel, bench-rpm and bench-image run one of
-# them alone.
+# against dnf (rpm-md), then what an ext4 image adds to a build, then an
+# FAI nfsroot against mmdebstrap; see docs/benchmarks.md. bench-kernel,
+# bench-rpm, bench-image and bench-nfsroot run one of them alone.
 KERNEL_CASE = linux-image-amd64,firmware-linux-free
 bench: all
 	bench/bench.sh
@@ -138,6 +138,7 @@ bench: all
 	bench/bench.sh -i $(KERNEL_CASE)
 	bench/bench-rpm.sh
 	bench/bench-image.sh
+	bench/bench-nfsroot.sh
 
 bench-image: all
 	bench/bench-image.sh
@@ -147,6 +148,9 @@ bench-kernel: all
 
 bench-rpm: all
 	bench/bench-rpm.sh
+
+bench-nfsroot: all
+	bench/bench-nfsroot.sh
 
 install: all $(BUILD)/xstrap.bash
 	install -D -m 0755 $(BUILD)/xstrap $(DESTDIR)$(PREFIX)/bin/xstrap
@@ -224,5 +228,5 @@ deps-static:
 clean:
 	rm -rf $(BUILD) build-asan $(STATIC_BUILD) $(FUZZ_BUILD)
 
-.PHONY: all unit structure check check-asan deps deps-check bench bench-kernel bench-rpm bench-image install clean FORCE \
+.PHONY: all unit structure check check-asan deps deps-check bench bench-kernel bench-rpm bench-image bench-nfsroot install clean FORCE \
 	completion dist deb srpm static deps-static fuzz fuzz-bins fuzz-build fuzz-smoke

@@ -43,6 +43,19 @@ bool xs_strlist_has(const struct xs_strlist *l, const char *s)
 	return false;
 }
 
+char *xs_strlist_join(const struct xs_strlist *l, const char *sep)
+{
+	struct xs_buf b = { 0 };
+	for (size_t i = 0; l && i < l->n; i++) {
+		if (i)
+			xs_buf_add(&b, sep, strlen(sep));
+		xs_buf_add(&b, l->v[i], strlen(l->v[i]));
+	}
+	if (!b.data)
+		return xs_strdup("");
+	return b.data;
+}
+
 void xs_strlist_free(struct xs_strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
@@ -75,6 +88,12 @@ void xs_opts_free(struct xs_opts *o)
 	free(o->xen_config);
 	free(o->xen_kernel_dir);
 	free(o->mac);
+	free(o->export_dir);
+	free(o->nfs_server);
+	free(o->nfs_path);
+	free(o->fetch_url);
+	free(o->append);
+	free(o->ssh_key);
 	free(o->bridge);
 	free(o->security_mirror);
 	xs_strlist_free(&o->sources);

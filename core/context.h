@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "log.h"
 
@@ -48,6 +49,7 @@ struct xs_opts {
 	char *mirror;
 	char *datadir; /* repos/ lives here */
 	bool no_verify;
+	bool allow_older_metadata;    /* a Release (repomd.xml) older than one seen before is taken */
 	bool recommends;
 	bool json;
 	bool merged_usr;
@@ -62,6 +64,15 @@ struct xs_opts {
 	unsigned vcpus;        /* --vcpus, 0: one */
 	char *mac;             /* --mac; NULL: derived from the host name */
 	char *bridge;          /* --bridge; NULL: xl's default */
+	/* xstrap nfsroot (core/out/nfsroot.c) */
+	bool nfsroot;          /* the subcommand: class NFSROOT, the export */
+	bool squashfs;         /* --format=squashfs: also DIR/filesystem.squashfs, booted by fetch= */
+	char *export_dir;      /* --export=DIR: kernel, initrd and boot configs */
+	char *nfs_server;      /* --nfs-server; NULL: this host's name */
+	char *nfs_path;        /* --nfs-path; NULL: the target's absolute path */
+	char *fetch_url;       /* --fetch-url; NULL: http://SERVER/filesystem.squashfs */
+	char *append;          /* --append: more kernel arguments */
+	char *ssh_key;         /* --ssh-key=FILE: root's authorized_keys */
 	bool updates;                 /* --updates: the suite's -updates and -security too */
 	char *security_mirror;        /* --security-mirror: where -security lives */
 	struct xs_strlist sources;    /* --source 'deb [signed-by=K] URI SUITE COMP...' */
@@ -98,6 +109,10 @@ struct xs_ctx {
 	struct xs_config *config;
 	const struct xs_txn *txn; /* once resolved */
 	int rootfd;               /* once the target is open, else -1 */
+	/* The mode the target's root gets at the end of a successful build
+	 * (it is 0700 until then): the directory's own, or what a package's
+	 * "/" entry says (rpm's filesystem: 0555). */
+	mode_t root_mode;
 	const char *stage;        /* the stage whose hooks run */
 };
 
@@ -108,6 +123,8 @@ void xs_strlist_add(struct xs_strlist *l, const char *s);
 void xs_strlist_add_split(struct xs_strlist *l, const char *csv);
 bool xs_strlist_has(const struct xs_strlist *l, const char *s);
 void xs_strlist_free(struct xs_strlist *l);
+/* The items of L with SEP between them, allocated ("" when none). */
+char *xs_strlist_join(const struct xs_strlist *l, const char *sep);
 
 void xs_opts_free(struct xs_opts *o);
 const char *xs_variant_name(enum xs_variant v);

@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
@@ -33,6 +34,14 @@ int xs_download(struct xs_ctx *ctx, struct xs_txn *txn)
 			unlink(p->cache_path);
 	}
 	int r = xs_fetch_all(&ctx->log, t, txn->n, 6, "Downloading");
+	for (size_t i = 0; r < 0 && i < txn->n; i++)
+		if (t[i].result < 0 && strstr(ctx->log.err, t[i].url)) {
+			/* the fetch names the URL; the user knows the package */
+			_cleanup_free_ char *msg = xs_asprintf("package %s %s (%s): %s", txn->v[i].name, txn->v[i].version,
+							       txn->v[i].arch, ctx->log.err);
+			snprintf(ctx->log.err, sizeof(ctx->log.err), "%s", msg);
+			break;
+		}
 	size_t cached = 0;
 	for (size_t i = 0; i < txn->n; i++)
 		cached += t[i].from_cache;
@@ -126,7 +135,17 @@ static void *decode_worker(void *arg)
 		pthread_mutex_unlock(&ep->lock);
 		if (ahead != niced) /* the scripts that run meanwhile come first */
 			niced = !setpriority(PRIO_PROCESS, (id_t)gettid(), ahead ? 10 : 0) ? ahead : niced;
-		int r = wr < 0 ? wr : f->decode(ctx, worker, &ep->txn->v[i], &ep->data[i]);
+		struct xs_pkg *p = &ep->txn->v[i];
+		int r = wr < 0 ? wr : f->decode(ctx, worker, p, &ep->data[i]);
+		if (r == -ESTALE) {
+			/* the cache held another file than the signed one: as apt
+			 * does, it is fetched once more, and then it must verify */
+			r = xs_cache_pkg_refetch(&ctx->log, p);
+			if (!r)
+				r = f->decode(ctx, worker, p, &ep->data[i]);
+			if (r == -ESTALE)
+				r = xs_cache_pkg_changed(&ctx->log, p);
+		}
 		int fd = -1;
 		if (!r && ahead && ep->data[i].len)
 			fd = spill(ep->spill_dir, &ep->data[i]);

@@ -53,7 +53,9 @@ struct xs_family {
 	 * decompressed payload in *data. Thread-safe. A payload that unpacks
 	 * to more than ctx->stream_above stays out of memory: decode sets
 	 * p->stream and leaves *data empty, and write streams the payload from
-	 * p->cache_path (a family that never does holds every payload whole). */
+	 * p->cache_path (a family that never does holds every payload whole).
+	 * A cached file whose digest is not the signed one is -ESTALE with
+	 * p->found_sha256 set and no message: extract fetches it once more. */
 	int (*decode)(struct xs_ctx *ctx, void *worker, struct xs_pkg *p, struct xs_buf *data);
 	/* Lays DATA (or, when p->stream, the cached file's payload) down in
 	 * the target (one writer, transaction order). */

@@ -41,6 +41,7 @@ struct cli {
 	struct xs_ctx *ctx;
 	enum xs_level level;
 	bool help, version, completion;
+	bool nfsroot_only; /* an option of xstrap nfsroot was given */
 };
 
 /* The log's sink: stderr, status lines redrawn in place on a terminal. */
@@ -148,8 +149,33 @@ static int opt_variant(struct cli *c, const struct cli_opt *d, const char *arg)
 static int opt_format(struct cli *c, const struct cli_opt *d, const char *arg)
 {
 	(void)d;
+	c->ctx->o.squashfs = !strcmp(arg, "squashfs");
+	if (c->ctx->o.squashfs) {
+		c->nfsroot_only = true;
+		c->ctx->o.format = XS_OUT_DIR;
+		return 0;
+	}
 	if (xs_format_parse(arg, &c->ctx->o.format) < 0)
-		return usage_error("--format: expected dir, tar, ext2, ext3 or ext4, found \"%s\"", arg);
+		return usage_error("--format: expected dir, tar, ext2, ext3 or ext4 (xstrap nfsroot: dir or squashfs), found \"%s\"", arg);
+	return 0;
+}
+
+/* the options of xstrap nfsroot: a string, and the mark that one was given */
+static int opt_nfsroot(struct cli *c, const struct cli_opt *d, const char *arg)
+{
+	struct xs_opts *o = &c->ctx->o;
+	char **field = !strcmp(d->name, "export") ? &o->export_dir
+		     : !strcmp(d->name, "nfs-server") ? &o->nfs_server
+		     : !strcmp(d->name, "nfs-path") ? &o->nfs_path
+		     : !strcmp(d->name, "fetch-url") ? &o->fetch_url
+		     : !strcmp(d->name, "append") ? &o->append : &o->ssh_key;
+	if (!*arg)
+		return usage_error("--%s: expected a value, found an empty one", d->name);
+	if (!strcmp(d->name, "nfs-path") && arg[0] != '/')
+		return usage_error("--nfs-path: expected an absolute path (the server's export), found \"%s\"", arg);
+	free(*field);
+	*field = xs_strdup(arg);
+	c->nfsroot_only = true;
 	return 0;
 }
 
@@ -335,7 +361,9 @@ static const struct cli_opt options[] = {
 	{ "format", 0, "FMT", CALL, 0, opt_format,
 	  "dir (default), tar (TARGET is then a tar file) or ext2,\n"
 	  "ext3, ext4 (TARGET is an image file or a block device);\n"
-	  "tar and images are reproducible under SOURCE_DATE_EPOCH", NULL },
+	  "tar and images are reproducible under SOURCE_DATE_EPOCH;\n"
+	  "nfsroot: squashfs (also DIR/filesystem.squashfs, booted by\n"
+	  "live-boot's fetch=URL instead of NFS)", NULL },
 	{ "size", 0, "SIZE", CALL, 0, opt_size,
 	  "the image's size, e.g. 2G (K, M, G, T); default: the\n"
 	  "content plus a quarter (64M at least), or the device's", NULL },
@@ -375,6 +403,9 @@ static const struct cli_opt options[] = {
 	{ "no-merged-usr", 0, NULL, CALL, 0, opt_merged_usr, NULL, NULL },
 	{ "no-verify", 0, NULL, SET_TRUE, O(no_verify), NULL,
 	  "do NOT check signatures and checksums (dangerous)", NULL },
+	{ "allow-older-metadata", 0, NULL, SET_TRUE, O(allow_older_metadata), NULL,
+	  "take a signed Release (repomd.xml) older than the newest\n"
+	  "this cache has seen from that mirror (a rollback)", NULL },
 	{ "json", 0, NULL, SET_TRUE, O(json), NULL, "plan: print the package set as JSON", NULL },
 	{ "class", 0, "A,B", ADD_CSV, O(classes), NULL, "add classes (e.g. XEN_DOMU) for class-gated hooks", NULL },
 	{ "config-space", 0, "DIR", ADD, O(config_spaces), NULL,
@@ -402,6 +433,23 @@ static const struct cli_opt options[] = {
 	  "--xen-config: the vif's MAC (default: 00:16:3e and three\n"
 	  "bytes derived from the host name)", NULL },
 	{ "bridge", 0, "NAME", SET_STR, O(bridge), NULL, "--xen-config: the vif's bridge (default: xl's)", NULL },
+	{ "export", 0, "DIR", CALL, 0, opt_nfsroot,
+	  "nfsroot: the kernel and initrd for eliloader\n"
+	  "(dists/SUITE/main/installer-ARCH/current/images/netboot/\n"
+	  "xen/) and PXE/iPXE (tftp/), cmdline, exports, xen.cfg", NULL },
+	{ "nfs-server", 0, "HOST", CALL, 0, opt_nfsroot,
+	  "nfsroot: the server clients mount the root from (default:\n"
+	  "this host's name)", NULL },
+	{ "nfs-path", 0, "PATH", CALL, 0, opt_nfsroot,
+	  "nfsroot: the root's path on that server (default: TARGET)", NULL },
+	{ "fetch-url", 0, "URL", CALL, 0, opt_nfsroot,
+	  "nfsroot --format=squashfs: where clients fetch it (default:\n"
+	  "http://HOST/filesystem.squashfs)", NULL },
+	{ "append", 0, "ARGS", CALL, 0, opt_nfsroot,
+	  "nfsroot: more kernel arguments (FAI_ACTION=install ...)", NULL },
+	{ "ssh-key", 0, "FILE", CALL, 0, opt_nfsroot,
+	  "nfsroot: OpenSSH public keys for root's authorized_keys\n"
+	  "(and openssh-server); no password is ever set", NULL },
 	{ "list-hooks", 0, NULL, SET_TRUE, O(list_hooks), NULL,
 	  "print the classes and the hooks that would run, and why", NULL },
 	{ "jobs", 'j', "N", CALL, 0, opt_jobs, "parallel extraction workers (default 2)", NULL },
@@ -415,12 +463,13 @@ static const struct cli_opt options[] = {
 };
 #define N_OPTIONS (sizeof(options) / sizeof(options[0]))
 
-static const char *const subcommands[] = { "plan", "classes", NULL };
+static const char *const subcommands[] = { "plan", "classes", "nfsroot", NULL };
 
 static const char usage_head[] =
 	"Usage: xstrap [OPTIONS] SUITE TARGET [MIRROR]\n"
 	"       xstrap plan [OPTIONS] SUITE [MIRROR]\n"
 	"       xstrap classes [OPTIONS] SUITE     print the class set only\n"
+	"       xstrap nfsroot [OPTIONS] SUITE TARGET [MIRROR] --export=DIR\n"
 	"\n"
 	"Builds a root filesystem for SUITE in the directory TARGET from its\n"
 	"distribution's repositories, verifying every signature and checksum:\n"
@@ -428,6 +477,8 @@ static const char usage_head[] =
 	"host's apt sources), or an rpm distribution (centos-stream9, rocky9,\n"
 	"alma9, fedora42, ... in repos/rpm.conf) from its repositories below\n"
 	"MIRROR, its tree on a mirror. `plan` prints the package set only.\n"
+	"`nfsroot` builds a network-install client's root (class NFSROOT,\n"
+	"FAI's nfsroot) and exports its kernel, initrd and boot configs.\n"
 	"\n"
 	"Options:\n";
 
@@ -595,12 +646,18 @@ int main(int argc, char **argv)
 	o->variant = XS_VARIANT_IMPORTANT;
 	o->merged_usr_opt = -1;
 	ctx.jobs = 2;
-	bool plan = false, classes = false;
+	bool plan = false, classes = false, nfsroot = false;
 	ctx.rootfd = -1;
 	for (size_t i = 0; argc > 1 && subcommands[i]; i++)
 		if (!strcmp(argv[1], subcommands[i]))
 			plan = true;
-	if (plan) {
+	if (plan && !strcmp(argv[1], "nfsroot")) {
+		nfsroot = true;
+		plan = false;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	} else if (plan) {
 		classes = argv[1][0] == 'c';
 		argv[1] = argv[0];
 		argv++;
@@ -619,11 +676,27 @@ int main(int argc, char **argv)
 		return r;
 	}
 	level = cli.level;
+	if (cli.nfsroot_only && !nfsroot)
+		return xs_opts_free(o), usage_error("--export, --nfs-server, --nfs-path, --fetch-url, --append, --ssh-key and --format=squashfs are for xstrap nfsroot");
+	if (nfsroot && o->format != XS_OUT_DIR)
+		return xs_opts_free(o), usage_error("xstrap nfsroot: --format=%s: expected dir or squashfs (the root is a directory clients mount)", xs_format_name(o->format));
+	if (nfsroot) {
+		o->nfsroot = true;
+		xs_strlist_add(&o->classes, "NFSROOT");
+	}
+	if (o->ssh_key) {
+		/* before the class scripts: classes/20-nfsroot.lua adds
+		 * openssh-server, hooks/customize/75-nfsroot.lua reads the file */
+		_cleanup_free_ char *abs = xs_absolute(o->ssh_key);
+		_cleanup_free_ char *set = xs_asprintf("ssh_key=%s", abs);
+		xs_strlist_add(&o->sets, set);
+	}
 	int need = plan ? 1 : 2;
 	int left = argc - optind;
 	if (left < need || left > need + 1)
 		return xs_opts_free(o), usage_error("%s", classes ? "expected: xstrap classes [OPTIONS] SUITE"
 					 : plan ? "expected: xstrap plan [OPTIONS] SUITE [MIRROR]"
+					 : nfsroot ? "expected: xstrap nfsroot [OPTIONS] SUITE TARGET [MIRROR] --export=DIR"
 						: "expected: xstrap [OPTIONS] SUITE TARGET [MIRROR]");
 	o->suite = xs_strdup(argv[optind++]);
 	if (!plan)

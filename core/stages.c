@@ -19,6 +19,7 @@
 #include "config_space.h"
 #include "extract.h"
 #include "family.h"
+#include "nfsroot.h"
 #include "output.h"
 #include "solve.h"
 #include "suites.h"
@@ -170,7 +171,7 @@ int xs_build(struct xs_ctx *ctx)
 	_cleanup_free_ char *root = NULL;
 	int r;
 	_cleanup_free_ char *output = xs_strdup(ctx->o.target); /* as given: the config names it */
-	if ((r = xs_xen_prepare(ctx, output)) < 0)
+	if ((r = xs_xen_prepare(ctx, output)) < 0 || (ctx->o.nfsroot && (r = xs_nfsroot_prepare(ctx)) < 0))
 		goto out;
 	if ((r = xs_output_prepare(ctx, &root)) < 0 || (r = check_target_empty(ctx, root)) < 0)
 		goto out;
@@ -187,6 +188,16 @@ int xs_build(struct xs_ctx *ctx)
 		r = xs_fail(&ctx->log, errno, "%s: %s", root, strerror(errno));
 		goto out;
 	}
+	/* Nobody but root enters the target while it is built (setuid programs
+	 * land in it before their owners and modes are final): 0700 until the
+	 * end, then its own mode or the one a package's "/" gives it. */
+	struct stat st;
+	if (fstat(rootfd, &st) < 0 || fchmod(rootfd, 0700) < 0) {
+		r = xs_fail(&ctx->log, errno, "%s: cannot make the target private while it is built: %s", root,
+			    strerror(errno));
+		goto out;
+	}
+	ctx->root_mode = st.st_mode & 07777;
 	/* chroot and dpkg want to see the target by its path */
 	free(ctx->o.target);
 	ctx->o.target = realpath(root, NULL);
@@ -224,7 +235,15 @@ int xs_build(struct xs_ctx *ctx)
 	r = xs_config_run_stage(ctx, "customize");
 	if (f->cleanup)
 		f->cleanup(ctx, rootfd, &txn);
-	if (r < 0 || (r = xs_config_run_stage(ctx, "cleanup")) < 0 || (r = xs_xen_outputs(ctx, rootfd, output)) < 0)
+	if (r < 0 || (r = xs_config_run_stage(ctx, "cleanup")) < 0)
+		goto out;
+	if (fchmod(rootfd, ctx->root_mode) < 0) {
+		r = xs_fail(&ctx->log, errno, "%s: cannot give the target its mode %04o: %s", root, ctx->root_mode,
+			    strerror(errno));
+		goto out;
+	}
+	if ((r = xs_xen_outputs(ctx, rootfd, output)) < 0 ||
+	    (ctx->o.nfsroot && (r = xs_nfsroot_export(ctx, rootfd)) < 0))
 		goto out;
 	if ((r = xs_output_write(ctx, root)) < 0)
 		goto out;

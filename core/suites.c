@@ -29,6 +29,8 @@ void xs_suite_free(struct xs_suite *s)
 	free(s->sources_format);
 	free(s->guest_keyring);
 	xs_strlist_free(&s->aliases);
+	xs_strlist_free(&s->signers);
+	xs_strlist_free(&s->security_signers);
 	xs_strlist_free(&s->components);
 	xs_strlist_free(&s->add);
 	xs_strlist_free(&s->exclude);

@@ -26,6 +26,10 @@ struct xs_suite {
 	 * format of the guest's apt sources ("one-line" or "deb822") */
 	char *updates, *security, *security_mirror, *sources_format;
 	char *guest_keyring; /* the key file the guest's sources name (deb822's Signed-By) */
+	/* Debian suites: the primary fingerprints of the keys that may sign the
+	 * suite (and its -updates), and its security suite; empty: any key of
+	 * the keyring */
+	struct xs_strlist signers, security_signers;
 	/* rpm distributions only */
 	bool rpm;
 	char *releasever;

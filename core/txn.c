@@ -2,6 +2,7 @@
 #include "txn.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "family.h"
 
@@ -26,6 +27,8 @@ void xs_txn_free(struct xs_txn *t)
 		free(p->url);
 		free(p->cache_path);
 		manifest_free(&p->manifest);
+		if (p->has_cache_fd) /* a build that stopped before writing it */
+			close(p->cache_fd);
 		if (p->family_data && t->family && t->family->pkg_free)
 			t->family->pkg_free(p);
 	}

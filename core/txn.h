@@ -40,6 +40,13 @@ struct xs_pkg {
 	/* set by decode: the payload is larger than ctx->stream_above, so
 	 * write reads it from cache_path instead of the decoded buffer */
 	bool stream;
+	/* set by decode when it returns -ESTALE: the cached file's digest,
+	 * which is not the signed one (extract fetches it once more) */
+	char found_sha256[XS_SHA256_HEX];
+	/* set by decode for a streamed package: open on the cached file it
+	 * verified whole, so write reads those bytes and never the name again */
+	bool has_cache_fd;
+	int cache_fd;
 	void *family_data; /* the family's own record, opaque to the rest */
 };
 

@@ -23,6 +23,8 @@ void *xs_realloc(void *p, size_t n);
 char *xs_strdup(const char *s);
 char *xs_strndup(const char *s, size_t n);
 char *xs_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* PATH made absolute against the working directory (not resolved). */
+char *xs_absolute(const char *path);
 
 /* A growable byte buffer, NUL-terminated for convenience. */
 struct xs_buf {
@@ -38,6 +40,10 @@ int xs_read_file(const char *path, struct xs_buf *out);
 /* Writes PATH through WRITER into a temporary file renamed over it, so a
  * reader (another run sharing the cache) never sees half of it. */
 int xs_write_atomically(const char *path, void (*writer)(FILE *, void *), void *arg);
+/* Writes all LEN bytes of DATA to FD (short writes continued): 0 or -errno. */
+/* PATH becomes a file holding DATA, atomically (xs_write_atomically). */
+int xs_write_file_atomically(const char *path, const void *data, size_t len);
+int xs_write_all(int fd, const void *data, size_t len);
 int xs_write_file_at(int dirfd, const char *path, const void *data, size_t len, int mode);
 int xs_mkdir_p(const char *path, int mode);
 int xs_rm_rf(const char *path);
@@ -55,7 +61,7 @@ int xs_cleanup_add(const char *path);
 void xs_cleanup_drop(int slot);
 void xs_cleanup_run(void);
 
-/* Digests through libsolv's chksum, so no hand-written hash code. */
+/* Digests through OpenSSL's EVP (libcrypto), so no hand-written hash code. */
 struct xs_digest;
 struct xs_digest *xs_digest_new_sha256(void);
 struct xs_digest *xs_digest_new_md5(void);

@@ -14,6 +14,7 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include "confine.h"
 #include "family.h"
 #include "lua_api.h"
 #include "target.h"
@@ -29,6 +30,8 @@ struct script {
 	bool overrides;
 	bool loaded;
 	bool match_all; /* match = "all": every class of the list, not any one */
+	bool host;      /* host = true: may use the x.* host calls */
+	bool have_meta; /* classes, match and host are read */
 	int ref;        /* the hook's table in the registry */
 	struct xs_strlist classes;
 };
@@ -138,7 +141,9 @@ static void add_class(struct xs_ctx *ctx, const char *name)
 static int run_class_script(struct xs_ctx *ctx, struct script *s)
 {
 	lua_State *L = ctx->config->L;
+	xs_lua_set_host(L, XS_LUA_HOST_READ);
 	int r = xs_lua_dofile(ctx, L, s->path, 1);
+	xs_lua_set_host(L, XS_LUA_HOST_NONE);
 	if (r < 0)
 		return r;
 	if (lua_istable(L, -1)) {
@@ -294,8 +299,39 @@ static int read_match(struct xs_ctx *ctx, lua_State *L, struct script *s)
 	return r;
 }
 
+/* The hook's table on top of L: classes, match and host. */
+static int read_meta(struct xs_ctx *ctx, lua_State *L, struct script *s)
+{
+	int r = read_match(ctx, L, s);
+	if (r < 0)
+		return r;
+	lua_getfield(L, -1, "host");
+	s->host = lua_toboolean(L, -1);
+	bool ok = lua_isnil(L, -1) || lua_isboolean(L, -1);
+	lua_pop(L, 1);
+	if (!ok)
+		return xs_fail(&ctx->log, EINVAL, "%s: expected host = true or false", s->path);
+	/* a list of names as written: --list-hooks reads it without running
+	 * the hook, where a computed list would come out empty */
+	lua_getfield(L, -1, "classes");
+	int list = lua_gettop(L);
+	ok = lua_isnil(L, list) || (lua_istable(L, list) && !lua_getmetatable(L, list));
+	for (size_t i = 1; ok && i <= lua_rawlen(L, list); i++) {
+		ok = lua_rawgeti(L, list, i) == LUA_TSTRING;
+		lua_pop(L, 1);
+	}
+	lua_settop(L, list - 1);
+	if (!ok)
+		return xs_fail(&ctx->log, EINVAL, "%s: expected classes = { \"NAME\", ... }, a list of names written out (--list-hooks reads it without running the hook)",
+			       s->path);
+	xs_strlist_free(&s->classes);
+	names_from(L, -1, "classes", &s->classes);
+	s->have_meta = true;
+	return 0;
+}
+
 /* Loads a Lua hook once: it returns { classes = {...}, match = "all",
- * run = function }. */
+ * host = true, run = function }. */
 static int load_hook(struct xs_ctx *ctx, struct script *s)
 {
 	if (s->loaded || !s->lua)
@@ -313,14 +349,67 @@ static int load_hook(struct xs_ctx *ctx, struct script *s)
 		lua_pop(L, 1);
 		return r;
 	}
-	if ((r = read_match(ctx, L, s)) < 0) {
+	if ((r = read_meta(ctx, L, s)) < 0) {
 		lua_pop(L, 1);
 		return r;
 	}
-	names_from(L, -1, "classes", &s->classes);
 	s->ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	s->loaded = true;
 	return 0;
+}
+
+/* --- metadata without running the hook ------------------------------------
+ * --list-hooks reads classes, match and host from the table a hook
+ * returns, in a Lua state of its own that has nothing to act on: no
+ * library, no xstrap module, every global (require included) an inert
+ * stub that answers every index and call with itself, at most
+ * XS_LUA_CHUNK_STEPS instructions and 16 MB of memory. The run function is
+ * never called; top-level code that needs a real value fails, and the
+ * message says so. */
+static int stub_self(lua_State *L)
+{
+	lua_pushvalue(L, lua_upvalueindex(1));
+	return 1;
+}
+
+static void push_stub(lua_State *L)
+{
+	lua_newtable(L);
+	lua_newtable(L);
+	lua_pushvalue(L, -2);
+	lua_pushcclosure(L, stub_self, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushvalue(L, -2);
+	lua_pushcclosure(L, stub_self, 1);
+	lua_setfield(L, -2, "__call");
+	lua_setmetatable(L, -2);
+}
+
+static int list_meta(struct xs_ctx *ctx, struct script *s)
+{
+	if (s->have_meta || !s->lua)
+		return 0;
+	lua_State *M = xs_lua_new_bare(16u << 20);
+	if (!M)
+		return xs_fail(&ctx->log, ENOMEM, "%s: no memory to read its metadata", s->path);
+	xs_lua_limit_steps(M, true);
+	int r = 0;
+	if (luaL_loadfilex(M, s->path, "t") != LUA_OK) {
+		r = xs_fail(&ctx->log, EINVAL, "%s", lua_tostring(M, -1));
+	} else {
+		push_stub(M);
+		lua_setupvalue(M, -2, 1); /* _ENV */
+		if (lua_pcall(M, 0, 1, 0) != LUA_OK)
+			r = xs_fail(&ctx->log, EINVAL, "%s: cannot read the hook's classes without running it: %s",
+				    s->path, lua_tostring(M, -1));
+		else if (!lua_istable(M, -1) || lua_getmetatable(M, -1))
+			r = xs_fail(&ctx->log, EINVAL, "%s: expected the script to return { classes = {...}, run = function(x) ... end }",
+				    s->path);
+		else
+			r = read_meta(ctx, M, s);
+	}
+	xs_lua_free(M);
+	return r;
 }
 
 /* Whether the hook's classes select it: any one of them, or with match =
@@ -353,6 +442,11 @@ static int run_executable(struct xs_ctx *ctx, const struct script *s)
 		setenv("XSTRAP_STAGE", ctx->stage, 1);
 		setenv("XSTRAP_HOSTNAME", ctx->o.hostname ? ctx->o.hostname : "", 1);
 		setenv("XSTRAP_MIRROR", ctx->o.mirror, 1);
+		int c = xs_confine(XS_CONFINE_NETWORK);
+		if (c < 0) {
+			dprintf(STDERR_FILENO, "xstrap: cannot confine hook %s: %s\n", s->path, strerror(-c));
+			_exit(126);
+		}
 		execl(s->path, s->path, ctx->o.target, (char *)NULL);
 		dprintf(STDERR_FILENO, "xstrap: cannot run %s: %s\n", s->path, strerror(errno));
 		_exit(127);
@@ -447,7 +541,9 @@ int xs_config_run_stage(struct xs_ctx *ctx, const char *stage)
 		lua_rawgeti(c->L, LUA_REGISTRYINDEX, s->ref);
 		lua_getfield(c->L, -1, "run");
 		lua_remove(c->L, -2);
+		xs_lua_set_host(c->L, s->host ? XS_LUA_HOST_ALL : XS_LUA_HOST_NONE);
 		r = xs_lua_call_hook(ctx, c->L, s->path);
+		xs_lua_set_host(c->L, XS_LUA_HOST_NONE);
 	}
 	return r;
 }
@@ -487,11 +583,12 @@ int xs_config_list_hooks(struct xs_ctx *ctx, FILE *out)
 		fprintf(out, "%s:\n", xs_stages[st]);
 		for (size_t i = 0; i < c->hooks[st].n; i++) {
 			struct script *s = &c->hooks[st].v[i];
-			int r = load_hook(ctx, s);
+			int r = list_meta(ctx, s);
 			if (r < 0)
 				return r;
-			fprintf(out, "  %-28s %s  [%s%s]  ", s->name, s->path, s->origin,
-				s->overrides ? ", replaces an earlier script of that name" : "");
+			fprintf(out, "  %-28s %s  [%s%s%s]  ", s->name, s->path, s->origin,
+				s->overrides ? ", replaces an earlier script of that name" : "",
+				s->host ? ", host" : "");
 			print_why(ctx, s, out);
 		}
 	}

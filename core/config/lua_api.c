@@ -362,11 +362,11 @@ static int l_mknod(lua_State *L)
 		return api_error(L, "mknod %s: %s", lua_tostring(L, 1), strerror(-dfd));
 	unlinkat(dfd, base, 0);
 	int r = mknodat(dfd, base, kind | mode, dev);
+	int e = r < 0 ? errno : 0;
 	if (!r) /* the mode as asked, not as the umask left it */
-		r = fchmodat(dfd, base, mode, 0);
-	int e = errno;
+		e = -xs_target_set_owner_mode(dfd, base, (uid_t)-1, 0, mode);
 	close(dfd);
-	if (r < 0)
+	if (e)
 		return api_error(L, "mknod %s: %s", lua_tostring(L, 1), strerror(e));
 	return 0;
 }
@@ -400,7 +400,9 @@ static int l_run(lua_State *L)
 	char **argv = argv_from_table(L, 1);
 	char **env = xs_env_new(c->family ? c->family->env : NULL);
 	int status = 0;
-	int r = xs_target_run(&c->log, c->o.target, argv, env, -1, &status);
+	/* a hook's command may fetch (the network stays), unlike a package's scripts */
+	struct xs_target_step step = { .argv = argv, .envp = env, .network = true };
+	int r = xs_target_run_steps(&c->log, c->o.target, &step, 1, -1, NULL, NULL, &status);
 	xs_env_free(env);
 	if (r < 0) {
 		lua_pushfstring(L, "cannot run %s in the target: %s", argv[0], c->log.err);
@@ -413,8 +415,31 @@ static int l_run(lua_State *L)
 	return 1;
 }
 
+/* The host calls: a class script may read the host (what it is there
+ * for), a hook only when it declares host = true, and only a hook that
+ * does may run a host program (xs_lua_set_host). */
+#define HOST_KEY "xstrap.host"
+
+void xs_lua_set_host(lua_State *L, enum xs_lua_host level)
+{
+	lua_pushinteger(L, level);
+	lua_setfield(L, LUA_REGISTRYINDEX, HOST_KEY);
+}
+
+static void need_host(lua_State *L, const char *call, enum xs_lua_host level)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, HOST_KEY);
+	lua_Integer have = lua_tointeger(L, -1);
+	lua_pop(L, 1);
+	if (have < (lua_Integer)level)
+		api_error(L, "x.%s reaches the host: only %s may call it (the sandbox, xstrap-hooks(5))", call,
+			  level == XS_LUA_HOST_READ ? "a class script or a hook that declares host = true"
+						    : "a hook that declares host = true");
+}
+
 static int l_run_host(lua_State *L)
 {
+	need_host(L, "run_host", XS_LUA_HOST_ALL);
 	char **argv = argv_from_table(L, 1);
 	pid_t pid = fork();
 	if (pid == 0) {
@@ -435,6 +460,7 @@ static int l_run_host(lua_State *L)
 /* Host files for class scripts; XSTRAP_HOST_ROOT lets tests fake them. */
 static int l_host_read(lua_State *L)
 {
+	need_host(L, "host_read", XS_LUA_HOST_READ);
 	const char *p = luaL_checkstring(L, 1);
 	const char *root = getenv("XSTRAP_HOST_ROOT");
 	_cleanup_free_ char *path = xs_asprintf("%s%s", root ? root : "", p);
@@ -449,6 +475,7 @@ static int l_host_read(lua_State *L)
 
 static int l_host_dmesg(lua_State *L)
 {
+	need_host(L, "host_dmesg", XS_LUA_HOST_READ);
 	const char *root = getenv("XSTRAP_HOST_ROOT");
 	struct xs_buf b = { 0 };
 	if (root) {
@@ -622,35 +649,216 @@ static int open_core(lua_State *L)
 	return 1;
 }
 
+/* --- the sandbox ----------------------------------------------------------
+ * Class scripts, package lists, hooks and the modules they require get
+ * Lua's base, string, table, math, utf8 and coroutine libraries, require
+ * for Lua modules of DATADIR/lua, load for text chunks, os.time/clock/
+ * date/difftime, and the xstrap module: no io, no os.execute/remove/
+ * rename/exit/getenv/tmpname, no debug, no package (loadlib, C modules),
+ * no dofile or loadfile. What they do to files goes through x.* (confined
+ * to the target); what they do to the host through the few x.* host calls
+ * (need_host). Touching what is not there is an error naming the script's
+ * file and line. */
+
+static const char *const unsafe_globals[] = { "io", "debug", "package", "dofile", "loadfile", NULL };
+static const char *const safe_os[] = { "time", "clock", "date", "difftime", NULL };
+
+static int refuse(lua_State *L, const char *what)
+{
+	return api_error(L, "%s is not available to hooks and class scripts (the sandbox, xstrap-hooks(5)): "
+			    "use x.read, x.write and the other x.* calls, which stay inside the target",
+			 what);
+}
+
+/* _G's __index: nil for an unknown name, as Lua has it, an error for one
+ * the sandbox took away */
+static int global_index(lua_State *L)
+{
+	const char *k = lua_tostring(L, 2);
+	for (size_t i = 0; k && unsafe_globals[i]; i++)
+		if (!strcmp(k, unsafe_globals[i]))
+			return refuse(L, k);
+	lua_pushnil(L);
+	return 1;
+}
+
+static int os_index(lua_State *L)
+{
+	const char *k = lua_tostring(L, 2);
+	lua_pushfstring(L, "os.%s", k ? k : "?");
+	return refuse(L, lua_tostring(L, -1));
+}
+
+/* require("xstrap"), require("xstrap.network"): module names only, no
+ * path of the host in disguise */
+static int safe_require(lua_State *L)
+{
+	const char *name = luaL_checkstring(L, 1);
+	bool ok = *name && name[strlen(name) - 1] != '.';
+	for (const char *c = name; *c && ok; c++)
+		ok = isalnum((unsigned char)*c) || *c == '_' || (*c == '.' && c[1] != '.' && c != name);
+	if (!ok)
+		return api_error(L, "require \"%s\": expected a module name like xstrap.network", name);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/* load(chunk [, name [, mode [, env]]]) with mode "t" whatever was asked */
+static int text_load(lua_State *L)
+{
+	lua_settop(L, 4);
+	lua_pushliteral(L, "t");
+	lua_replace(L, 3);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, 4, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+static void open_sandbox(lua_State *L, const char *datadir)
+{
+	static const luaL_Reg libs[] = {
+		{ LUA_GNAME, luaopen_base },	     { LUA_LOADLIBNAME, luaopen_package },
+		{ LUA_COLIBNAME, luaopen_coroutine }, { LUA_TABLIBNAME, luaopen_table },
+		{ LUA_STRLIBNAME, luaopen_string },   { LUA_MATHLIBNAME, luaopen_math },
+		{ LUA_UTF8LIBNAME, luaopen_utf8 },    { NULL, NULL },
+	};
+	for (const luaL_Reg *l = libs; l->name; l++) {
+		luaL_requiref(L, l->name, l->func, 1);
+		lua_pop(L, 1);
+	}
+	/* package: Lua modules of DATADIR/lua only (no C searchers, no
+	 * loadlib), and out of reach: not a global, not in package.loaded */
+	lua_getglobal(L, "package");
+	lua_pushfstring(L, "%s/lua/?.lua", datadir);
+	lua_setfield(L, -2, "path");
+	lua_pushliteral(L, "");
+	lua_setfield(L, -2, "cpath");
+	lua_pushnil(L);
+	lua_setfield(L, -2, "loadlib");
+	lua_getfield(L, -1, "searchers");
+	for (lua_Integer i = luaL_len(L, -1); i > 2; i--) {
+		lua_pushnil(L);
+		lua_rawseti(L, -2, i);
+	}
+	lua_pop(L, 1);
+	lua_getfield(L, -1, "loaded");
+	lua_pushnil(L);
+	lua_setfield(L, -2, LUA_LOADLIBNAME);
+	lua_pop(L, 2);
+	/* os: the clock and the calendar */
+	lua_pushcfunction(L, luaopen_os);
+	lua_call(L, 0, 1);
+	lua_newtable(L);
+	for (size_t i = 0; safe_os[i]; i++) {
+		lua_getfield(L, -2, safe_os[i]);
+		lua_setfield(L, -2, safe_os[i]);
+	}
+	lua_newtable(L);
+	lua_pushcfunction(L, os_index);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
+	lua_setglobal(L, "os");
+	lua_pop(L, 1);
+	lua_pushglobaltable(L);
+	lua_getfield(L, -1, "require");
+	lua_pushcclosure(L, safe_require, 1);
+	lua_setfield(L, -2, "require");
+	lua_getfield(L, -1, "load");
+	lua_pushcclosure(L, text_load, 1);
+	lua_setfield(L, -2, "load");
+	for (size_t i = 0; unsafe_globals[i]; i++) {
+		lua_pushnil(L);
+		lua_setfield(L, -2, unsafe_globals[i]);
+	}
+	lua_newtable(L);
+	lua_pushcfunction(L, global_index);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
+	lua_pop(L, 1);
+}
+
+/* Memory a state may use: the allocator's budget, its user data. */
+struct budget {
+	size_t used, limit;
+};
+
+static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct budget *b = ud;
+	size_t old = ptr ? osize : 0;
+	if (!nsize) {
+		b->used -= old;
+		free(ptr);
+		return NULL;
+	}
+	if (nsize > old && b->used + (nsize - old) > b->limit)
+		return NULL; /* Lua's "not enough memory", an error the script gets */
+	void *p = realloc(ptr, nsize);
+	if (p)
+		b->used = b->used - old + nsize;
+	return p;
+}
+
+lua_State *xs_lua_new_bare(size_t bytes)
+{
+	struct budget *b = xs_calloc(1, sizeof(*b));
+	b->limit = bytes;
+	lua_State *L = lua_newstate(budget_alloc, b);
+	if (!L)
+		free(b);
+	return L;
+}
+
+static void too_many_steps(lua_State *L, lua_Debug *ar)
+{
+	(void)ar;
+	luaL_error(L, "stopped after %d Lua instructions (a loop that never ends?)", XS_LUA_CHUNK_STEPS);
+}
+
+void xs_lua_limit_steps(lua_State *L, bool on)
+{
+	lua_sethook(L, on ? too_many_steps : NULL, on ? LUA_MASKCOUNT : 0, XS_LUA_CHUNK_STEPS);
+}
+
 lua_State *xs_lua_new(struct xs_ctx *ctx)
 {
-	lua_State *L = luaL_newstate();
-	luaL_openlibs(L);
+	lua_State *L = xs_lua_new_bare(XS_LUA_MEMORY);
+	if (!L)
+		abort(); /* as xs_malloc does */
+	open_sandbox(L, ctx->o.datadir);
 	lua_pushlightuserdata(L, ctx);
 	lua_setfield(L, LUA_REGISTRYINDEX, CTX_KEY);
 	luaL_requiref(L, "xstrap.core", open_core, 0);
 	lua_pop(L, 1);
-	lua_getglobal(L, "package");
-	lua_pushfstring(L, "%s/lua/?.lua", ctx->o.datadir);
-	lua_setfield(L, -2, "path");
-	lua_pop(L, 1);
+	xs_lua_set_host(L, XS_LUA_HOST_NONE);
 	return L;
 }
 
+
 void xs_lua_free(lua_State *L)
 {
-	if (L)
-		lua_close(L);
+	if (!L)
+		return;
+	void *budget = NULL;
+	lua_getallocf(L, &budget);
+	lua_close(L);
+	free(budget);
 }
 
 int xs_lua_dofile(struct xs_ctx *ctx, lua_State *L, const char *path, int nresults)
 {
-	if (luaL_loadfile(L, path) != LUA_OK || lua_pcall(L, 0, nresults, 0) != LUA_OK) {
-		int r = xs_fail(&ctx->log, EINVAL, "%s", lua_tostring(L, -1));
+	/* text only: a precompiled chunk can break the VM's invariants */
+	int r = 0;
+	xs_lua_limit_steps(L, true);
+	if (luaL_loadfilex(L, path, "t") != LUA_OK || lua_pcall(L, 0, nresults, 0) != LUA_OK) {
+		r = xs_fail(&ctx->log, EINVAL, "%s", lua_tostring(L, -1));
 		lua_pop(L, 1);
-		return r;
 	}
-	return 0;
+	xs_lua_limit_steps(L, false);
+	return r;
 }
 
 int xs_lua_push_module(struct xs_ctx *ctx, lua_State *L)

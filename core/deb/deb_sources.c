@@ -63,6 +63,27 @@ static int updates_sources(struct xs_ctx *ctx, const struct xs_suite *suite, str
 	return 0;
 }
 
+/* SRC, the suite or its -updates or -security, verified with the suite's
+ * own key file: the keys repos/debian.conf pins for it, and the names its
+ * Release may carry (the suite's and its aliases, with the same suffix:
+ * oldstable-updates for bookworm-updates). */
+static void pin_suite_source(const struct xs_suite *suite, struct xs_apt_source *src)
+{
+	src->guest_keyring = suite->guest_keyring;
+	bool security = suite->security && !strcmp(src->suite, suite->security);
+	const struct xs_strlist *pins = security ? &suite->security_signers : &suite->signers;
+	for (size_t i = 0; i < pins->n; i++)
+		xs_strlist_add(&src->signers, pins->v[i]);
+	size_t nl = strlen(suite->name);
+	if (strncmp(src->suite, suite->name, nl))
+		return; /* asked by an alias: SUITE itself is the name to match */
+	const char *suffix = src->suite + nl;
+	for (size_t i = 0; i < suite->aliases.n; i++) {
+		_cleanup_free_ char *n = xs_asprintf("%s%s", suite->aliases.v[i], suffix);
+		xs_strlist_add(&src->names, n);
+	}
+}
+
 /* The "deb" entries of one --source or --sources-file. */
 static int add_entries(struct xs_ctx *ctx, const struct xs_apt_entries *e, const char *what,
 		       struct xs_apt *apt)
@@ -109,7 +130,7 @@ int xs_deb_sources(struct xs_ctx *ctx, const struct xs_suite *suite, struct xs_a
 	/* the suite's own sources, signed by the suite's key (not --keyring's) */
 	bool suite_key = suite->keyring && o->keyrings.n == 1 && !strcmp(o->keyrings.v[0], suite->keyring);
 	for (size_t i = 0; i < apt->nsrc && suite_key; i++)
-		apt->src[i].guest_keyring = suite->guest_keyring;
+		pin_suite_source(suite, &apt->src[i]);
 	for (size_t i = 0; i < o->sources.n && !r; i++) {
 		struct xs_apt_entries e = { 0 };
 		_cleanup_free_ char *name = xs_asprintf("--source %zu", i + 1);

@@ -17,6 +17,10 @@ static bool set_debian_key(struct xs_suite *cur, const char *key, const char *va
 {
 	if (!strcmp(key, "aliases"))
 		xs_strlist_add_split(&cur->aliases, val);
+	else if (!strcmp(key, "signers"))
+		xs_strlist_add_split(&cur->signers, val);
+	else if (!strcmp(key, "security-signers"))
+		xs_strlist_add_split(&cur->security_signers, val);
 	else if (!strcmp(key, "components"))
 		xs_strlist_add_split(&cur->components, val);
 	else if (!strcmp(key, "add"))
@@ -46,8 +50,21 @@ static bool set_debian_key(struct xs_suite *cur, const char *key, const char *va
 	return true;
 }
 
+/* A key's primary fingerprint: 40 hex digits (v4 keys). */
+static bool is_fingerprint(const char *s)
+{
+	return strlen(s) == 40 && strspn(s, "0123456789ABCDEFabcdef") == 40;
+}
+
 static int check_debian_suite(struct xs_suite *s, const char *path, struct xs_log *log)
 {
+	for (int k = 0; k < 2; k++) {
+		const struct xs_strlist *l = k ? &s->security_signers : &s->signers;
+		for (size_t i = 0; i < l->n; i++)
+			if (!is_fingerprint(l->v[i]))
+				return xs_fail(log, EINVAL, "%s: [%s]: %s: expected 40-digit key fingerprints, found \"%s\"", path,
+					       s->name, k ? "security-signers" : "signers", l->v[i]);
+	}
 	if (s->sources_format && strcmp(s->sources_format, "one-line") && strcmp(s->sources_format, "deb822"))
 		return xs_fail(log, EINVAL, "%s: [%s]: sources-format: expected one-line or deb822, found \"%s\"", path,
 			       s->name, s->sources_format);

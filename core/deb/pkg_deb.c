@@ -228,13 +228,13 @@ int xs_deb_decode(struct xs_log *log, struct xs_pkg *p, struct xs_buf *data_tar)
 	return xs_deb_decode_within(log, p, data_tar, UINT64_MAX);
 }
 
-int xs_deb_decode_within(struct xs_log *log, struct xs_pkg *p, struct xs_buf *data_tar, uint64_t limit)
+static int decode_from(struct xs_log *log, struct xs_cache_reader *rd, struct xs_pkg *p, struct xs_buf *data_tar,
+		       uint64_t limit)
 {
-	p->stream = false;
 	struct archive *ar = archive_read_new();
 	archive_read_support_format_ar(ar);
 	int r = 0;
-	if (archive_read_open_filename(ar, p->cache_path, 1 << 16) != ARCHIVE_OK) {
+	if (xs_cache_reader_archive(rd, ar) < 0) {
 		r = xs_fail(log, EBADMSG, "%s (%s): not a .deb: %s", p->cache_path, p->name,
 			    archive_error_string(ar));
 		goto out;
@@ -288,13 +288,43 @@ out:
 	return r;
 }
 
+int xs_deb_decode_within(struct xs_log *log, struct xs_pkg *p, struct xs_buf *data_tar, uint64_t limit)
+{
+	p->stream = false;
+	p->found_sha256[0] = 0;
+	xs_cache_pkg_drop_fd(p);
+	struct xs_cache_reader *rd;
+	int r = xs_cache_reader_open(p->cache_path, 0, p->sha256[0] ? p->sha256 : NULL, &rd);
+	if (r < 0)
+		return xs_fail(log, -r, "%s (%s): %s", p->cache_path, p->name, strerror(-r));
+	/* the file is hashed in the pass that decodes it; what it says counts
+	 * only once the digest is the signed one, so its errors wait */
+	struct xs_log scratch = *log;
+	scratch.err[0] = 0;
+	r = decode_from(&scratch, rd, p, data_tar, limit);
+	/* streamed: the rest is hashed now, and the writer reads these very
+	 * bytes through the descriptor kept here (hashing them once more) */
+	if (!r && p->stream)
+		xs_cache_reader_keep_fd(rd, p);
+	char got[XS_SHA256_HEX];
+	if (xs_cache_reader_close(rd, got) == -EBADMSG && p->sha256[0]) {
+		memcpy(p->found_sha256, got, sizeof(got));
+		xs_cache_pkg_drop_fd(p);
+		xs_buf_free(data_tar);
+		return -ESTALE;
+	}
+	if (r < 0)
+		xs_fail(log, -r, "%s", scratch.err);
+	return r;
+}
+
 /* A streamed package: the .deb read once more, its data member straight
  * into the writer, the whole file hashed in the same pass and compared
  * with the digest the download was checked against. */
 static int write_streamed(struct xs_log *log, int rootfd, struct xs_pkg *p)
 {
 	struct xs_cache_reader *rd;
-	int r = xs_cache_reader_open(p->cache_path, 0, p->sha256[0] ? p->sha256 : NULL, &rd);
+	int r = xs_cache_reader_open_pkg(p, 0, p->sha256[0] ? p->sha256 : NULL, &rd);
 	if (r < 0)
 		return xs_fail(log, -r, "%s (%s): %s", p->cache_path, p->name, strerror(-r));
 	struct archive *ar = archive_read_new();
@@ -324,6 +354,7 @@ static int write_streamed(struct xs_log *log, int rootfd, struct xs_pkg *p)
 	archive_read_free(ar);
 	char got[XS_SHA256_HEX];
 	int c = xs_cache_reader_close(rd, got);
+	xs_cache_pkg_drop_fd(p);
 	if (!r && c < 0)
 		r = xs_fail(log, -c, "%s (%s): %s while it was unpacked: expected SHA256 %s, found %s; the target is incomplete",
 			    p->cache_path, p->name, c == -EBADMSG ? "changed" : strerror(-c), p->sha256, got);
@@ -353,6 +384,8 @@ int xs_deb_unpack(struct xs_log *log, int rootfd, struct xs_pkg *p)
 {
 	struct xs_buf data = { 0 };
 	int r = xs_deb_decode(log, p, &data);
+	if (r == -ESTALE)
+		r = xs_cache_pkg_changed(log, p);
 	if (!r)
 		r = xs_deb_write(log, rootfd, p, &data);
 	xs_buf_free(&data);

@@ -56,7 +56,10 @@ int xs_deb_unpack(struct xs_log *log, int rootfd, struct xs_pkg *p);
 int xs_deb_decode(struct xs_log *log, struct xs_pkg *p, struct xs_buf *data_tar);
 /* xs_deb_decode in bounded memory: a data member that unpacks to more than
  * LIMIT bytes (by Installed-Size, or found while decompressing) is left in
- * the file: p->stream is set and xs_deb_write streams it from there. */
+ * the file: p->stream is set and xs_deb_write streams it from there.
+ * The file is hashed while it is decoded: one whose digest is not p->sha256
+ * gives -ESTALE with p->found_sha256 set and no message (the caller fetches
+ * it again, or fails with xs_cache_pkg_changed). */
 int xs_deb_decode_within(struct xs_log *log, struct xs_pkg *p, struct xs_buf *data_tar, uint64_t limit);
 int xs_deb_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct xs_buf *data_tar);
 

@@ -155,6 +155,8 @@ static void source_free(struct xs_apt_source *src)
 	free(src->signed_by);
 	xs_strlist_free(&src->components);
 	xs_strlist_free(&src->keyrings);
+	xs_strlist_free(&src->names);
+	xs_strlist_free(&src->signers);
 	xs_release_free(&src->rel);
 }
 
@@ -166,6 +168,8 @@ void xs_apt_free(struct xs_apt *apt)
 	for (size_t i = 0; i < apt->nidx; i++) {
 		free(apt->idx[i].component);
 		free(apt->idx[i].text_path);
+		if (apt->idx[i].text_fd >= 0)
+			close(apt->idx[i].text_fd);
 	}
 	free(apt->idx);
 	memset(apt, 0, sizeof(*apt));
@@ -229,6 +233,8 @@ static int fetch_release(struct xs_ctx *ctx, const struct xs_apt_source *src, co
 		name_source_in_error(log, src);
 		goto out;
 	}
+	if (v)
+		xs_verifier_pin(v, &src->signers);
 	struct xs_transfer t = { .url = u_in, .mem = &inrel, .missing_ok = true };
 	r = xs_fetch_one(log, &t);
 	if (r == 0) {
@@ -410,48 +416,100 @@ int xs_apt_add_packages(void *repo, const char *text, size_t len, const char *na
 	return r;
 }
 
-struct decompress {
-	FILE *in;
-	bool bad;
-	size_t len;
-};
-
-static void write_decompressed(FILE *out, void *arg)
+/* The index as a user knows it, for messages: "fixture main/binary-amd64/Packages.xz". */
+static char *index_name(const struct xs_apt_source *src, const struct xs_release_file *rf)
 {
-	struct decompress *d = arg;
-	char chunk[1 << 16];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof(chunk), d->in)) > 0) {
-		if (fwrite(chunk, 1, n, out) != n)
-			d->bad = true;
-		d->len += n;
-	}
-	d->bad |= ferror(d->in) != 0;
+	return xs_asprintf("%s %s", src->suite, rf->path);
 }
 
-/* Decompresses the index PATH into the file TEXT, in bounded memory. */
-static int decompress_to(const char *path, const char *text, struct xs_log *log)
+/* Puts the index, as the user knows it, before the error the fetch
+ * recorded (which names only the URL, a by-hash one perhaps). */
+static void name_index_in_error(struct xs_log *log, const struct xs_apt_source *src, const struct xs_index *ix,
+				const struct xs_release_file *rf, const char *arch, bool by_hash)
 {
-	struct decompress d = { .in = solv_xfopen(path, "r") };
-	if (!d.in)
-		return xs_fail(log, EIO, "%s: cannot open the index: %s", path, strerror(errno));
-	int r = xs_write_atomically(text, write_decompressed, &d);
-	fclose(d.in);
-	if (r < 0)
-		return xs_fail(log, -r, "%s: cannot write %s: %s", path, text, strerror(-r));
-	if (d.bad || !d.len) {
-		unlink(text);
-		return xs_fail(log, EBADMSG, "%s: cannot decompress the index", path);
-	}
-	return 0;
+	if (!log->err[0])
+		return;
+	_cleanup_free_ char *name = index_name(src, rf);
+	_cleanup_free_ char *msg = xs_asprintf("index %s (component %s, architecture %s%s): %s", name, ix->component,
+					       arch, by_hash ? ", fetched by hash" : "", log->err);
+	snprintf(log->err, sizeof(log->err), "%s", msg);
 }
 
-/* Maps the file PATH read-only; *len its size. */
-static const char *map_text(const char *path, size_t *len)
+/* Opens the regular file PATH (never through a symlink) and hashes it;
+ * returns the fd, or -errno. */
+static int open_hashed(const char *path, char hex[XS_SHA256_HEX])
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0 || !st.st_size)
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EBADMSG;
+	}
+	struct xs_digest *d = xs_digest_new_sha256();
+	char chunk[1 << 16];
+	ssize_t n;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int e = -errno;
+			xs_digest_abort(d);
+			close(fd);
+			return e;
+		}
+		xs_digest_add(d, chunk, (size_t)n);
+	}
+	xs_digest_final(d, hex);
+	return fd;
+}
+
+/* Decompresses the verified index RAW_FD (named RAW, for its compression)
+ * into a new file that becomes TEXT, in bounded memory, hashing what it
+ * writes into HEX. Returns the new file's fd (the descriptor every later
+ * read of the text uses), or -errno with the message in LOG. */
+static int decompress_to(int raw_fd, const char *raw, const char *text, char hex[XS_SHA256_HEX], struct xs_log *log)
+{
+	_cleanup_free_ char *tmp = xs_asprintf("%s.tmp.%d", text, getpid());
+	unlink(tmp);
+	int out = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (out < 0)
+		return xs_fail(log, errno, "%s: cannot create: %s", tmp, strerror(errno));
+	int in_fd = lseek(raw_fd, 0, SEEK_SET) == 0 ? dup(raw_fd) : -1;
+	FILE *in = in_fd < 0 ? NULL : solv_xfopen_fd(raw, in_fd, "r");
+	if (!in) {
+		if (in_fd >= 0)
+			close(in_fd);
+		close(out);
+		unlink(tmp);
+		return xs_fail(log, EIO, "%s: cannot open the index: %s", raw, strerror(errno));
+	}
+	struct xs_digest *d = xs_digest_new_sha256();
+	char chunk[1 << 16];
+	size_t n, len = 0;
+	bool bad = false;
+	while (!bad && (n = fread(chunk, 1, sizeof(chunk), in)) > 0) {
+		bad = xs_write_all(out, chunk, n) < 0;
+		xs_digest_add(d, chunk, n);
+		len += n;
+	}
+	bad |= ferror(in) != 0;
+	fclose(in);
+	xs_digest_final(d, hex);
+	if (bad || !len || rename(tmp, text) < 0) {
+		close(out);
+		unlink(tmp);
+		return xs_fail(log, EBADMSG, "%s: cannot decompress the index into %s", raw, text);
+	}
+	return out;
+}
+
+/* Maps the file FD read-only; *len its size. */
+static const char *map_text(int fd, size_t *len)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !st.st_size)
 		return NULL;
 	void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (m == MAP_FAILED)
@@ -460,8 +518,90 @@ static const char *map_text(const char *path, size_t *len)
 	return m;
 }
 
+/* The cached text and parsed pool of index RF, when both are the ones
+ * the signed Release names (PLAIN: its entry for the uncompressed
+ * Packages): the text is hashed whole, the pool checked against its sum.
+ * 1 loaded, 0 not (fetch and parse). */
+static int load_cached_index(struct xs_ctx *ctx, const struct xs_apt_source *src, struct xs_index *ix,
+			     const struct xs_release_file *plain, const char *solv)
+{
+	char have[XS_SHA256_HEX];
+	int fd = open_hashed(ix->text_path, have);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd >= 0 && !strcmp(have, plain->sha256)) {
+		if (xs_solv_load(ix->repo, solv, plain->sha256, &ctx->log) == 0) {
+			ix->text_fd = fd;
+			return 1;
+		}
+		close(fd);
+		return 0;
+	}
+	if (fd >= 0)
+		close(fd);
+	_cleanup_free_ char *name = index_name(src, plain);
+	xs_warn(&ctx->log, "%s: the cached index %s is not the one the signed Release names (expected SHA256 %s, found %s); discarded, fetching it again",
+		name, ix->text_path, plain->sha256, fd >= 0 ? have : "(not a regular file)");
+	unlink(ix->text_path);
+	return 0;
+}
+
+/* The compressed index RAW, fetched (or found in the cache) and checked
+ * against RF's signed digest through the descriptor it returns; a cached
+ * file that differs is discarded and fetched once more. */
+static int fetch_index(struct xs_ctx *ctx, const struct xs_apt_source *src, struct xs_index *ix,
+		       const struct xs_release_file *rf, const char *url, const char *raw)
+{
+	struct xs_log *log = &ctx->log;
+	bool by_hash = false;
+	for (int attempt = 0;; attempt++) {
+		struct xs_transfer t = { .url = url, .dest = raw, .sha256 = rf->sha256, .size = rf->size };
+		if (ctx->o.no_verify)
+			t.sha256 = NULL;
+		int r = -ENOENT;
+		_cleanup_free_ char *hashed = NULL;
+		if (src->rel.by_hash) {
+			/* by-hash: immune to a mirror update between InRelease and the
+			 * index, and cacheable by proxies; the plain name is the fallback */
+			const char *slash = strrchr(url, '/');
+			hashed = xs_asprintf("%.*s/by-hash/SHA256/%s", (int)(slash - url), url, rf->sha256);
+			struct xs_transfer th = t;
+			th.url = hashed;
+			th.missing_ok = true;
+			r = xs_fetch_one(log, &th);
+			by_hash = r != -ENOENT;
+			t.from_cache = th.from_cache;
+			if (r == -ENOENT)
+				xs_debug(log, "%s: not on the mirror, using %s", hashed, url);
+		}
+		if (r == -ENOENT)
+			r = xs_fetch_one(log, &t);
+		if (r) {
+			name_index_in_error(log, src, ix, rf, ctx->o.arch, by_hash);
+			return r;
+		}
+		char have[XS_SHA256_HEX];
+		int fd = open_hashed(raw, have);
+		if (fd < 0)
+			return xs_fail(log, -fd, "%s: cannot read %s: %s", url, raw, strerror(-fd));
+		if (ctx->o.no_verify || !strcmp(have, rf->sha256))
+			return fd;
+		close(fd);
+		_cleanup_free_ char *name = index_name(src, rf);
+		if (attempt || !t.from_cache) {
+			xs_fail(log, EBADMSG, "%s: SHA256 mismatch: expected %s, found %s in %s (changed after it was fetched and verified)",
+				url, rf->sha256, have, raw);
+			name_index_in_error(log, src, ix, rf, ctx->o.arch, by_hash);
+			return -EBADMSG;
+		}
+		xs_warn(log, "%s: the cached file %s is not the one the signed Release names (expected SHA256 %s, found %s); discarded, fetching it again",
+			name, raw, rf->sha256, have);
+		unlink(raw);
+	}
+}
+
 static int load_index(struct xs_ctx *ctx, const struct xs_apt_source *src, struct xs_index *ix,
-		      const struct xs_release_file *rf, const char *url)
+		      const struct xs_release_file *rf, const struct xs_release_file *plain, const char *url)
 {
 	struct xs_log *log = &ctx->log;
 	Pool *pool = ctx->pool;
@@ -472,8 +612,12 @@ static int load_index(struct xs_ctx *ctx, const struct xs_apt_source *src, struc
 	bool verified = !ctx->o.no_verify;
 	_cleanup_free_ char *dir = xs_cache_dir(ctx, "index", true);
 	_cleanup_free_ char *raw = xs_asprintf("%s/%s%s", dir, rf->sha256, ext);
-	_cleanup_free_ char *solv = xs_asprintf("%s/%s.solv", dir, rf->sha256);
-	ix->text_path = xs_asprintf("%s/%s.txt", dir, rf->sha256);
+	/* the text and its pool are named by the signed digest of the
+	 * uncompressed index when the Release gives one (then they can be
+	 * checked on every read), else by the compressed one's */
+	const char *key = plain ? plain->sha256 : rf->sha256;
+	_cleanup_free_ char *solv = xs_asprintf("%s/%s.solv", dir, key);
+	ix->text_path = xs_asprintf("%s/%s.txt", dir, key);
 	_cleanup_free_ char *repo_name = xs_asprintf("%s/%s", src->suite, ix->component);
 	Repo *repo = repo_create(pool, repo_name);
 	ix->repo = repo;
@@ -487,38 +631,31 @@ static int load_index(struct xs_ctx *ctx, const struct xs_apt_source *src, struc
 		unlink(raw);
 		unlink(solv);
 	}
-	if (verified && access(ix->text_path, F_OK) == 0 && xs_solv_load(repo, solv) == 0) {
+	int r = xs_fetch_check_dir(log, dir);
+	if (r < 0)
+		return r;
+	if (verified && plain && load_cached_index(ctx, src, ix, plain, solv)) {
 		xs_debug(log, "%s: loaded from cache %s", url, solv);
 		return 0;
 	}
-	struct xs_transfer t = { .url = url, .dest = raw, .sha256 = rf->sha256, .size = rf->size };
-	if (ctx->o.no_verify)
-		t.sha256 = NULL;
-	int r;
-	_cleanup_free_ char *hashed = NULL;
-	if (src->rel.by_hash) {
-		/* by-hash: immune to a mirror update between InRelease and the
-		 * index, and cacheable by proxies; the plain name is the fallback */
-		const char *slash = strrchr(url, '/');
-		hashed = xs_asprintf("%.*s/by-hash/SHA256/%s", (int)(slash - url), url, rf->sha256);
-		struct xs_transfer th = t;
-		th.url = hashed;
-		th.missing_ok = true;
-		r = xs_fetch_one(log, &th);
-		if (r != -ENOENT)
-			goto fetched;
-		xs_debug(log, "%s: not on the mirror, using %s", hashed, url);
+	int raw_fd = fetch_index(ctx, src, ix, rf, url, raw);
+	if (raw_fd < 0)
+		return raw_fd;
+	char text_sha[XS_SHA256_HEX];
+	ix->text_fd = decompress_to(raw_fd, raw, ix->text_path, text_sha, log);
+	close(raw_fd);
+	if (ix->text_fd < 0)
+		return ix->text_fd;
+	if (verified && plain && strcmp(text_sha, plain->sha256)) {
+		_cleanup_free_ char *name = index_name(src, plain);
+		unlink(ix->text_path);
+		return xs_fail(log, EBADMSG, "index %s (component %s, architecture %s): %s decompresses to SHA256 %s, expected %s as the signed Release names; refusing it",
+			       name, ix->component, ctx->o.arch, url, text_sha, plain->sha256);
 	}
-	r = xs_fetch_one(log, &t);
-fetched:
-	if (r)
-		return r;
-	if ((r = decompress_to(raw, ix->text_path, log)) < 0)
-		return r;
 	size_t len = 0;
-	const char *text = map_text(ix->text_path, &len);
+	const char *text = map_text(ix->text_fd, &len);
 	if (!text) {
-		r = xs_fail(log, errno ? errno : EIO, "%s: cannot read %s: %s", url, ix->text_path, strerror(errno));
+		int r = xs_fail(log, errno ? errno : EIO, "%s: cannot read %s: %s", url, ix->text_path, strerror(errno));
 		unlink(ix->text_path);
 		return r;
 	}
@@ -528,12 +665,59 @@ fetched:
 		unlink(ix->text_path);
 		return r;
 	}
-	if ((r = xs_solv_write(solv, repo)) < 0)
+	if (verified && (r = xs_solv_write(solv, repo, text_sha)) < 0)
 		xs_warn(log, "%s: cannot cache the parsed index: %s", dir, strerror(-r));
 	return 0;
 }
 
 static const char *const index_exts[] = { ".xz", ".gz", "" };
+
+/* NAME is SRC's suite or one of its names from repos/debian.conf. */
+static bool is_named(const struct xs_apt_source *src, const char *name)
+{
+	return name && (!strcmp(name, src->suite) || xs_strlist_has(&src->names, name));
+}
+
+/* How far a Release's Date may lie ahead of this host's clock: the
+ * archive's signing host and a build host without NTP (a fresh domU, a
+ * VM restored from a snapshot) disagree by minutes, not by more. A Date
+ * further ahead is no release the archive has made yet. */
+#define DATE_SKEW (10 * 60)
+
+static void format_date(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+	strftime(buf, size, "%a, %d %b %Y %H:%M:%S UTC", gmtime_r(&t, &tm));
+}
+
+/* SRC's Release Date: not in the future, and not older than the newest
+ * this cache has seen for the suite at that mirror (a rollback to a
+ * release with known holes), which it then remembers. */
+static int check_date(struct xs_ctx *ctx, const struct xs_apt_source *src, const char *relname)
+{
+	struct xs_log *log = &ctx->log;
+	time_t date = src->rel.date, now = time(NULL);
+	char when[64], seen_when[64];
+	if (!date)
+		return 0; /* no Date field: nothing to compare (Debian's archives always give one) */
+	format_date(date, when, sizeof(when));
+	if (date > now + DATE_SKEW)
+		return xs_fail(log, EBADMSG, "%s: Date %s lies in the future (more than %d minutes ahead of this host's clock); refusing it (is the clock right?)",
+			       relname, when, DATE_SKEW / 60);
+	_cleanup_free_ char *key = xs_asprintf("%s %s", src->uri, src->suite);
+	long long seen = 0;
+	int r = xs_cache_newest(ctx, key, (long long)date, &seen, log);
+	if (r < 0 || seen <= (long long)date)
+		return r;
+	format_date((time_t)seen, seen_when, sizeof(seen_when));
+	if (!ctx->o.allow_older_metadata)
+		return xs_fail(log, ESTALE,
+			       "%s: Date %s is older than the %s this cache saw for %s at %s: a rollback to an older release (a stale or replaying mirror); refusing it (--allow-older-metadata takes it)",
+			       relname, when, seen_when, src->suite, src->uri);
+	xs_warn(log, "%s: Date %s is older than the %s seen before; taken (--allow-older-metadata)", relname, when,
+		seen_when);
+	return 0;
+}
 
 /* The Release of SRC: signed, fresh, the suite asked for, with ARCH. */
 static int load_release(struct xs_ctx *ctx, struct xs_apt_source *src, const char *base)
@@ -556,13 +740,17 @@ static int load_release(struct xs_ctx *ctx, struct xs_apt_source *src, const cha
 			       "%s: Valid-Until %s has passed: the metadata is expired (a stale or replayed mirror); refusing it",
 			       relname, when);
 	}
-	/* A signed Release of another suite (an old one replayed under this
-	 * name, or bookworm's where bookworm-security was asked) is refused. */
+	/* A signed Release of another suite (trixie's served for bookworm,
+	 * bookworm's where bookworm-security was asked) is refused. */
 	const char *cn = rel->codename, *sn = rel->suite;
-	if ((cn || sn) && !(cn && !strcmp(cn, src->suite)) && !(sn && !strcmp(sn, src->suite)) &&
-	    !ctx->o.no_verify)
-		return xs_fail(log, EBADMSG, "%s: expected suite or codename \"%s\" (%s), found suite \"%s\", codename \"%s\"; refusing it",
-			       relname, src->suite, src->origin, sn ? sn : "", cn ? cn : "");
+	if ((cn || sn) && !is_named(src, cn) && !is_named(src, sn) && !ctx->o.no_verify) {
+		_cleanup_free_ char *aliases = xs_strlist_join(&src->names, ", ");
+		return xs_fail(log, EBADMSG, "%s: expected suite or codename \"%s\"%s%s%s (%s), found suite \"%s\", codename \"%s\"; refusing it",
+			       relname, src->suite, *aliases ? " (or " : "", aliases, *aliases ? ")" : "", src->origin,
+			       sn ? sn : "", cn ? cn : "");
+	}
+	if (!ctx->o.no_verify && (r = check_date(ctx, src, relname)) < 0)
+		return r;
 	if (rel->architectures.n && !xs_strlist_has(&rel->architectures, ctx->o.arch))
 		return xs_fail(log, EINVAL, "%s: architecture %s is not in the archive (it has: %s%s)", relname,
 			       ctx->o.arch, rel->architectures.v[0], rel->architectures.n > 1 ? ", ..." : "");
@@ -589,10 +777,11 @@ static int load_source(struct xs_ctx *ctx, struct xs_apt *apt, size_t si)
 			return xs_fail(log, ENOENT, "%s/InRelease: lists no %s index (component \"%s\", architecture %s); check --components and --arch",
 				       base, stem, comp, ctx->o.arch);
 		struct xs_index *ix = &apt->idx[apt->nidx++];
+		ix->text_fd = -1;
 		ix->component = xs_strdup(comp);
 		ix->source = si;
 		_cleanup_free_ char *url = xs_asprintf("%s/%s", base, rf->path);
-		if ((r = load_index(ctx, src, ix, rf, url)) < 0)
+		if ((r = load_index(ctx, src, ix, rf, xs_release_find(&src->rel, stem), url)) < 0)
 			return r;
 	}
 	return 0;
@@ -631,12 +820,11 @@ int xs_apt_stanza(const struct xs_apt *apt, const struct xs_pkg *p, struct xs_bu
 {
 	const struct xs_debinfo *d = xs_deb_c(p);
 	const struct xs_index *ix = &apt->idx[d->repo_index];
-	int fd = open(ix->text_path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
+	/* the descriptor that was verified, never the name again */
+	if (ix->text_fd < 0)
+		return -EBADF;
 	char *tmp = xs_malloc(d->stanza_len);
-	ssize_t n = pread(fd, tmp, d->stanza_len, d->stanza_off);
-	close(fd);
+	ssize_t n = pread(ix->text_fd, tmp, d->stanza_len, d->stanza_off);
 	if (n != (ssize_t)d->stanza_len) {
 		free(tmp);
 		return -EIO;

@@ -47,12 +47,17 @@ struct xs_apt_source {
 	char *origin;               /* for messages: "--source 1", "FILE paragraph 2" */
 	char *signed_by;            /* as the user wrote it (the guest's sources) */
 	const char *guest_keyring;  /* the suite's key file in the guest, when it signs this */
+	/* what its Release may call itself (Suite or Codename) besides
+	 * SUITE, and the keys that may sign it (primary fingerprints; empty:
+	 * any key of its keyring), from repos/debian.conf */
+	struct xs_strlist names, signers;
 	struct xs_release rel;      /* once loaded */
 };
 
 struct xs_index {
 	char *component;
 	char *text_path; /* the uncompressed Packages, for dpkg's available file */
+	int text_fd;     /* open on it, checked against the signed digest; -1 */
 	void *repo;      /* libsolv Repo */
 	size_t source;   /* its xs_apt_source in xs_apt.src */
 };

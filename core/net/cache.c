@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <archive.h>
@@ -15,6 +16,7 @@
 #include <solv/repo_solv.h>
 #include <solv/repo_write.h>
 
+#include "fetch.h"
 #include "util.h"
 
 char *xs_cache_dir(const struct xs_ctx *ctx, const char *kind, bool metadata)
@@ -34,28 +36,92 @@ char *xs_cache_pkg_path(const struct xs_ctx *ctx, const struct xs_pkg *p, const 
 			   p->arch, ext);
 }
 
-int xs_solv_load(Repo *repo, const char *path)
+/* PATH.sum: the digest of the verified metadata a .solv was made from,
+ * and of the .solv itself, written beside it. */
+static char *sum_path(const char *path)
 {
-	FILE *f = fopen(path, "re");
-	if (!f)
+	return xs_asprintf("%s.sum", path);
+}
+
+/* Reads the whole regular file PATH (never through a symlink) into *out. */
+static int read_whole(const char *path, struct xs_buf *out)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
 		return -errno;
-	int bad = repo_add_solv(repo, f, 0);
-	fclose(f);
-	if (bad) {
-		repo_empty(repo, 1);
+	if (!S_ISREG(st.st_mode))
 		return -EBADMSG;
+	char chunk[1 << 16];
+	ssize_t n;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		xs_buf_add(out, chunk, (size_t)n);
 	}
 	return 0;
 }
 
-static void write_solv(FILE *f, void *repo)
+int xs_solv_load(Repo *repo, const char *path, const char *from_sha256, struct xs_log *log)
 {
-	repo_write(repo, f);
+	struct xs_buf solv = { 0 }, sum = { 0 };
+	_cleanup_free_ char *sp = sum_path(path);
+	int r = read_whole(path, &solv);
+	if (!r)
+		r = read_whole(sp, &sum);
+	if (r < 0) {
+		xs_buf_free(&solv);
+		xs_buf_free(&sum);
+		return r == -ENOENT ? r : -EBADMSG;
+	}
+	char have[XS_SHA256_HEX], want_from[XS_SHA256_HEX] = "", want_solv[XS_SHA256_HEX] = "";
+	xs_sha256_mem(solv.data, solv.len, have);
+	if (sscanf(sum.data ? sum.data : "", "from %64s\nsolv %64s", want_from, want_solv) != 2 ||
+	    strcmp(want_from, from_sha256) || strcmp(want_solv, have)) {
+		/* a pool of other metadata, or changed since it was written:
+		 * never used; the caller parses the verified metadata again */
+		xs_warn(log, "%s: not the parsed pool of the verified metadata (made from SHA256 %s, expected %s; its own SHA256 %s, recorded %s); parsing the metadata again",
+			path, *want_from ? want_from : "(unknown)", from_sha256, have, *want_solv ? want_solv : "(none)");
+		r = -EBADMSG;
+	}
+	xs_buf_free(&sum);
+	if (!r) {
+		FILE *f = fmemopen(solv.data, solv.len, "r");
+		r = !f ? -errno : repo_add_solv(repo, f, 0) ? -EBADMSG : 0;
+		if (f)
+			fclose(f);
+		if (r)
+			repo_empty(repo, 1);
+	}
+	xs_buf_free(&solv);
+	return r;
 }
 
-int xs_solv_write(const char *path, Repo *repo)
+int xs_solv_write(const char *path, Repo *repo, const char *from_sha256)
 {
-	return xs_write_atomically(path, write_solv, repo);
+	char *data = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&data, &len);
+	if (!m)
+		return -errno;
+	repo_write(repo, m);
+	if (fclose(m)) {
+		free(data);
+		return -EIO;
+	}
+	char have[XS_SHA256_HEX];
+	xs_sha256_mem(data, len, have);
+	_cleanup_free_ char *sum = xs_asprintf("from %s\nsolv %s\n", from_sha256, have);
+	_cleanup_free_ char *sp = sum_path(path);
+	/* the pool first: a reader that meets the old sum beside it parses
+	 * the metadata again, never trusts a pool its sum does not name */
+	int r = xs_write_file_atomically(path, data, len);
+	if (!r)
+		r = xs_write_file_atomically(sp, sum, strlen(sum));
+	free(data);
+	return r;
 }
 
 struct xs_cache_reader {
@@ -66,23 +132,57 @@ struct xs_cache_reader {
 	char buf[1 << 16];
 };
 
-int xs_cache_reader_open(const char *path, uint64_t offset, const char *want_sha256, struct xs_cache_reader **out)
+int xs_cache_reader_open_fd(int fd, uint64_t offset, const char *want_sha256, struct xs_cache_reader **out)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	int own = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	if (own < 0)
 		return -errno;
-	if (offset && lseek(fd, (off_t)offset, SEEK_SET) < 0) {
+	if (lseek(own, (off_t)offset, SEEK_SET) < 0) {
 		int e = -errno;
-		close(fd);
+		close(own);
 		return e;
 	}
 	struct xs_cache_reader *r = xs_calloc(1, sizeof(*r));
-	r->fd = fd;
+	r->fd = own;
 	r->digest = xs_digest_new_sha256();
 	if (want_sha256)
 		snprintf(r->want, sizeof(r->want), "%s", want_sha256);
 	*out = r;
 	return 0;
+}
+
+int xs_cache_reader_open(const char *path, uint64_t offset, const char *want_sha256, struct xs_cache_reader **out)
+{
+	/* a symlink in the cache is never one of its files */
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	return xs_cache_reader_open_fd(fd, offset, want_sha256, out);
+}
+
+int xs_cache_reader_open_pkg(const struct xs_pkg *p, uint64_t offset, const char *want_sha256,
+			     struct xs_cache_reader **out)
+{
+	if (p->has_cache_fd)
+		return xs_cache_reader_open_fd(p->cache_fd, offset, want_sha256, out);
+	return xs_cache_reader_open(p->cache_path, offset, want_sha256, out);
+}
+
+void xs_cache_pkg_drop_fd(struct xs_pkg *p)
+{
+	if (p->has_cache_fd)
+		close(p->cache_fd);
+	p->has_cache_fd = false;
+}
+
+void xs_cache_reader_keep_fd(struct xs_cache_reader *r, struct xs_pkg *p)
+{
+	int fd = fcntl(r->fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return; /* the next pass opens the name, and checks it all the same */
+	xs_cache_pkg_drop_fd(p);
+	p->cache_fd = fd;
+	p->has_cache_fd = true;
 }
 
 static ssize_t reader_fill(struct xs_cache_reader *r, void *buf, size_t n)
@@ -126,6 +226,15 @@ int xs_cache_reader_archive(struct xs_cache_reader *r, struct archive *a)
 	return archive_read_open(a, r, NULL, reader_archive_read, NULL) == ARCHIVE_OK ? 0 : -EBADMSG;
 }
 
+void xs_cache_reader_abort(struct xs_cache_reader *r)
+{
+	if (!r)
+		return;
+	xs_digest_abort(r->digest);
+	close(r->fd);
+	free(r);
+}
+
 int xs_cache_reader_close(struct xs_cache_reader *r, char got[XS_SHA256_HEX])
 {
 	char hex[XS_SHA256_HEX];
@@ -135,7 +244,48 @@ int xs_cache_reader_close(struct xs_cache_reader *r, char got[XS_SHA256_HEX])
 	int e = r->err ? r->err : *r->want && strcasecmp(hex, r->want) ? -EBADMSG : 0;
 	if (got)
 		memcpy(got, hex, sizeof(hex));
-	close(r->fd);
-	free(r);
+	r->digest = NULL;
+	xs_cache_reader_abort(r);
 	return e;
+}
+
+int xs_cache_newest(const struct xs_ctx *ctx, const char *key, long long value, long long *seen,
+		    struct xs_log *log)
+{
+	_cleanup_free_ char *dir = xs_cache_dir(ctx, "release-dates", true);
+	int r = xs_fetch_check_dir(log, dir);
+	if (r < 0)
+		return r;
+	char hex[XS_SHA256_HEX];
+	xs_sha256_mem(key, strlen(key), hex);
+	_cleanup_free_ char *path = xs_asprintf("%s/%s", dir, hex);
+	struct xs_buf b = { 0 };
+	*seen = 0;
+	if (xs_read_file(path, &b) == 0 && b.data)
+		*seen = strtoll(b.data, NULL, 10);
+	xs_buf_free(&b);
+	if (value <= *seen)
+		return 0;
+	_cleanup_free_ char *line = xs_asprintf("%lld %s\n", value, key);
+	if ((r = xs_write_file_atomically(path, line, strlen(line))) < 0)
+		xs_warn(log, "%s: cannot remember the newest metadata seen for %s: %s", path, key, strerror(-r));
+	return 0;
+}
+
+int xs_cache_pkg_changed(struct xs_log *log, const struct xs_pkg *p)
+{
+	return xs_fail(log, EBADMSG,
+		       "%s (package %s %s): the cached file is not the one the signed index names: expected SHA256 %s, found %s; refusing it (nothing of it was unpacked)",
+		       p->cache_path, p->name, p->version, p->sha256, p->found_sha256);
+}
+
+int xs_cache_pkg_refetch(struct xs_log *log, const struct xs_pkg *p)
+{
+	xs_warn(log, "%s (package %s %s): the cached file is not the one the signed index names (expected SHA256 %s, found %s); discarded, fetching it again",
+		p->cache_path, p->name, p->version, p->sha256, p->found_sha256);
+	if (unlink(p->cache_path) < 0 && errno != ENOENT)
+		return xs_fail(log, errno, "%s: cannot remove the changed file from the cache: %s", p->cache_path,
+			       strerror(errno));
+	struct xs_transfer t = { .url = p->url, .dest = p->cache_path, .sha256 = p->sha256, .size = p->size };
+	return xs_fetch_one(log, &t);
 }

@@ -120,13 +120,8 @@ static void job_close(struct job *j)
 	j->digest = NULL;
 }
 
-/* The directory of DEST must be writable by its owner alone, and that is
- * us: anyone else who can write there could swap a verified file, or plant
- * the .part or .lock of one. */
-static int check_cache_dir(struct xs_log *log, const char *dest)
+int xs_fetch_check_dir(struct xs_log *log, const char *dir)
 {
-	const char *slash = strrchr(dest, '/');
-	_cleanup_free_ char *dir = slash ? xs_strndup(dest, slash == dest ? 1 : (size_t)(slash - dest)) : xs_strdup(".");
 	struct stat st;
 	if (stat(dir, &st) < 0)
 		return xs_fail(log, errno, "%s: %s", dir, strerror(errno));
@@ -135,6 +130,13 @@ static int check_cache_dir(struct xs_log *log, const char *dest)
 			       "%s: the cache directory is owned by uid %u with mode %04o; expected one owned by uid %u that no one else can write (others could replace what xstrap verified); fix it or use --cache-dir",
 			       dir, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777), (unsigned)geteuid());
 	return 0;
+}
+
+static int check_cache_dir(struct xs_log *log, const char *dest)
+{
+	const char *slash = strrchr(dest, '/');
+	_cleanup_free_ char *dir = slash ? xs_strndup(dest, slash == dest ? 1 : (size_t)(slash - dest)) : xs_strdup(".");
+	return xs_fetch_check_dir(log, dir);
 }
 
 /* DEST is in the cache: a regular file (never a symlink planted there)

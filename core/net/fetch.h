@@ -36,5 +36,10 @@ int xs_fetch_all(struct xs_log *log, struct xs_transfer *t, size_t n, int parall
 /* One transfer. */
 int xs_fetch_one(struct xs_log *log, struct xs_transfer *t);
 void xs_fetch_global_init(void);
+/* DIR, a folder of the cache, must be writable by its owner alone, and
+ * that is us: anyone else who can write there could swap a verified file,
+ * or plant the .part or .lock of one. Checked before anything in it is
+ * read or written; 0, or -EPERM with a message naming DIR and its mode. */
+int xs_fetch_check_dir(struct xs_log *log, const char *dir);
 
 #endif

@@ -9,6 +9,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -18,7 +19,44 @@ struct xs_verifier {
 	int home_slot; /* removed on a signal too (xs_cleanup_add) */
 	int nkeys;
 	char signer[64]; /* fingerprint of the last good signature's key */
+	const struct xs_strlist *pins; /* primary fingerprints that may sign; NULL: any */
 };
+
+void xs_verifier_pin(struct xs_verifier *v, const struct xs_strlist *fprs)
+{
+	v->pins = fprs && fprs->n ? fprs : NULL;
+}
+
+/* The primary fingerprint of the key that made signature S (gpg names
+ * the signing subkey), into PRIMARY; false when the keyring lacks it. */
+static bool primary_of(struct xs_verifier *v, gpgme_signature_t s, char *primary, size_t size)
+{
+	gpgme_key_t key = NULL;
+	if (!s->fpr || gpgme_get_key(v->ctx, s->fpr, &key, 0) || !key || !key->fpr) {
+		if (key)
+			gpgme_key_unref(key);
+		return false;
+	}
+	snprintf(primary, size, "%s", key->fpr);
+	gpgme_key_unref(key);
+	return true;
+}
+
+static bool is_pinned(const struct xs_verifier *v, const char *primary)
+{
+	for (size_t i = 0; v->pins && i < v->pins->n; i++)
+		if (!strcasecmp(v->pins->v[i], primary))
+			return true;
+	return !v->pins;
+}
+
+/* Hashes no signature may rest on any more: collisions for them exist
+ * (SHA1: SHAttered, 2017; MD5 long before), as apt refuses them too. */
+static bool weak_hash(gpgme_hash_algo_t h)
+{
+	return h == GPGME_MD_SHA1 || h == GPGME_MD_MD5 || h == GPGME_MD_RMD160 || h == GPGME_MD_MD2 ||
+	       h == GPGME_MD_MD4;
+}
 
 static int gpg_fail(struct xs_log *log, const char *what, gpgme_error_t e)
 {
@@ -107,16 +145,26 @@ fail:
 	return r;
 }
 
-/* Accept when at least one signature is good and none is bad: an archive is
+/* Accept when at least one signature is good, made over a strong hash by
+ * a pinned key (when keys are pinned), and none is bad: an archive is
  * signed by several keys and the user may hold only one of them. */
 static int judge(struct xs_verifier *v, const char *name, struct xs_log *log)
 {
 	gpgme_verify_result_t res = gpgme_op_verify_result(v->ctx);
 	int good = 0;
 	const char *missing = NULL;
+	char unpinned[64] = "", weak[64] = "";
+	const char *weak_algo = NULL;
 	for (gpgme_signature_t s = res ? res->signatures : NULL; s; s = s->next) {
 		gpgme_err_code_t c = gpgme_err_code(s->status);
-		if (c == GPG_ERR_NO_ERROR) {
+		char primary[64] = "";
+		if (c == GPG_ERR_NO_ERROR && weak_hash(s->hash_algo)) {
+			snprintf(weak, sizeof(weak), "%s", s->fpr ? s->fpr : "?");
+			weak_algo = gpgme_hash_algo_name(s->hash_algo);
+		} else if (c == GPG_ERR_NO_ERROR && v->pins &&
+			   (!primary_of(v, s, primary, sizeof(primary)) || !is_pinned(v, primary))) {
+			snprintf(unpinned, sizeof(unpinned), "%s", *primary ? primary : s->fpr ? s->fpr : "?");
+		} else if (c == GPG_ERR_NO_ERROR) {
 			good++;
 			snprintf(v->signer, sizeof(v->signer), "%s", s->fpr ? s->fpr : "");
 		}
@@ -132,6 +180,16 @@ static int judge(struct xs_verifier *v, const char *name, struct xs_log *log)
 	}
 	if (good)
 		return 0;
+	if (*unpinned) {
+		_cleanup_free_ char *pins = xs_strlist_join(v->pins, ", ");
+		return xs_fail(log, EKEYREJECTED,
+			       "%s: signed by key %s, which is in the keyring but not one of the keys pinned for this suite (%s); refusing it",
+			       name, unpinned, pins);
+	}
+	if (*weak)
+		return xs_fail(log, EKEYREJECTED,
+			       "%s: the only good signature (key %s) is made over %s, a hash with known collisions; refusing it",
+			       name, weak, weak_algo ? weak_algo : "a weak hash");
 	if (missing)
 		return xs_fail(log, ENOKEY,
 			       "%s: signed by key %s, but no public key for it is in the keyring (NO_PUBKEY; pass the archive key with --keyring=FILE)",

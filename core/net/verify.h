@@ -17,6 +17,10 @@ int xs_verifier_new(struct xs_verifier **out, const struct xs_strlist *keyfiles,
 		    struct xs_log *log);
 void xs_verifier_free(struct xs_verifier *v);
 
+/* From now on only signatures by keys whose primary fingerprint is in
+ * FPRS count (FPRS must outlive V; NULL or empty: any key of the keyring). */
+void xs_verifier_pin(struct xs_verifier *v, const struct xs_strlist *fprs);
+
 /* Checks a clearsigned document (InRelease) named NAME and returns the
  * signed text only in *plain: data outside the signature never reaches
  * the caller. */

@@ -43,14 +43,6 @@ static bool is_image(const struct xs_opts *o)
 	return xs_format_is_image(o->format);
 }
 
-static char *absolute(const char *path)
-{
-	if (path[0] == '/')
-		return xs_strdup(path);
-	_cleanup_free_ char *cwd = getcwd(NULL, 0);
-	return xs_asprintf("%s/%s", cwd ? cwd : ".", path);
-}
-
 /* OUTPUT without a disk or archive extension: web1.img -> web1 */
 static char *stem(const char *output)
 {
@@ -114,11 +106,7 @@ void xs_xen_mac(const char *name, char mac[18])
 
 /* --- the kernel ------------------------------------------------------- */
 
-struct kernel {
-	char *version, *vmlinuz, *initrd; /* names in /boot */
-};
-
-static void kernel_free(struct kernel *k)
+void xs_kernel_free(struct xs_kernel *k)
 {
 	free(k->version);
 	free(k->vmlinuz);
@@ -128,15 +116,15 @@ static void kernel_free(struct kernel *k)
 /* The newest /boot/vmlinuz-VERSION of the root (natural order, as
  * hooks/customize/40-pygrub.lua picks it for menu.lst) and its initrd:
  * initrd.img-VERSION (Debian) or initramfs-VERSION.img (RPM family). */
-static int find_kernel(struct xs_ctx *ctx, int rootfd, struct kernel *k)
+int xs_kernel_find(struct xs_ctx *ctx, int rootfd, const char *what, struct xs_kernel *k)
 {
 	int fd = xs_target_open(rootfd, "boot", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
-		return xs_fail(&ctx->log, -fd, "--xen-kernel-dir: %s/boot: %s", ctx->o.target, strerror(-fd));
+		return xs_fail(&ctx->log, -fd, "%s: %s/boot: %s", what, ctx->o.target, strerror(-fd));
 	DIR *d = fdopendir(fd);
 	if (!d) {
 		close(fd);
-		return xs_fail(&ctx->log, errno, "--xen-kernel-dir: %s/boot: %s", ctx->o.target, strerror(errno));
+		return xs_fail(&ctx->log, errno, "%s: %s/boot: %s", what, ctx->o.target, strerror(errno));
 	}
 	struct dirent *de;
 	while ((de = readdir(d)))
@@ -149,44 +137,46 @@ static int find_kernel(struct xs_ctx *ctx, int rootfd, struct kernel *k)
 	const struct xs_family *f = ctx->family;
 	if (!k->version) {
 		_cleanup_free_ char *pkg = xs_asprintf(f->kernel_package ? f->kernel_package : "a kernel package", ctx->o.arch);
-		return xs_fail(&ctx->log, ENOENT, "--xen-kernel-dir: the root has no kernel (/boot/vmlinuz-*); add one with --include=%s",
-			       pkg);
+		return xs_fail(&ctx->log, ENOENT, "%s: the root has no kernel (/boot/vmlinuz-*); add one with --include=%s",
+			       what, pkg);
 	}
 	k->vmlinuz = xs_asprintf("vmlinuz-%s", k->version);
 	k->initrd = xs_asprintf(f->initrd_name ? f->initrd_name : "initrd.img-%s", k->version);
 	return 0;
 }
 
-static int copy_out(struct xs_ctx *ctx, int rootfd, const char *name, const char *dir)
+int xs_kernel_copy(struct xs_ctx *ctx, int rootfd, const char *what, const char *name, const char *dest)
 {
 	_cleanup_free_ char *rel = xs_asprintf("boot/%s", name);
-	_cleanup_free_ char *dest = xs_asprintf("%s/%s", dir, name);
 	_cleanup_close_ int in = xs_target_open(rootfd, rel, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
-		return xs_fail(&ctx->log, -in, "--xen-kernel-dir: /%s in the root: %s", rel, strerror(-in));
+		return xs_fail(&ctx->log, -in, "%s: /%s in the root: %s", what, rel, strerror(-in));
 	_cleanup_close_ int out = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0)
-		return xs_fail(&ctx->log, errno, "--xen-kernel-dir: cannot create %s: %s", dest, strerror(errno));
+		return xs_fail(&ctx->log, errno, "%s: cannot create %s: %s", what, dest, strerror(errno));
 	char buf[1 << 16];
 	ssize_t n;
 	while ((n = read(in, buf, sizeof(buf))) > 0)
 		if (write(out, buf, n) != n)
-			return xs_fail(&ctx->log, errno ? errno : EIO, "--xen-kernel-dir: cannot write %s: %s", dest,
+			return xs_fail(&ctx->log, errno ? errno : EIO, "%s: cannot write %s: %s", what, dest,
 				       strerror(errno ? errno : EIO));
 	if (n < 0)
-		return xs_fail(&ctx->log, errno, "--xen-kernel-dir: cannot read /%s in the root: %s", rel, strerror(errno));
+		return xs_fail(&ctx->log, errno, "%s: cannot read /%s in the root: %s", what, rel, strerror(errno));
 	return 0;
 }
 
-static int copy_kernel(struct xs_ctx *ctx, int rootfd, struct kernel *k)
+static int copy_kernel(struct xs_ctx *ctx, int rootfd, struct xs_kernel *k)
 {
-	int r = find_kernel(ctx, rootfd, k);
+	static const char what[] = "--xen-kernel-dir";
+	int r = xs_kernel_find(ctx, rootfd, what, k);
 	if (r < 0)
 		return r;
 	if ((r = xs_mkdir_p(ctx->o.xen_kernel_dir, 0755)) < 0)
 		return xs_fail(&ctx->log, -r, "--xen-kernel-dir: cannot create %s: %s", ctx->o.xen_kernel_dir, strerror(-r));
-	if ((r = copy_out(ctx, rootfd, k->vmlinuz, ctx->o.xen_kernel_dir)) < 0 ||
-	    (r = copy_out(ctx, rootfd, k->initrd, ctx->o.xen_kernel_dir)) < 0)
+	_cleanup_free_ char *vmlinuz = xs_asprintf("%s/%s", ctx->o.xen_kernel_dir, k->vmlinuz);
+	_cleanup_free_ char *initrd = xs_asprintf("%s/%s", ctx->o.xen_kernel_dir, k->initrd);
+	if ((r = xs_kernel_copy(ctx, rootfd, what, k->vmlinuz, vmlinuz)) < 0 ||
+	    (r = xs_kernel_copy(ctx, rootfd, what, k->initrd, initrd)) < 0)
 		return r;
 	xs_info(&ctx->log, "%s: /boot/%s and /boot/%s copied for direct boot", ctx->o.xen_kernel_dir, k->vmlinuz,
 		k->initrd);
@@ -195,7 +185,7 @@ static int copy_kernel(struct xs_ctx *ctx, int rootfd, struct kernel *k)
 
 /* --- the config ------------------------------------------------------- */
 
-static void kv(struct xs_buf *b, const char *key, const char *value)
+void xs_xl_kv(struct xs_buf *b, const char *key, const char *value)
 {
 	_cleanup_free_ char *q = xs_xl_quote(value);
 	xs_buf_printf(b, "%s = %s\n", key, q);
@@ -216,7 +206,7 @@ static void write_disks(struct xs_buf *b, struct xs_ctx *ctx, const char *output
 {
 	const struct xs_opts *o = &ctx->o;
 	const char *root = vdev_of(set_value(o, "root", DEFAULT_ROOT_DEV));
-	_cleanup_free_ char *abs = absolute(output);
+	_cleanup_free_ char *abs = xs_absolute(output);
 	_cleanup_free_ char *img = NULL;
 	if (!is_image(o)) {
 		/* a directory or a tar is not a disk: say how to make one (ext4
@@ -236,7 +226,7 @@ static void write_disks(struct xs_buf *b, struct xs_ctx *ctx, const char *output
 	_cleanup_free_ char *q0 = xs_xl_quote(d0);
 	xs_buf_printf(b, "disk = [ %s", q0);
 	if (o->swap_size) {
-		_cleanup_free_ char *sabs = absolute(o->swap_path);
+		_cleanup_free_ char *sabs = xs_absolute(o->swap_path);
 		_cleanup_free_ char *d1 = disk_spec(sabs, vdev_of(set_value(o, "swap", DEFAULT_SWAP_DEV)));
 		_cleanup_free_ char *q1 = xs_xl_quote(d1);
 		xs_buf_printf(b, ",\n         %s", q1);
@@ -244,27 +234,27 @@ static void write_disks(struct xs_buf *b, struct xs_ctx *ctx, const char *output
 	xs_buf_addstr(b, " ]\n");
 }
 
-static void write_boot(struct xs_buf *b, struct xs_ctx *ctx, const struct kernel *k)
+static void write_boot(struct xs_buf *b, struct xs_ctx *ctx, const struct xs_kernel *k)
 {
 	const struct xs_opts *o = &ctx->o;
 	if (!o->xen_kernel_dir) {
 		xs_buf_addstr(b, "# pygrub reads /boot/grub/menu.lst in the guest's disk and boots its kernel\n");
-		kv(b, "bootloader", "pygrub");
+		xs_xl_kv(b, "bootloader", "pygrub");
 		return;
 	}
-	_cleanup_free_ char *dir = absolute(o->xen_kernel_dir);
+	_cleanup_free_ char *dir = xs_absolute(o->xen_kernel_dir);
 	_cleanup_free_ char *kernel = xs_asprintf("%s/%s", dir, k->vmlinuz);
 	_cleanup_free_ char *ramdisk = xs_asprintf("%s/%s", dir, k->initrd);
 	_cleanup_free_ char *root = xs_asprintf("%s ro", set_value(o, "root", DEFAULT_ROOT_DEV));
 	_cleanup_free_ char *extra = xs_asprintf("console=%s net.ifnames=0", set_value(o, "console", "hvc0"));
 	xs_buf_printf(b, "# the guest's kernel %s, copied out of its /boot\n", k->version);
-	kv(b, "kernel", kernel);
-	kv(b, "ramdisk", ramdisk);
-	kv(b, "root", root);
-	kv(b, "extra", extra);
+	xs_xl_kv(b, "kernel", kernel);
+	xs_xl_kv(b, "ramdisk", ramdisk);
+	xs_xl_kv(b, "root", root);
+	xs_xl_kv(b, "extra", extra);
 }
 
-static void write_vif(struct xs_buf *b, const struct xs_opts *o)
+void xs_xl_vif(struct xs_buf *b, const struct xs_opts *o)
 {
 	char mac[18];
 	if (o->mac)
@@ -283,21 +273,21 @@ static void put_buf(FILE *f, void *arg)
 	fwrite(b->data, 1, b->len, f);
 }
 
-static int write_config(struct xs_ctx *ctx, const char *output, const struct kernel *k)
+static int write_config(struct xs_ctx *ctx, const char *output, const struct xs_kernel *k)
 {
 	const struct xs_opts *o = &ctx->o;
 	struct xs_buf b = { 0 };
 	xs_buf_printf(&b, "# Xen domU %s, written by xstrap (%s %s); start it with: xl create %s\n", o->hostname,
 		      o->suite, o->arch, o->xen_config);
-	kv(&b, "name", o->hostname);
+	xs_xl_kv(&b, "name", o->hostname);
 	xs_buf_printf(&b, "memory = %u\n", o->memory_mb ? o->memory_mb : DEFAULT_MEMORY_MB);
 	xs_buf_printf(&b, "vcpus = %u\n", o->vcpus ? o->vcpus : 1);
 	write_boot(&b, ctx, k);
 	write_disks(&b, ctx, output);
-	write_vif(&b, o);
-	kv(&b, "on_poweroff", "destroy");
-	kv(&b, "on_reboot", "restart");
-	kv(&b, "on_crash", "restart");
+	xs_xl_vif(&b, o);
+	xs_xl_kv(&b, "on_poweroff", "destroy");
+	xs_xl_kv(&b, "on_reboot", "restart");
+	xs_xl_kv(&b, "on_crash", "restart");
 	int r = xs_write_atomically(o->xen_config, put_buf, &b);
 	xs_buf_free(&b);
 	if (r < 0)
@@ -315,7 +305,7 @@ static bool guest_big_endian(const char *arch)
 int xs_xen_outputs(struct xs_ctx *ctx, int rootfd, const char *output)
 {
 	struct xs_opts *o = &ctx->o;
-	struct kernel k = { 0 };
+	struct xs_kernel k = { 0 };
 	int r = 0;
 	if (o->swap_size) {
 		uint8_t uuid[16];
@@ -335,6 +325,6 @@ int xs_xen_outputs(struct xs_ctx *ctx, int rootfd, const char *output)
 		r = write_config(ctx, output, &k);
 	}
 out:
-	kernel_free(&k);
+	xs_kernel_free(&k);
 	return r;
 }

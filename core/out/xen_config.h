@@ -24,4 +24,21 @@ char *xs_xl_quote(const char *s);
  * name always gets the same MAC, two names almost never share one. */
 void xs_xen_mac(const char *name, char mac[18]);
 
+/* The newest /boot/vmlinuz-VERSION of the root (natural order, as
+ * hooks/customize/40-pygrub.lua picks it) and its initrd's name in /boot
+ * (initrd.img-VERSION, or the RPM family's initramfs-VERSION.img). WHAT
+ * (an option's name) starts the error message. Free with xs_kernel_free. */
+struct xs_kernel {
+	char *version, *vmlinuz, *initrd; /* names in /boot */
+};
+int xs_kernel_find(struct xs_ctx *ctx, int rootfd, const char *what, struct xs_kernel *k);
+void xs_kernel_free(struct xs_kernel *k);
+/* Copies /boot/NAME of the root to the host file DEST. */
+int xs_kernel_copy(struct xs_ctx *ctx, int rootfd, const char *what, const char *name, const char *dest);
+/* An xl.cfg "key = "value"" line, the value quoted (xs_xl_quote); and the
+ * vif line for the guest called NAME (--mac, else derived; --bridge). */
+struct xs_buf;
+void xs_xl_kv(struct xs_buf *b, const char *key, const char *value);
+void xs_xl_vif(struct xs_buf *b, const struct xs_opts *o);
+
 #endif

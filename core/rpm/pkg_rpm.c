@@ -375,7 +375,8 @@ static int check_identity(struct xs_log *log, const char *label, const struct xs
 
 int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, struct xs_buf *cpio)
 {
-	return xs_rpm_decode_within(log, v, p, cpio, UINT64_MAX);
+	int r = xs_rpm_decode_within(log, v, p, cpio, UINT64_MAX);
+	return r == -ESTALE ? xs_cache_pkg_changed(log, p) : r;
 }
 
 /* Whether P (its headers in F) streams: its files exceed LIMIT and its
@@ -411,9 +412,19 @@ int xs_rpm_decode_within(struct xs_log *log, struct xs_verifier *v, struct xs_pk
 	uint64_t file_size = 0;
 	int r = read_headers(p->cache_path, &f, &file_size);
 	p->stream = !r && streams(v, &f, limit);
+	p->found_sha256[0] = 0;
+	xs_cache_pkg_drop_fd(p);
 	if (!r && !p->stream) {
 		xs_buf_free(&f);
 		r = xs_read_file(p->cache_path, &f);
+		/* the file as the signed metadata names it, before anything of
+		 * it counts (a second signed build of the same NEVRA differs) */
+		char got[XS_SHA256_HEX];
+		if (!r && p->sha256[0] && (xs_sha256_mem(f.data ? f.data : "", f.len, got), strcmp(got, p->sha256))) {
+			memcpy(p->found_sha256, got, sizeof(got));
+			xs_buf_free(&f);
+			return -ESTALE;
+		}
 	}
 	if (r < 0) {
 		xs_buf_free(&f);
@@ -476,6 +487,8 @@ int xs_rpm_decode_within(struct xs_log *log, struct xs_verifier *v, struct xs_pk
 					r = xs_fail(log, -r, "%s: %s", label, strerror(-r));
 					goto out;
 				}
+				/* the writer reads the bytes checked here, not the name */
+				xs_cache_reader_keep_fd(rd, p);
 				if ((r = xs_cache_reader_close(rd, got)) < 0) {
 					r = xs_fail(log, -r, "%s: payload SHA256 mismatch: expected %s, found %s", label,
 						    psum, got);
@@ -629,7 +642,7 @@ int xs_rpm_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct 
 	struct xs_cache_reader *rd = NULL;
 	if (p->stream) {
 		archive_read_support_filter_all(a);
-		r = xs_cache_reader_open(p->cache_path, ri->payload_off, *ri->payload_sha256 ? ri->payload_sha256 : NULL,
+		r = xs_cache_reader_open_pkg(p, ri->payload_off, *ri->payload_sha256 ? ri->payload_sha256 : NULL,
 					 &rd);
 		if (r < 0)
 			r = xs_fail(log, -r, "%s: %s", p->cache_path, strerror(-r));
@@ -679,10 +692,10 @@ int xs_rpm_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct 
 		archive_entry_set_gid(e, 0);
 		archive_entry_set_mtime(e, (time_t)xs_rpmhdr_int(&ri->hdr, XS_RPMTAG_FILEMTIMES, idx, 0), 0);
 		if (!*rel) {
-			/* the root directory itself (filesystem's "/"): its mode */
-			if (S_ISDIR(f->mode) && fchmod(rootfd, f->mode & 07777) < 0)
-				r = xs_fail(log, errno, "%s: cannot set the mode of the target's root: %s", p->name,
-					    strerror(errno));
+			/* the root directory itself (filesystem's "/"): its mode,
+			 * for the end of the build (the root is 0700 until then) */
+			if (S_ISDIR(f->mode))
+				ri->root_mode = f->mode & 07777;
 			continue;
 		}
 		bool hl_data = archive_entry_hardlink(e) && archive_entry_size(e) > 0;
@@ -714,6 +727,7 @@ int xs_rpm_write(struct xs_log *log, int rootfd, struct xs_pkg *p, const struct 
 	if (rd) {
 		char got[XS_SHA256_HEX];
 		int c = xs_cache_reader_close(rd, got);
+		xs_cache_pkg_drop_fd(p);
 		if (!r && c < 0)
 			r = xs_fail(log, -c, "%s: payload %s while it was unpacked: expected SHA256 %s, found %s; the target is incomplete",
 				    p->cache_path, c == -EBADMSG ? "changed" : strerror(-c), ri->payload_sha256, got);

@@ -136,6 +136,9 @@ struct xs_rpminfo {
 	struct xs_rpmfile *files;
 	size_t nfiles;
 	char signer[64]; /* fingerprint of the key that signed it, "" unverified */
+	/* the mode the package's "/" entry gives the target's root (0 when it
+	 * has none): applied at the end of the build, not while it runs */
+	mode_t root_mode;
 	/* a streamed payload (p->stream): where it starts in the file and
 	 * its SHA256 from the verified header ("" when none is checked) */
 	uint64_t payload_off;
@@ -156,7 +159,10 @@ struct xs_verifier;
  * --no-verify) and payload digest, keeps the header in xs_rpm(p) and the
  * decompressed cpio payload in *cpio. Run by parallel workers. */
 int xs_rpm_decode(struct xs_log *log, struct xs_verifier *v, struct xs_pkg *p, struct xs_buf *cpio);
-/* xs_rpm_decode in bounded memory: a package whose files add up to more
+/* (xs_rpm_decode_within: a package read whole whose SHA256 is not
+ * p->sha256 gives -ESTALE with p->found_sha256 set and no message, as
+ * xs_deb_decode_within does.)
+ * xs_rpm_decode in bounded memory: a package whose files add up to more
  * than LIMIT bytes (the header's size) is verified in a streaming pass and
  * left in the file (p->stream; xs_rpm_write streams it from there),
  * unless only the old signature over header and payload vouches for it. */

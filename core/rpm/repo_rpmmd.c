@@ -177,6 +177,31 @@ static int fetch_repomd(struct xs_ctx *ctx, const struct xs_rpmmd *md,
 	return r;
 }
 
+/* repomd.xml's <revision> (createrepo writes the time it ran) may not go
+ * back from the newest this cache has seen for the repository: an older
+ * signed repomd.xml is a rollback. A revision that is not a number cannot
+ * be ordered and is not compared. */
+static int check_revision(struct xs_ctx *ctx, const struct xs_rpmmd_repo *rr, Repo *meta)
+{
+	const char *rev = repo_lookup_str(meta, SOLVID_META, REPOSITORY_REVISION);
+	char *end;
+	long long n = rev && *rev ? strtoll(rev, &end, 10) : 0;
+	if (!rev || !*rev || *end || n <= 0)
+		return 0;
+	_cleanup_free_ char *key = xs_asprintf("%s repomd.xml", rr->url);
+	long long seen = 0;
+	int r = xs_cache_newest(ctx, key, n, &seen, &ctx->log);
+	if (r < 0 || seen <= n)
+		return r;
+	if (!ctx->o.allow_older_metadata)
+		return xs_fail(&ctx->log, ESTALE,
+			       "%s/repodata/repomd.xml: revision %lld is older than revision %lld this cache saw for the repository: a rollback to older metadata (a stale or replaying mirror); refusing it (--allow-older-metadata takes it)",
+			       rr->url, n, seen);
+	xs_warn(&ctx->log, "%s/repodata/repomd.xml: revision %lld is older than revision %lld seen before; taken (--allow-older-metadata)",
+		rr->url, n, seen);
+	return 0;
+}
+
 int xs_rpmmd_verifiers(struct xs_rpmmd *md, const struct xs_strlist *keyrings, struct xs_verifier ***out, size_t *n,
 		       struct xs_log *log)
 {
@@ -208,10 +233,10 @@ int xs_rpmmd_verifiers(struct xs_rpmmd *md, const struct xs_strlist *keyrings, s
 }
 
 /* True when SOLV held RR's parsed metadata and it is now loaded. */
-static bool load_cached(struct xs_ctx *ctx, struct xs_rpmmd_repo *rr, const char *solv)
+static bool load_cached(struct xs_ctx *ctx, struct xs_rpmmd_repo *rr, const char *solv, const char *cookie)
 {
 	Repo *repo = rr->repo;
-	int r = xs_solv_load(repo, solv);
+	int r = xs_solv_load(repo, solv, cookie, &ctx->log);
 	if (r == -EBADMSG) /* another libsolv's format, or damaged: parse again */
 		xs_debug(&ctx->log, "%s: unusable (%s); parsing the metadata again", solv, pool_errstr(repo->pool));
 	return r == 0;
@@ -236,6 +261,8 @@ static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rp
 		r = xs_fail(log, EBADMSG, "%s/repodata/repomd.xml: cannot parse: %s", rr->url, pool_errstr(pool));
 		goto out;
 	}
+	if (!ctx->o.no_verify && (r = check_revision(ctx, rr, meta)) < 0)
+		goto out;
 	Repo *repo = repo_create(pool, rr->name);
 	repo->appdata = rr;
 	rr->repo = repo;
@@ -246,8 +273,10 @@ static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rp
 	if (!ctx->o.no_verify) {
 		_cleanup_free_ char *dir = xs_cache_dir(ctx, "rpmmd", true);
 		solv = xs_asprintf("%s/%s.solv", dir, cookie);
+		if ((r = xs_fetch_check_dir(log, dir)) < 0)
+			goto out;
 	}
-	if (solv && load_cached(ctx, rr, solv)) {
+	if (solv && load_cached(ctx, rr, solv, cookie)) {
 		xs_debug(log, "%s: loaded from cache %s", rr->url, solv);
 		goto out;
 	}
@@ -274,7 +303,7 @@ static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rp
 		free(f.location);
 	}
 	if (!r && solv) { /* fetch_md made the directory */
-		int w = xs_solv_write(solv, repo);
+		int w = xs_solv_write(solv, repo, cookie);
 		if (w < 0)
 			xs_warn(log, "%s: cannot cache the parsed repository: %s", solv, strerror(-w));
 		/* Solvables come back from a .solv in another order than the
@@ -282,7 +311,7 @@ static int load_repo(struct xs_ctx *ctx, const struct xs_rpmmd *md, struct xs_rp
 		 * what was written, so the first run plans as every later one. */
 		if (w == 0)
 			repo_empty(repo, 1);
-		if (w == 0 && !load_cached(ctx, rr, solv))
+		if (w == 0 && !load_cached(ctx, rr, solv, cookie))
 			r = xs_fail(log, EIO, "%s: the parsed repository just written cannot be read back: %s",
 				    solv, pool_errstr(pool));
 	}

@@ -265,13 +265,13 @@ static int fix_owners(struct rpmrun *rr, const struct xs_pkg *p)
 		const char *rel = f->path + strspn(f->path, "/");
 		const char *base;
 		_cleanup_close_ int dfd = xs_target_parent(rr->rootfd, rel, false, &base);
-		if (dfd < 0 || fchownat(dfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0) {
-			r = xs_fail(log, dfd < 0 ? -dfd : errno, "%s: cannot give %s to %s:%s: %s", p->name, f->path,
-				    f->user, f->group, strerror(dfd < 0 ? -dfd : errno));
+		/* %pre (or a scriptlet before it) may have put a symlink there */
+		int e = dfd < 0 ? dfd : xs_target_set_owner_mode(dfd, base, uid, gid, f->mode & 07777);
+		if (e < 0) {
+			r = xs_fail(log, -e, "%s: cannot give %s to %s:%s (mode %04o): %s", p->name, f->path,
+				    f->user, f->group, f->mode & 07777, strerror(-e));
 			break;
 		}
-		if (!S_ISLNK(f->mode) && fchmodat(dfd, base, f->mode & 07777, 0) < 0)
-			r = xs_fail(log, errno, "%s: chmod %s: %s", p->name, f->path, strerror(errno));
 		if (!r && f->caps && *f->caps && (r = xs_rpm_set_caps(rr->rootfd, rel, f->caps)) < 0)
 			r = xs_fail(log, -r, "%s: cannot set capabilities \"%s\" on %s: %s", p->name, f->caps,
 				    f->path, strerror(-r));

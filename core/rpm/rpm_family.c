@@ -337,7 +337,10 @@ static int rpm_configure(struct xs_ctx *ctx, int rootfd, const struct xs_txn *tx
 
 static int rpm_write(struct xs_ctx *ctx, int rootfd, struct xs_pkg *p, const struct xs_buf *data)
 {
-	return xs_rpm_write(&ctx->log, rootfd, p, data);
+	int r = xs_rpm_write(&ctx->log, rootfd, p, data);
+	if (!r && xs_rpm(p)->root_mode)
+		ctx->root_mode = xs_rpm(p)->root_mode;
+	return r;
 }
 
 static const char *rpm_ctx_fact(const struct xs_ctx *ctx, const char *name)

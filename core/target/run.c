@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "confine.h"
 #include "target.h"
 #include "util.h"
 
@@ -105,6 +106,11 @@ static int ns_init(const char *target, const struct xs_target_step *steps, size_
 			int in = open(s->stdin_path ? s->stdin_path : "/dev/null", O_RDONLY);
 			if (in >= 0)
 				dup2(in, STDIN_FILENO);
+			int c = xs_confine(s->network ? XS_CONFINE_NETWORK : 0);
+			if (c < 0) {
+				dprintf(STDERR_FILENO, "xstrap: cannot confine a step in the target: %s\n", strerror(-c));
+				_exit(122);
+			}
 			if (s->fn)
 				_exit(s->fn(s->arg));
 			execve_sde(s->argv[0], s->argv, s->envp);
@@ -254,10 +260,10 @@ int xs_setup_dev(struct xs_log *log, int rootfd)
 			return xs_fail(log, errno, "cannot create /dev/%s in the target: %s (device nodes need root)",
 				       nodes[i].name, strerror(errno));
 		/* mknod's mode passed the umask; the group (tty) is the node's too */
-		if (fchownat(dev, nodes[i].name, 0, nodes[i].gid, 0) < 0 ||
-		    fchmodat(dev, nodes[i].name, nodes[i].mode, 0) < 0)
-			return xs_fail(log, errno, "cannot set the owner and mode of /dev/%s in the target: %s",
-				       nodes[i].name, strerror(errno));
+		int r = xs_target_set_owner_mode(dev, nodes[i].name, 0, nodes[i].gid, nodes[i].mode);
+		if (r < 0)
+			return xs_fail(log, -r, "cannot set the owner and mode of /dev/%s in the target: %s",
+				       nodes[i].name, strerror(-r));
 	}
 	for (size_t i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
 		unlinkat(dev, links[i][0], 0);

@@ -25,7 +25,9 @@ int xs_target_run_many(struct xs_log *log, const char *target, char **const *arg
 /* One step of xs_target_run_steps: a command (ARGV, ENVP) or, when FN is
  * set, FN(ARG) called in a child already inside the chroot. STDIN_PATH
  * (inside the target) or /dev/null is its standard input. A step with
- * MAY_FAIL set does not stop the steps after it. */
+ * MAY_FAIL set does not stop the steps after it. Every step runs confined
+ * (confine.h): its own UTS, IPC, mount and (unless NETWORK) network
+ * namespaces, /proc/sys read-only, fewer capabilities. */
 struct xs_target_step {
 	char **argv;
 	char **envp;
@@ -33,6 +35,7 @@ struct xs_target_step {
 	void *arg;
 	const char *stdin_path;
 	bool may_fail;
+	bool network; /* keeps the host's network (confine.h); else only loopback */
 };
 struct xs_step_report {
 	size_t index;

@@ -131,3 +131,24 @@ int xs_target_unlink(int rootfd, const char *rel)
 	close(dfd);
 	return r;
 }
+
+int xs_target_set_owner_mode(int dfd, const char *base, uid_t uid, gid_t gid, mode_t mode)
+{
+	int fd = openat(dfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	int r = fstat(fd, &st);
+	if (!r && uid != (uid_t)-1)
+		r = fchownat(fd, "", uid, gid, AT_EMPTY_PATH);
+	if (!r && !S_ISLNK(st.st_mode)) {
+		/* chmod has no AT_EMPTY_PATH before Linux 6.6 (fchmodat2); the
+		 * descriptor's /proc link is the object itself, never a path */
+		char proc[64];
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+		r = chmod(proc, mode);
+	}
+	r = r < 0 ? -errno : 0;
+	close(fd);
+	return r;
+}

@@ -28,4 +28,10 @@ int xs_target_mkdir_p(int rootfd, const char *rel, mode_t mode);
 int xs_target_symlink(int rootfd, const char *rel, const char *to);
 int xs_target_unlink(int rootfd, const char *rel);
 
+/* Gives BASE in DFD (a directory opened inside the root) the owner
+ * UID:GID (none when UID is -1) and, unless BASE is a symlink, MODE, all
+ * through one O_PATH|O_NOFOLLOW descriptor: a symlink that a script or a
+ * later package put there is changed itself, never what it points to. */
+int xs_target_set_owner_mode(int dfd, const char *base, uid_t uid, gid_t gid, mode_t mode);
+
 #endif

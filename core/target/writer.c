@@ -151,10 +151,9 @@ static int write_regular(struct xs_log *log, struct writer *w, struct xs_pkg *p,
 
 static int set_meta_at(int dfd, const char *base, const struct xs_mentry *me, time_t mtime)
 {
-	if (fchownat(dfd, base, me->uid, me->gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	if (!S_ISLNK(me->mode) && fchmodat(dfd, base, me->mode & 07777, 0) < 0)
-		return -errno;
+	int r = xs_target_set_owner_mode(dfd, base, me->uid, me->gid, me->mode & 07777);
+	if (r < 0)
+		return r;
 	struct timespec ts[2] = { { mtime, 0 }, { mtime, 0 } };
 	utimensat(dfd, base, ts, AT_SYMLINK_NOFOLLOW);
 	return 0;

@@ -1,10 +1,14 @@
 -- Removes the cruft (lua/xstrap/cruft.lua: services a Xen guest has no use
 -- for) that got in although classes/70-xen-domu-cruft.lua kept it out at
 -- resolve time, e.g. pulled by a package the site asked for, or because a
--- site emptied that exclude list.
+-- site emptied that exclude list. Not in an NFSROOT, which needs the NFS
+-- client (classes/70-xen-domu-cruft.lua says why).
 return {
 	classes = { "XEN_DOMU" },
 	run = function(x)
+		if x.ifclass("NFSROOT") then
+			return
+		end
 		local found = {}
 		for _, name in ipairs(x.by_class(require("xstrap.cruft")) or {}) do
 			if x.installed(name) then

@@ -459,3 +459,75 @@ EOF2
 	assert_stderr_has '80-network\.lua:[0-9]+:'
 	assert_stderr_has 'ip=192\.0\.2\.10/24'
 }
+
+@test "the sandbox: a Lua hook that opens a host file with io is refused with its file and line; the file is untouched" {
+	printf 'host file\n' >/tmp/xstrap-hook-probe
+	local lua=$BATS_TEST_TMPDIR/io-open.lua
+	cat >"$lua" <<'LUA'
+return {
+	run = function(x)
+		local f = io.open("/tmp/xstrap-hook-probe", "w")
+		f:write("overwritten by a hook\n")
+		f:close()
+	end,
+}
+LUA
+	build --hook "customize:$lua"
+	assert_status 1
+	assert_stderr_has 'io-open\.lua:3:'
+	assert_stderr_has 'io is not available'
+	assert_eq 'host file' "$(cat /tmp/xstrap-hook-probe)" "/tmp/xstrap-hook-probe"
+}
+
+@test "the sandbox: x.run_host only for a hook that declares host = true" {
+	local lua=$BATS_TEST_TMPDIR/host.lua
+	printf 'return { run = function(x)\n\tx.run_host({ "touch", "%s/ran" })\nend }\n' "$BATS_TEST_TMPDIR" >"$lua"
+	build --hook "customize:$lua"
+	assert_status 1
+	assert_stderr_has 'host\.lua:2:'
+	assert_stderr_has 'x.run_host reaches the host'
+	[ ! -e "$BATS_TEST_TMPDIR/ran" ]
+
+	printf 'return { host = true, run = function(x)\n\tx.run_host({ "touch", "%s/ran" })\nend }\n' \
+		"$BATS_TEST_TMPDIR" >"$lua"
+	rm -rf "$T"
+	build --hook "customize:$lua"
+	assert_status 0
+	[ -e "$BATS_TEST_TMPDIR/ran" ]
+}
+
+@test "an executable hook runs in its own UTS namespace: hostname there leaves the host's name as it was" {
+	local host_name hook=$BATS_TEST_TMPDIR/rename-host
+	host_name=$(hostname)
+	cat >"$hook" <<'EOF2'
+#!/bin/sh
+hostname xstrap-evil-hook
+hostname >"$1/hook-saw"
+echo xstrap-evil-hook 2>"$1/proc-write" >/proc/sys/kernel/hostname || echo refused >>"$1/proc-write"
+EOF2
+	chmod +x "$hook"
+	build --hook "customize:$hook"
+	local now
+	now=$(hostname)
+	# a regression must not leave the test machine renamed
+	[ "$now" = "$host_name" ] || hostname "$host_name"
+	assert_eq "$host_name" "$now" "the host's name"
+	assert_status 0
+	assert_eq xstrap-evil-hook "$(cat "$T/hook-saw")" "hostname inside the hook"
+	# /proc/sys is read-only for it
+	grep -q 'refused' "$T/proc-write"
+	grep -qi 'read-only' "$T/proc-write"
+}
+
+@test "the target is 0700 while it is built (setuid files land in it) and gets its own mode at the end" {
+	local hook=$BATS_TEST_TMPDIR/record-mode
+	printf '#!/bin/sh\nstat -c %%a "$1" >"%s/mode.$XSTRAP_STAGE"\n' "$BATS_TEST_TMPDIR" >"$hook"
+	chmod +x "$hook"
+	build --hook "extract:$hook" --hook "cleanup:$hook"
+	assert_status 0
+	assert_eq 700 "$(cat "$BATS_TEST_TMPDIR/mode.extract")" "the target's mode after extract"
+	assert_eq 700 "$(cat "$BATS_TEST_TMPDIR/mode.cleanup")" "the target's mode in cleanup"
+	# the setuid file of hello-fixture was in place while nobody could reach it
+	[ -u "$T/usr/libexec/hello-fixture/suid-helper" ]
+	assert_eq 755 "$(stat -c %a "$T")" "the target's final mode"
+}

@@ -8,6 +8,11 @@
 #   liar     a signed liar-1-1 that the (re-signed) metadata of repo-liar
 #            calls liar-2-1: a validly signed package served under another
 #            version's name
+#   ownerfix ships /usr/share/ownerfix/secret as nobody:nobody 0777 (so
+#            xstrap fixes its owner and mode after %pre); its %pre replaces
+#            that file with a symlink to /tmp/xstrap-owner-victim
+#   evilhost %post runs `hostname xstrap-evil` and writes
+#            /proc/sys/kernel/hostname (issue 8)
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -70,8 +75,46 @@ echo one >%{buildroot}/usr/share/liar/version
 %files
 /usr/share/liar/version
 EOF
+	cat >"$top/SPECS/ownerfix.spec" <<'EOF'
+Name: ownerfix
+Version: 1
+Release: 1
+Summary: turns its owner-fixed file into a symlink out of the root
+License: Public Domain
+BuildArch: noarch
+AutoReqProv: no
+Requires(pre): busybox setup
+%description
+hostile
+%install
+mkdir -p %{buildroot}/usr/share/ownerfix
+echo secret >%{buildroot}/usr/share/ownerfix/secret
+%pre
+rm -f /usr/share/ownerfix/secret
+ln -s /tmp/xstrap-owner-victim /usr/share/ownerfix/secret
+%files
+%attr(0777,nobody,nobody) /usr/share/ownerfix/secret
+EOF
+	cat >"$top/SPECS/evilhost.spec" <<'EOF'
+Name: evilhost
+Version: 1
+Release: 1
+Summary: renames the host it is installed on
+License: Public Domain
+BuildArch: noarch
+AutoReqProv: no
+Requires(post): busybox
+%description
+hostile
+%files
+%post
+/usr/bin/busybox hostname xstrap-evil
+mkdir -p /var/lib/evilhost
+/usr/bin/busybox hostname >/var/lib/evilhost/saw
+echo xstrap-evil >/proc/sys/kernel/hostname
+EOF
 	local s
-	for s in plant through liar; do
+	for s in plant through liar ownerfix evilhost; do
 		rpmbuild -bb --define "_topdir $top" --define "_rpmdir $repo" \
 			--define 'debug_package %{nil}' --define '__os_install_post %{nil}' \
 			--define '_build_id_links none' "$top/SPECS/$s.spec" >"$top/$s.log" 2>&1 || {
@@ -86,7 +129,8 @@ EOF
 	mkdir -p "$liar"
 	mv "$repo"/noarch/liar-*.rpm "$liar/"
 	# the fixture's base packages, so the root has filesystem
-	cp "$RPM_FIXTURES"/repo/Packages/filesystem-*.rpm "$repo/"
+	cp "$RPM_FIXTURES"/repo/Packages/filesystem-*.rpm "$RPM_FIXTURES"/repo/Packages/busybox-*.rpm \
+		"$RPM_FIXTURES"/repo/Packages/setup-*.rpm "$repo/"
 	createrepo_c -q "$repo"
 	createrepo_c -q "$liar"
 	relabel_version "$liar" liar 2
@@ -149,4 +193,44 @@ setup() {
 	assert_status 1
 	assert_error_line 'liar-1-1.noarch.rpm \(liar\): the package.s header gives epoch:version-release "0:1-1", the repository metadata "0:2-1"'
 	[ ! -e "$T/usr/share/liar/version" ]
+}
+
+@test "rpm: an owner-fixed file that %pre turned into a symlink to a host file: the host file keeps its mode and owner" {
+	local victim=/tmp/xstrap-owner-victim
+	rm -f "$victim"
+	echo host >"$victim"
+	chmod 0600 "$victim"
+	local before
+	before=$(stat -c '%a %u:%g' "$victim")
+	run --separate-stderr xs --repo-type=rpm-md --keyring="$RPM_KEYRING" --include=ownerfix \
+		hostile "$T" "file://$BATS_FILE_TMPDIR/repo"
+	local after
+	after=$(stat -c '%a %u:%g' "$victim")
+	rm -f "$victim"
+	echo "$stderr"
+	assert_eq "$before" "$after"
+	assert_status 0
+	# the fix-up changed the symlink itself: still a symlink, owned by nobody
+	[ -L "$T/usr/share/ownerfix/secret" ]
+	assert_eq nobody "$(stat -c %U "$T/usr/share/ownerfix/secret")"
+}
+
+@test "rpm: a %post that runs hostname and writes /proc/sys/kernel/hostname leaves the host's name as it was" {
+	local host_name
+	host_name=$(hostname)
+	run --separate-stderr xs --repo-type=rpm-md --keyring="$RPM_KEYRING" --include=evilhost \
+		hostile "$T" "file://$BATS_FILE_TMPDIR/repo"
+	echo "$stderr"
+	local now
+	now=$(hostname)
+	# a regression must not leave the test machine renamed
+	[ "$now" = "$host_name" ] || hostname "$host_name"
+	assert_eq "$host_name" "$now"
+	# hostname(1) worked, in the scriptlet's own UTS namespace
+	assert_eq xstrap-evil "$(cat "$T/var/lib/evilhost/saw")"
+	# the write to /proc/sys failed (read-only): a failed %post is a
+	# warning, as in rpm, and the build goes on
+	assert_status 0
+	assert_stderr_has 'evilhost'
+	assert_stderr_has 'Read-only file system'
 }

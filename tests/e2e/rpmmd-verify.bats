@@ -85,3 +85,19 @@ sign() {
 	assert_error_line 'file://.*/Packages/.*\.rpm: not found'
 	[ -z "$(ls -A "$BATS_TEST_TMPDIR/root" 2>/dev/null)" ]
 }
+
+@test "rpm-md: a signed repomd.xml whose revision goes back is refused; --allow-older-metadata takes it" {
+	sign
+	run --separate-stderr xs plan --repo-type=rpm-md --keyring="$KEYRING" $SPECS cs9 "file://$REPO"
+	assert_status 0
+	# the same metadata, re-signed with a lower revision: a replayed older repomd.xml
+	sed -i 's|<revision>1644263915</revision>|<revision>1644263914</revision>|' "$REPO/repodata/repomd.xml"
+	grep -q '<revision>1644263914</revision>' "$REPO/repodata/repomd.xml"
+	sign
+	run --separate-stderr xs plan --repo-type=rpm-md --keyring="$KEYRING" $SPECS cs9 "file://$REPO"
+	assert_status 1
+	assert_error_line 'repomd.xml: revision 1644263914 is older than revision 1644263915 this cache saw for the repository'
+	run --separate-stderr xs plan --repo-type=rpm-md --keyring="$KEYRING" --allow-older-metadata $SPECS cs9 "file://$REPO"
+	assert_status 0
+	assert_stderr_has 'revision 1644263914 is older than revision 1644263915 seen before; taken'
+}

@@ -89,10 +89,29 @@ extract() {
 	[ "$expected" != "$actual" ]
 	extract
 	assert_status 1
-	assert_error_line 'Packages'
+	assert_error_line 'index fixture main/binary-amd64/Packages.xz \(component main, architecture amd64\)'
 	assert_stderr_has 'expected'
 	assert_stderr_has "$expected"
 	assert_stderr_has "$actual"
+	assert_no_package_files "$T"
+}
+
+@test "a Packages.xz fetched by hash that differs: refused, naming the index, that it came by hash, both checksums" {
+	dir=$DIST/main/binary-amd64
+	expected=$(release_sha256 main/binary-amd64/Packages.xz)
+	mkdir -p "$dir/by-hash/SHA256"
+	cp "$dir/Packages.xz" "$dir/by-hash/SHA256/$expected"
+	flip_byte "$dir/by-hash/SHA256/$expected"
+	actual=$(sha256_of "$dir/by-hash/SHA256/$expected")
+	sed -i 's/^Date: .*/&\nAcquire-By-Hash: yes/' "$DIST/Release"
+	grep -q '^Acquire-By-Hash: yes$' "$DIST/Release"
+	rm -f "$DIST/InRelease" "$DIST/Release.gpg"
+	GNUPGHOME=$fixture_dir/gnupg gpg --batch --yes --quiet --clearsign -o "$DIST/InRelease" "$DIST/Release"
+	extract
+	assert_status 1
+	assert_error_line 'index fixture main/binary-amd64/Packages.xz \(component main, architecture amd64, fetched by hash\)'
+	assert_stderr_has "by-hash/SHA256/$expected"
+	assert_stderr_has "expected $expected, got $actual"
 	assert_no_package_files "$T"
 }
 
@@ -132,7 +151,7 @@ extract() {
 	url=$(serve_http "$BATS_TEST_TMPDIR")
 	extract "$url/repo"
 	assert_status 1
-	assert_error_line 'tamper-target'
+	assert_error_line 'package tamper-target 1.0-1 \(all\): .*tamper-target_1.0-1_all.deb: SHA256 mismatch'
 	assert_stderr_has "$expected"
 	assert_stderr_has "$actual"
 	assert_no_package_files "$T" tamper-target

@@ -12,7 +12,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=$1 seconds=$2
 shift 2
-[ $# -gt 0 ] || set -- release packages deb rpm rpmmd sources suites
+[ $# -gt 0 ] || set -- release packages deb rpm rpmmd sources suites config
 mkdir -p "$build/crash"
 failed=0
 for t in "$@"; do

@@ -12,7 +12,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 out=$1
 apt=${XSTRAP_FIXTURES:-$top/build/fixtures}
 rpm=${RPM_FIXTURES:-$top/build/fixtures-rpm}
-mkdir -p "$out"/{release,packages,deb,rpm,rpmmd,sources,suites}
+mkdir -p "$out"/{release,packages,deb,rpm,rpmmd,sources,suites,config}
 cp "$top/repos/debian.conf" "$top/repos/rpm.conf" "$out/suites/"
 
 bash "$top/tests/fixtures/mkrepo.sh" "$apt" >&2
@@ -63,3 +63,20 @@ deb [arch=amd64 signed-by=/usr/share/keyrings/k.gpg] http://mirror.invalid/debia
 deb-src http://mirror.invalid/debian bookworm main
 deb http://security.invalid/debian-security bookworm-security main
 SRC
+
+# config: a class script, a package list and a hook, cut at "--8<--" lines
+# (fuzz_config.c): every class script and every hook of the built-in space
+# and of the test config spaces, with the test space's package list
+cut=$'\n--8<--\n'
+pkglist=$(cat "$top"/tests/fixtures/config-space/packages/*.lua | head -c 4096)
+n=0
+for f in "$top"/classes/*.lua "$top"/tests/fixtures/config-space*/classes/*.lua; do
+	[ -f "$f" ] || continue
+	n=$((n + 1))
+	printf '%s%s%s%s' "$(cat "$f")" "$cut" "$pkglist" "$cut" >"$out/config/class-$n"
+done
+for f in "$top"/hooks/*/*.lua "$top"/tests/fixtures/config-space*/hooks/*/*.lua; do
+	[ -f "$f" ] || continue
+	n=$((n + 1))
+	printf 'return { "WEB" }%s%s%s%s' "$cut" "$pkglist" "$cut" "$(cat "$f")" >"$out/config/hook-$n"
+done

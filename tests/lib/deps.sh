@@ -4,7 +4,7 @@
 # Debian, when run as root and something is missing.
 set -e
 build_pkgs="build-essential pkg-config libsolv-dev libsolvext-dev libcurl4-openssl-dev
- libarchive-dev libgpgme-dev libext2fs-dev liblua5.4-dev libcap-dev libsqlite3-dev gpg ca-certificates"
+ libarchive-dev libgpgme-dev libext2fs-dev liblua5.4-dev libcap-dev libsqlite3-dev libssl-dev gpg ca-certificates"
 # make static: the static archives Debian ships, and what builds libsolv,
 # libcurl and libarchive from Debian's sources (.dist/static-deps.sh).
 static_pkgs="$build_pkgs dpkg-dev cmake zlib1g-dev libbz2-dev liblzma-dev libzstd-dev
@@ -12,7 +12,8 @@ static_pkgs="$build_pkgs dpkg-dev cmake zlib1g-dev libbz2-dev liblzma-dev libzst
 check_pkgs="$build_pkgs $static_pkgs libcmocka-dev bats dpkg-dev apt-utils debootstrap mmdebstrap
  apt-cacher-ng python3 xz-utils zstd curl libcap2-bin time
  dnf python3-dnf rpm createrepo-c busybox-static debhelper lintian openssl
- e2fsprogs attr acl libxen-dev xen-utils-4.17 qemu-system-x86 util-linux clang libclang-rt-14-dev"
+ e2fsprogs attr acl libxen-dev xen-utils-4.17 qemu-system-x86 util-linux clang libclang-rt-14-dev
+ squashfs-tools nfs-ganesha nfs-ganesha-vfs rpcbind openssh-client"
 case "$1" in
 build) want=$build_pkgs ;;
 check) want=$check_pkgs ;;

@@ -262,6 +262,55 @@ static void test_list_hooks_says_where_from_and_why(void **state)
 	free(text);
 }
 
+/* --list-hooks reads a hook's classes without running any of its code:
+ * neither its top level (which here would add a class and write a file)
+ * nor its run function. */
+static void test_list_hooks_runs_no_hook_code(void **state)
+{
+	struct fx *f = *state;
+	put(f->builtin, "hooks/customize/10-side-effects.lua",
+	    "local x = require('xstrap.core')\n"
+	    "x.addclass('RAN_AT_TOP')\n"
+	    "x.write('/top-level-ran', 'x')\n"
+	    "local h = io.open('/tmp/xs-unit-list-hooks', 'w')\n"
+	    "return { classes = { 'XEN_DOMU' }, host = true,\n"
+	    "         run = function(x) x.addclass('RAN') end }\n");
+	put(f->builtin, "hooks/customize/20-endless.lua", "while true do end\n");
+
+	assert_int_equal(xs_config_load(&f->ctx), 0);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int r = xs_config_list_hooks(&f->ctx, out);
+	fclose(out);
+	/* the endless top level is stopped by the instruction limit */
+	assert_int_equal(r, -EINVAL);
+	assert_contains(f->ctx.log.err, "20-endless.lua");
+	assert_contains(f->ctx.log.err, "instructions");
+	assert_contains(text, "10-side-effects.lua");
+	assert_contains(text, "[built-in, host]  skipped: none of its classes is set");
+	assert_false(xs_strlist_has(&f->ctx.o.classes, "RAN_AT_TOP"));
+	assert_false(xs_strlist_has(&f->ctx.o.classes, "RAN"));
+	_cleanup_free_ char *ran = ut_path(f->root, "top-level-ran");
+	assert_false(ut_exists(ran));
+	assert_false(ut_exists("/tmp/xs-unit-list-hooks"));
+	free(text);
+}
+
+/* classes computed by code cannot be read without running it: refused,
+ * naming the hook, rather than listed as a hook of every build */
+static void test_list_hooks_refuses_computed_classes(void **state)
+{
+	struct fx *f = *state;
+	put(f->builtin, "hooks/customize/30-computed.lua",
+	    "local x = require('xstrap')\nreturn { classes = { x.hostname }, run = function(x) end }\n");
+	assert_int_equal(xs_config_load(&f->ctx), 0);
+	FILE *out = fopen("/dev/null", "we");
+	assert_int_equal(xs_config_list_hooks(&f->ctx, out), -EINVAL);
+	fclose(out);
+	assert_contains(f->ctx.log.err, "30-computed.lua: expected classes = {");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +325,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_package_list_from_the_last_space_that_has_one, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_list_hooks_says_where_from_and_why, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_hooks_runs_no_hook_code, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_list_hooks_refuses_computed_classes, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -157,6 +157,58 @@ static void test_classes_and_failing_hook(void **state)
 	assert_contains(f->ctx.log.err, "boom");
 }
 
+/* The sandbox: what a config-space script may not reach is an error with
+ * the script's line; what it may still use works. */
+static void test_sandbox_refuses_host_access_with_line(void **state)
+{
+	struct fx *f = *state;
+	static const char *const refused[][2] = {
+		{ "local h = io.open('/etc/passwd')", "io is not available" },
+		{ "os.execute('true')", "os.execute is not available" },
+		{ "os.remove('/tmp/x')", "os.remove is not available" },
+		{ "os.getenv('HOME')", "os.getenv is not available" },
+		{ "dofile('/etc/passwd')", "dofile is not available" },
+		{ "loadfile('/etc/passwd')", "loadfile is not available" },
+		{ "package.loadlib('/lib/x.so', 'f')", "package is not available" },
+		{ "debug.getinfo(1)", "debug is not available" },
+		{ "require('io')", "module 'io' not found" },
+		{ "require('../../../tmp/evil')", "expected a module name" },
+		{ "assert(load(string.dump(function() end)))", "binary chunk" },
+		{ "x.run_host({ 'true' })", "x.run_host reaches the host" },
+		{ "x.host_read('/etc/hostname')", "x.host_read reaches the host" },
+	};
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		_cleanup_free_ char *code = xs_asprintf("\n%s", refused[i][0]);
+		_cleanup_free_ char *err = run_lua(f, code);
+		if (!err)
+			fail_msg("%s: expected a refusal, the sandbox let it run", refused[i][0]);
+		assert_contains(err, refused[i][1]);
+		if (i < 8)
+			assert_contains(err, ":3:"); /* run_lua's line 1, the blank line 2 */
+	}
+	_cleanup_free_ char *ok = run_lua(f, "assert(os.time() > 0 and os.date('%Y') and os.clock())\n"
+					     "assert(load('return 1 + 1')() == 2)\n"
+					     "assert(require('xstrap').version_less('1', '2'))\n"
+					     "assert(string.format('%d', 3) == '3' and math.max(1, 2) == 2)");
+	assert_null(ok);
+}
+
+static void test_host_calls_need_the_level(void **state)
+{
+	struct fx *f = *state;
+	lua_State *L = xs_lua_new(&f->ctx);
+	xs_lua_set_host(L, XS_LUA_HOST_READ);
+	assert_int_equal(luaL_dostring(L, "local x = require('xstrap.core')\n"
+					  "assert(x.host_read('/proc/self/status'))\n"
+					  "x.run_host({ 'true' })"),
+			 1); /* luaL_dostring: true on an error */
+	assert_contains(lua_tostring(L, -1), "x.run_host reaches the host");
+	lua_pop(L, 1);
+	xs_lua_set_host(L, XS_LUA_HOST_ALL);
+	assert_int_equal(luaL_dostring(L, "assert(require('xstrap.core').run_host({ 'true' }) == 0)"), 0);
+	xs_lua_free(L);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +218,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dotdot_is_refused_with_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_api, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_classes_and_failing_hook, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sandbox_refuses_host_access_with_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_calls_need_the_level, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

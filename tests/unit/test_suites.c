@@ -148,6 +148,13 @@ static void test_unknown_key_and_key_outside_section(void **state)
 	ut_write(f->conf, "[alpha]\nkeyring = a.asc\nsources-format = yaml\n");
 	assert_int_equal(xs_deb_suite_lookup(f->datadir, "alpha", &s, &log4), -EINVAL);
 	assert_contains(log4.err, "[alpha]: sources-format: expected one-line or deb822, found \"yaml\"");
+
+	/* a pinned key is a whole fingerprint: a short key id could be forged */
+	struct xs_log log5;
+	xs_log_init(&log5, XS_QUIET);
+	ut_write(f->conf, "[alpha]\nkeyring = a.asc\nsigners = B8B80B5B623EAB6AD8775C45B7C5D7D6350947F8 6ED0E7B82643E131\n");
+	assert_int_equal(xs_deb_suite_lookup(f->datadir, "alpha", &s, &log5), -EINVAL);
+	assert_contains(log5.err, "[alpha]: signers: expected 40-digit key fingerprints, found \"6ED0E7B82643E131\"");
 }
 
 static void test_malformed_line_after_blank_lines(void **state)
@@ -211,6 +218,12 @@ static void test_shipped_bookworm(void **state)
 	assert_null(s.security_mirror); /* the default: beside the mirror */
 	assert_string_equal(s.sources_format, "one-line");
 	assert_string_equal(s.guest_keyring, "/usr/share/keyrings/debian-archive-keyring.gpg");
+	/* the keys that sign it: bookworm's archive and release keys, not
+	 * (say) the security archive's, which the same keyring holds */
+	assert_true(xs_strlist_has(&s.signers, "B8B80B5B623EAB6AD8775C45B7C5D7D6350947F8"));
+	assert_true(xs_strlist_has(&s.signers, "4D64FEC119C2029067D6E791F8D2585B8783D481"));
+	assert_false(xs_strlist_has(&s.signers, "05AB90340C0C5E797F44A8C8254CF3B5AEC0A8F0"));
+	assert_true(xs_strlist_has(&s.security_signers, "05AB90340C0C5E797F44A8C8254CF3B5AEC0A8F0"));
 	xs_suite_free(&s);
 	assert_int_equal(xs_deb_suite_lookup(top_dir(), "stable", &s, &log), 0);
 	assert_string_equal(s.name, "trixie");
