@@ -91,6 +91,7 @@ struct xs_opts {
 
 struct xs_txn;
 struct xs_config;
+struct xs_extraction;
 struct xs_family;
 struct xs_suite;
 
@@ -106,6 +107,8 @@ struct xs_ctx {
 	 * into memory: the writer streams it from the cached file (decode sets
 	 * p->stream). Set by the extract stage. */
 	uint64_t stream_above;
+	/* the extraction under way (extract.h), between start and finish */
+	struct xs_extraction *extraction;
 	/* for class scripts and hooks */
 	struct xs_config *config;
 	const struct xs_txn *txn; /* once resolved */

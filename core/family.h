@@ -61,6 +61,12 @@ struct xs_family {
 	 * the target (one writer, transaction order). */
 	int (*write)(struct xs_ctx *ctx, int rootfd, struct xs_pkg *p, const struct xs_buf *data);
 
+	/* How many packages of TXN (its first, in order) land before record
+	 * and configure; configure lays down the others itself when it wants
+	 * them (xs_extract_until), as debootstrap unpacks its later rounds
+	 * only after the required packages are configured. NULL: all. */
+	size_t (*extract_first)(const struct xs_txn *txn);
+
 	/* The empty target before any package (merged /usr); may be NULL. */
 	int (*setup)(struct xs_ctx *ctx, int rootfd);
 	/* The package database; may be NULL when configure writes it. */

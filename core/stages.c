@@ -213,9 +213,14 @@ int xs_build(struct xs_ctx *ctx)
 	if ((f->setup && (r = f->setup(ctx, rootfd)) < 0) || (r = xs_config_run_stage(ctx, "setup")) < 0)
 		goto out;
 	t1 = xs_now();
-	if ((r = xs_extract(ctx, &txn, rootfd)) < 0 || (r = xs_config_run_stage(ctx, "extract")) < 0)
+	/* a family that configures in rounds gets the rest of the packages
+	 * while it configures (f->extract_first); the workers decode ahead */
+	size_t first = ctx->o.variant != XS_VARIANT_EXTRACT && f->extract_first ? f->extract_first(&txn) : txn.n;
+	bool rounds = first < txn.n;
+	if ((r = xs_extract_start(ctx, &txn, rootfd)) < 0 || (r = xs_extract_until(ctx, first)) < 0 ||
+	    (!rounds && (r = xs_extract_finish(ctx)) < 0) || (r = xs_config_run_stage(ctx, "extract")) < 0)
 		goto out;
-	xs_debug(&ctx->log, "extract: %.2f s", xs_now() - t1);
+	xs_debug(&ctx->log, "extract: %.2f s%s", xs_now() - t1, rounds ? " (the first round)" : "");
 	debug_peak_memory(ctx, "extract");
 	if (ctx->o.variant != XS_VARIANT_EXTRACT) {
 		t1 = xs_now();
@@ -223,13 +228,15 @@ int xs_build(struct xs_ctx *ctx)
 			goto out;
 		r = f->configure(ctx, rootfd, &txn);
 		if (!r)
+			r = xs_extract_finish(ctx);
+		if (!r)
 			r = xs_config_run_stage(ctx, "configure");
 		if (r < 0) {
 			if (f->cleanup)
 				f->cleanup(ctx, rootfd, &txn);
 			goto out;
 		}
-		xs_debug(&ctx->log, "configure: %.2f s", xs_now() - t1);
+		xs_debug(&ctx->log, "configure: %.2f s%s", xs_now() - t1, rounds ? " (with the later rounds' extraction)" : "");
 		debug_peak_memory(ctx, "configure");
 	}
 	/* customize still sees policy-rc.d: no daemon starts from a hook */
@@ -251,6 +258,7 @@ int xs_build(struct xs_ctx *ctx)
 	xs_info(&ctx->log, "%s: %zu packages, %.1f MB, %.1f s", ctx->o.output ? ctx->o.output : ctx->o.target, txn.n,
 		txn.bytes / 1e6, xs_now() - t0);
 out:
+	xs_extract_finish(ctx); /* after a failure: the workers stop */
 	ctx->txn = NULL;
 	ctx->rootfd = -1;
 	if (rootfd >= 0)

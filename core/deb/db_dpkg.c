@@ -58,17 +58,32 @@ void xs_dpkg_status_para(const struct xs_pkg *p, const char *status, struct xs_b
 		for (const char *l = cf->data; *l;) {
 			const char *nl = strchr(l, '\n');
 			size_t ll = nl ? (size_t)(nl - l) : strlen(l);
-			_cleanup_free_ char *line = xs_strndup(l, ll);
+			size_t pl = 0;
+			const char *pp = xs_deb_conffile_path(l, ll, &pl);
+			_cleanup_free_ char *path = pp ? xs_strndup(pp, pl) : NULL;
+			/* the flags, in their order, after the digest as dpkg writes them */
+			struct xs_buf flags = { 0 };
+			for (const char *w = l; path && w < l + ll;) {
+				size_t wl = strcspn(w, " \t\n");
+				if (w + wl > l + ll)
+					wl = l + ll - w;
+				if (wl && w != pp) {
+					xs_buf_add(&flags, " ", 1);
+					xs_buf_add(&flags, w, wl);
+				}
+				w += wl + 1;
+			}
 			l = nl ? nl + 1 : l + ll;
-			char *path = strtok(line, " \t");
-			char *flag = path ? strtok(NULL, " \t") : NULL;
-			if (!path || path[0] != '/')
+			if (!path) {
+				xs_buf_free(&flags);
 				continue;
+			}
 			if (!any)
 				xs_buf_addstr(out, "Conffiles:\n");
 			any = true;
-			xs_buf_printf(out, " %s %s%s%s\n", path, conffile_md5(p, path), flag ? " " : "",
-				      flag ? flag : "");
+			xs_buf_printf(out, " %s %s%.*s\n", path, conffile_md5(p, path), (int)flags.len,
+				      flags.data ? flags.data : "");
+			xs_buf_free(&flags);
 		}
 	}
 	xs_buf_add(out, "\n", 1);
@@ -164,6 +179,66 @@ static int put(struct xs_log *log, int rootfd, const char *rel, const void *d, s
 	return 0;
 }
 
+/* P's info files: its control members (but control) and its .list. */
+static int write_info(struct xs_log *log, int rootfd, const struct xs_pkg *p)
+{
+	int r = 0;
+	_cleanup_free_ char *info = xs_dpkg_info_name(p);
+	const struct xs_debinfo *deb = xs_deb_c(p);
+	for (size_t k = 0; k < deb->nctrl && !r; k++) {
+		const struct xs_ctrlfile *c = &deb->ctrl[k];
+		if (!strcmp(c->name, "control"))
+			continue;
+		_cleanup_free_ char *rel = xs_asprintf("var/lib/dpkg/info/%s.%s", info, c->name);
+		r = put(log, rootfd, rel, c->data, c->len, c->mode & 0777);
+	}
+	struct xs_buf list = { 0 };
+	list_file(p, &list);
+	_cleanup_free_ char *lrel = xs_asprintf("var/lib/dpkg/info/%s.list", info);
+	if (!r)
+		r = put(log, rootfd, lrel, list.data ? list.data : "", list.len, 0644);
+	xs_buf_free(&list);
+	return r;
+}
+
+/* The trigger interests of the packages of phases up to PHASE, as dpkg
+ * holds them once it has unpacked those: it records them in unpack order,
+ * and debootstrap unpacks its core packages first, then the other
+ * required ones, then each later round (the transaction is in phase
+ * order). */
+static int write_interests(struct xs_log *log, int rootfd, const struct xs_txn *txn, int phase)
+{
+	static const char *const core_first[] = { "base-passwd", "base-files", "dpkg", "libc6",
+						  "perl-base", "mawk", "debconf", NULL };
+	struct xs_buf ftrig = { 0 };
+	struct interest *ints = NULL;
+	size_t nints = 0;
+	int r = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < txn->n; i++) {
+			const struct xs_pkg *p = &txn->v[i];
+			bool core = false;
+			for (size_t k = 0; core_first[k]; k++)
+				core |= !strcmp(core_first[k], p->name);
+			if (core != (pass == 0) || xs_deb_c(p)->phase > phase)
+				continue;
+			_cleanup_free_ char *info = xs_dpkg_info_name(p);
+			add_interests(p, info, &ints, &nints, &ftrig);
+		}
+	if (ftrig.len)
+		r = put(log, rootfd, "var/lib/dpkg/triggers/File", ftrig.data, ftrig.len, 0644);
+	for (size_t k = 0; k < nints; k++) {
+		_cleanup_free_ char *rel = xs_asprintf("var/lib/dpkg/triggers/%s", ints[k].trigger);
+		if (!r && !strchr(ints[k].trigger, '/'))
+			r = put(log, rootfd, rel, ints[k].who.data, ints[k].who.len, 0644);
+		free(ints[k].trigger);
+		xs_buf_free(&ints[k].who);
+	}
+	free(ints);
+	xs_buf_free(&ftrig);
+	return r;
+}
+
 int xs_dpkg_write_db(struct xs_log *log, int rootfd, const struct xs_apt *apt,
 		     const struct xs_txn *txn)
 {
@@ -174,44 +249,16 @@ int xs_dpkg_write_db(struct xs_log *log, int rootfd, const struct xs_apt *apt,
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		if ((r = xs_target_mkdir_p(rootfd, dirs[i], 0755)) < 0)
 			return xs_fail(log, -r, "cannot create /%s in the target: %s", dirs[i], strerror(-r));
-	struct xs_buf status = { 0 }, avail = { 0 }, ftrig = { 0 };
-	struct interest *ints = NULL;
-	size_t nints = 0;
+	struct xs_buf status = { 0 }, avail = { 0 };
 	for (size_t i = 0; i < txn->n && !r; i++) {
 		const struct xs_pkg *p = &txn->v[i];
-		_cleanup_free_ char *info = xs_dpkg_info_name(p);
-		const struct xs_debinfo *deb = xs_deb_c(p);
-		if (deb->phase <= 1)
-			xs_dpkg_status_para(p, "install ok unpacked", &status);
-		for (size_t k = 0; k < deb->nctrl && !r; k++) {
-			const struct xs_ctrlfile *c = &deb->ctrl[k];
-			if (!strcmp(c->name, "control"))
-				continue;
-			_cleanup_free_ char *rel = xs_asprintf("var/lib/dpkg/info/%s.%s", info, c->name);
-			r = put(log, rootfd, rel, c->data, c->len, c->mode & 0777);
-		}
-		struct xs_buf list = { 0 };
-		list_file(p, &list);
-		_cleanup_free_ char *lrel = xs_asprintf("var/lib/dpkg/info/%s.list", info);
-		if (!r)
-			r = put(log, rootfd, lrel, list.data ? list.data : "", list.len, 0644);
-		xs_buf_free(&list);
+		if (xs_deb_c(p)->phase > 1)
+			continue; /* not unpacked yet: xs_dpkg_add_phase */
+		xs_dpkg_status_para(p, "install ok unpacked", &status);
+		r = write_info(log, rootfd, p);
 	}
-	/* dpkg records file-trigger interests in unpack order; debootstrap
-	 * unpacks its core packages first, then the others */
-	static const char *const core_first[] = { "base-passwd", "base-files", "dpkg", "libc6",
-						  "perl-base", "mawk", "debconf", NULL };
-	for (int pass = 0; pass < 2 && !r; pass++)
-		for (size_t i = 0; i < txn->n; i++) {
-			const struct xs_pkg *p = &txn->v[i];
-			bool core = false;
-			for (size_t k = 0; core_first[k]; k++)
-				core |= !strcmp(core_first[k], p->name);
-			if (core != (pass == 0))
-				continue;
-			_cleanup_free_ char *info = xs_dpkg_info_name(p);
-			add_interests(p, info, &ints, &nints, &ftrig);
-		}
+	if (!r)
+		r = write_interests(log, rootfd, txn, 1);
 	if (!r && apt)
 		available_file(log, apt, txn, &avail);
 	if (!r)
@@ -220,21 +267,10 @@ int xs_dpkg_write_db(struct xs_log *log, int rootfd, const struct xs_apt *apt,
 		r = put(log, rootfd, "var/lib/dpkg/available", avail.data ? avail.data : "", avail.len, 0644);
 	if (!r)
 		r = put(log, rootfd, "var/lib/dpkg/info/format", "1\n", 2, 0644);
-	if (!r && ftrig.len)
-		r = put(log, rootfd, "var/lib/dpkg/triggers/File", ftrig.data, ftrig.len, 0644);
 	if (!r)
 		r = put(log, rootfd, "var/lib/dpkg/triggers/Unincorp", "", 0, 0644);
-	for (size_t k = 0; k < nints; k++) {
-		_cleanup_free_ char *rel = xs_asprintf("var/lib/dpkg/triggers/%s", ints[k].trigger);
-		if (!r && !strchr(ints[k].trigger, '/'))
-			r = put(log, rootfd, rel, ints[k].who.data, ints[k].who.len, 0644);
-		free(ints[k].trigger);
-		xs_buf_free(&ints[k].who);
-	}
-	free(ints);
 	xs_buf_free(&status);
 	xs_buf_free(&avail);
-	xs_buf_free(&ftrig);
 	return r;
 }
 
@@ -252,10 +288,16 @@ int xs_dpkg_add_phase(struct xs_log *log, int rootfd, const struct xs_txn *txn, 
 		xs_buf_add(&status, "\n", 1);
 	if (status.len)
 		xs_buf_add(&status, "\n", 1);
-	for (size_t i = 0; i < txn->n; i++)
-		if (xs_deb_c(&txn->v[i])->phase == phase)
+	int r = 0;
+	for (size_t i = 0; i < txn->n && !r; i++)
+		if (xs_deb_c(&txn->v[i])->phase == phase) {
 			xs_dpkg_status_para(&txn->v[i], "install ok unpacked", &status);
-	int r = put(log, rootfd, "var/lib/dpkg/status", status.data, status.len, 0644);
+			r = write_info(log, rootfd, &txn->v[i]);
+		}
+	if (!r)
+		r = write_interests(log, rootfd, txn, phase);
+	if (!r)
+		r = put(log, rootfd, "var/lib/dpkg/status", status.data, status.len, 0644);
 	xs_buf_free(&status);
 	return r;
 }

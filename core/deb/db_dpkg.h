@@ -11,8 +11,10 @@
 
 int xs_dpkg_write_db(struct xs_log *log, int rootfd, const struct xs_apt *apt,
 		     const struct xs_txn *txn);
-/* Only packages of phase 1 enter the status file at first; this adds the
- * packages of PHASE (as "install ok unpacked") once phase 1 is configured. */
+/* write_db records the packages of phase 1 only (status, info files,
+ * trigger interests); this adds the packages of PHASE (status as "install
+ * ok unpacked", info files, interests) once they are unpacked, after the
+ * phases before it are configured. */
 int xs_dpkg_add_phase(struct xs_log *log, int rootfd, const struct xs_txn *txn, int phase);
 /* "PKG" or "PKG:ARCH" (Multi-Arch: same), as dpkg names info files. */
 char *xs_dpkg_info_name(const struct xs_pkg *p);

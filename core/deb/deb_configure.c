@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "db_dpkg.h"
+#include "extract.h"
 #include "pkg_deb.h"
 #include "run.h"
 #include "target.h"
@@ -132,7 +133,9 @@ static int run_phase(struct xs_ctx *ctx, int rootfd, const struct xs_txn *txn, i
 	xs_info(log, "Configuring %zu packages (%zu preinst scripts, then dpkg --configure -a)", count, n);
 	size_t failed = 0;
 	int status = 0;
+	double t0 = xs_now();
 	r = xs_target_run_many(log, ctx->o.target, argvs, m, envps, logfd, &failed, &status);
+	xs_debug(log, "configure: round %d, %zu packages: %.2f s", phase, count, xs_now() - t0);
 	if (!r && status) {
 		_cleanup_free_ char *what =
 			failed < first_preinst ? xs_strdup("ldconfig in the target")
@@ -213,6 +216,16 @@ static int configure_phases(struct xs_ctx *ctx, int rootfd, const struct xs_txn 
 		if (!next)
 			break;
 		phase = next;
+		/* as debootstrap, which unpacks a round only when the rounds
+		 * before it are configured (their scripts never see it) */
+		size_t end = 0;
+		for (size_t i = 0; i < txn->n; i++)
+			if (xs_deb_c(&txn->v[i])->phase <= phase)
+				end = i + 1;
+		double t0 = xs_now();
+		if (ctx->extraction && (r = xs_extract_until(ctx, end)) < 0)
+			return r;
+		xs_debug(log, "configure: round %d unpacked in %.2f s", phase, xs_now() - t0);
 		if ((r = xs_dpkg_add_phase(log, rootfd, txn, phase)) < 0)
 			return r;
 		if ((r = run_phase(ctx, rootfd, txn, phase, logfd, shims)) != 0)

@@ -266,6 +266,7 @@ const struct xs_family xs_family_deb = {
 	.jobs = deb_jobs,
 	.locate = deb_locate,
 	.order = xs_deb_order,
+	.extract_first = xs_deb_extract_first,
 	.decode = deb_decode,
 	.write = deb_write,
 	.setup = deb_setup,

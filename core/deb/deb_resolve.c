@@ -254,9 +254,32 @@ int xs_deb_jobs(struct xs_ctx *ctx, Queue *jobs, const char *mirror)
 	return 0;
 }
 
+/* Stable: the solver's order within a phase. */
+static void sort_by_phase(struct xs_txn *txn)
+{
+	for (size_t i = 1; i < txn->n; i++) {
+		struct xs_pkg p = txn->v[i];
+		size_t j = i;
+		for (; j > 0 && xs_deb_c(&txn->v[j - 1])->phase > xs_deb_c(&p)->phase; j--)
+			txn->v[j] = txn->v[j - 1];
+		txn->v[j] = p;
+	}
+}
+
+size_t xs_deb_extract_first(const struct xs_txn *txn)
+{
+	size_t n = 0;
+	while (n < txn->n && xs_deb_c(&txn->v[n])->phase <= 1)
+		n++;
+	return n;
+}
+
 void xs_deb_order(struct xs_ctx *ctx, struct xs_txn *txn)
 {
 	mark_phases(ctx, ctx->suite, txn);
+	/* debootstrap unpacks the required packages first, then each later
+	 * round: the later rounds' files land (and win) after them */
+	sort_by_phase(txn);
 	for (size_t i = 0; i < txn->n; i++)
 		if (xs_deb(&txn->v[i])->phase > 1)
 			xs_debug(&ctx->log, "phase %d: %s", xs_deb(&txn->v[i])->phase, txn->v[i].name);

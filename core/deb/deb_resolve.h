@@ -14,5 +14,8 @@
 int xs_deb_jobs(struct xs_ctx *ctx, Queue *jobs, const char *mirror);
 /* debootstrap's configure phases on TXN (struct xs_debinfo's phase). */
 void xs_deb_order(struct xs_ctx *ctx, struct xs_txn *txn);
+/* How many packages (the first of TXN, in phase order) are unpacked before
+ * phase 1 is configured: the phase 1 ones. */
+size_t xs_deb_extract_first(const struct xs_txn *txn);
 
 #endif

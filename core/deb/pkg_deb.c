@@ -137,6 +137,21 @@ static int read_control(struct xs_log *log, struct xs_pkg *p, struct archive *a)
 	return 0;
 }
 
+const char *xs_deb_conffile_path(const char *line, size_t len, size_t *plen)
+{
+	for (size_t i = 0; i < len;) {
+		size_t w = i;
+		while (w < len && line[w] != ' ' && line[w] != '\t')
+			w++;
+		if (w > i && line[i] == '/') {
+			*plen = w - i;
+			return line + i;
+		}
+		i = w + 1;
+	}
+	return NULL;
+}
+
 static bool is_conffile(const struct xs_pkg *p, const char *rel)
 {
 	const struct xs_ctrlfile *c = xs_pkg_ctrl(p, "conffiles");
@@ -145,14 +160,14 @@ static bool is_conffile(const struct xs_pkg *p, const char *rel)
 	size_t rl = strlen(rel);
 	for (const char *l = c->data; l && *l;) {
 		const char *nl = strchr(l, '\n');
-		size_t ll = nl ? (size_t)(nl - l) : strlen(l);
-		const char *s = l + strspn(l, "/");
-		size_t sl = ll - (s - l);
-		/* a line may carry a flag after the path ("remove-on-upgrade") */
-		const char *sp = memchr(s, ' ', sl);
-		if (sp)
-			sl = sp - s;
-		if (sl == rl && !strncmp(s, rel, rl))
+		size_t ll = nl ? (size_t)(nl - l) : strlen(l), sl = 0;
+		const char *s = xs_deb_conffile_path(l, ll, &sl);
+		if (s) {
+			size_t slash = strspn(s, "/");
+			s += slash;
+			sl -= slash;
+		}
+		if (s && sl == rl && !strncmp(s, rel, rl))
 			return true;
 		l = nl ? nl + 1 : NULL;
 	}

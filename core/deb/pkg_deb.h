@@ -38,6 +38,11 @@ struct xs_debinfo *xs_deb(struct xs_pkg *p);
 const struct xs_debinfo *xs_deb_c(const struct xs_pkg *p);
 void xs_debinfo_free(struct xs_pkg *p);
 const struct xs_ctrlfile *xs_pkg_ctrl(const struct xs_pkg *p, const char *name);
+/* The path in one line (LEN bytes) of a conffiles member: the word that
+ * starts with "/"; the others are flags, which dpkg writes before it
+ * ("remove-on-upgrade /etc/foo", deb-conffiles(5)). NULL when there is
+ * none; *PLEN its length. */
+const char *xs_deb_conffile_path(const char *line, size_t len, size_t *plen);
 
 /* Unpacks P (from p->cache_path): control members into p->ctrl, data into
  * the target behind ROOTFD, recording every entry in p->manifest. Entries

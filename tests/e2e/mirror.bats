@@ -119,6 +119,10 @@ compare() {
 	compare trixie minbase
 }
 
+@test "mirror: trixie important equals debootstrap (default variant)" {
+	compare trixie important
+}
+
 @test "mirror: apt-get update and install hello inside an xstrap root" {
 	run_xstrap minbase bookworm "$WORK/root"
 	local root=$WORK/root
