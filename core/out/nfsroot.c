@@ -67,7 +67,9 @@ static int check_target(struct xs_ctx *ctx)
 	return 0; /* the build's own check names what is there */
 }
 
-/* --ssh-key: one or more public keys, never a private one */
+/* --ssh-key: one or more public keys, never a private one. The text is
+ * read here, on the host, and handed to hooks/customize/75-nfsroot.lua as
+ * the option ssh_keys: the hook itself stays in the sandbox (no host reads). */
 static int check_ssh_key(struct xs_ctx *ctx, const char *path)
 {
 	struct xs_buf b = { 0 };
@@ -77,6 +79,10 @@ static int check_ssh_key(struct xs_ctx *ctx, const char *path)
 	const char *s = b.len ? (const char *)b.data : "";
 	bool priv = strstr(s, "PRIVATE KEY") != NULL;
 	bool pub = !priv && (strstr(s, "ssh-") || strstr(s, "ecdsa-") || strstr(s, "sk-"));
+	if (pub && strlen(s) == b.len) {
+		_cleanup_free_ char *set = xs_asprintf("ssh_keys=%s", s);
+		xs_strlist_add(&ctx->o.sets, set);
+	}
 	xs_buf_free(&b);
 	if (!pub)
 		return xs_fail(&ctx->log, EINVAL, "--ssh-key=%s: expected OpenSSH public keys (ssh-ed25519 AAAA..., as in a .pub file), found %s",

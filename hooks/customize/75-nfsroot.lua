@@ -25,8 +25,9 @@
 --                      reboots when init goes past rcS, which under FAI's
 --                      sysvinit (rcS is fai) means the install aborted;
 --                      under systemd every boot goes past it;
---   root's ssh access  only with --ssh-key (option ssh_key, a host file):
---                      its keys become /root/.ssh/authorized_keys. No
+--   root's ssh access  only with --ssh-key (option ssh_key, a host file that
+--                      xstrap reads and checks, option ssh_keys): its keys
+--                      become /root/.ssh/authorized_keys. No
 --                      password is set; root's stays locked.
 -- /.THIS_IS_THE_FAI_NFSROOT is written before configure
 -- (hooks/extract/10-nfsroot.lua). Runs after 70-hostname.lua.
@@ -51,9 +52,10 @@ return {
 		end
 		local key = x.opt("ssh_key", "")
 		if key ~= "" then
-			local text = x.host_read(key)
-			if not text then
-				error("--ssh-key=" .. key .. ": cannot read it")
+			-- xstrap read and checked the file (core/out/nfsroot.c)
+			local text = x.opt("ssh_keys", "")
+			if text == "" then
+				error("--ssh-key=" .. key .. ": no public key was read from it")
 			end
 			x.mkdir("/root/.ssh", 448) -- 0700
 			x.write("/root/.ssh/authorized_keys", text, 384) -- 0600
