@@ -83,7 +83,8 @@ check: deps-check all unit structure
 ASAN_E2E = tests/e2e/repo.bats tests/e2e/tamper.bats tests/e2e/hostile.bats \
 	tests/e2e/hooks.bats tests/e2e/classes.bats tests/e2e/rpmmd-verify.bats \
 	tests/e2e/rpmmd-distros.bats tests/e2e/rpm-install.bats tests/e2e/rpm-hostile.bats \
-	tests/e2e/xen-rpm.bats tests/e2e/image.bats
+	tests/e2e/xen-rpm.bats tests/e2e/image.bats tests/e2e/cache-trust.bats \
+	tests/e2e/metadata-trust.bats tests/e2e/rpmdb.bats tests/e2e/rpm-repos.bats
 check-asan: deps-check
 	$(MAKE) BUILD=build-asan SANITIZE=1 all unit structure
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
