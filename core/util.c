@@ -414,12 +414,9 @@ void xs_digest_abort(struct xs_digest *d)
 	free(d);
 }
 
-int xs_sha256_file(const char *path, char hex[XS_SHA256_HEX])
+int xs_sha256_fd(int fd, char hex[XS_SHA256_HEX])
 {
 	char chunk[65536];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	struct xs_digest *d = xs_digest_new_sha256();
 	for (;;) {
 		ssize_t n = read(fd, chunk, sizeof(chunk));
@@ -428,16 +425,24 @@ int xs_sha256_file(const char *path, char hex[XS_SHA256_HEX])
 		if (n < 0) {
 			int e = -errno;
 			xs_digest_abort(d);
-			close(fd);
 			return e;
 		}
 		if (!n)
 			break;
 		xs_digest_add(d, chunk, n);
 	}
-	close(fd);
 	xs_digest_final(d, hex);
 	return 0;
+}
+
+int xs_sha256_file(const char *path, char hex[XS_SHA256_HEX])
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = xs_sha256_fd(fd, hex);
+	close(fd);
+	return r;
 }
 
 void xs_sha256_mem(const void *p, size_t n, char hex[XS_SHA256_HEX])

@@ -70,6 +70,8 @@ void xs_digest_add(struct xs_digest *d, const void *p, size_t n);
 void xs_digest_final(struct xs_digest *d, char *hex);
 void xs_digest_abort(struct xs_digest *d);
 int xs_sha256_file(const char *path, char hex[XS_SHA256_HEX]);
+/* Hashes what is left of FD from its offset to its end; 0 or -errno. */
+int xs_sha256_fd(int fd, char hex[XS_SHA256_HEX]);
 void xs_sha256_mem(const void *p, size_t n, char hex[XS_SHA256_HEX]);
 
 bool xs_str_startswith(const char *s, const char *prefix);

@@ -447,21 +447,11 @@ static int open_hashed(const char *path, char hex[XS_SHA256_HEX])
 		close(fd);
 		return -EBADMSG;
 	}
-	struct xs_digest *d = xs_digest_new_sha256();
-	char chunk[1 << 16];
-	ssize_t n;
-	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			int e = -errno;
-			xs_digest_abort(d);
-			close(fd);
-			return e;
-		}
-		xs_digest_add(d, chunk, (size_t)n);
+	int r = xs_sha256_fd(fd, hex);
+	if (r < 0) {
+		close(fd);
+		return r;
 	}
-	xs_digest_final(d, hex);
 	return fd;
 }
 
