@@ -59,6 +59,8 @@ die() { echo "bench-image: $*" >&2; exit 1; }
 command -v mkfs.ext4 >/dev/null || die "mkfs.ext4 is not installed"
 # shellcheck source=tests/lib/mirror.bash
 . "$top/tests/lib/mirror.bash"
+# shellcheck source=bench/settle.bash
+. "$top/bench/settle.bash"
 MIRROR=$(host_mirror)
 [ -n "$MIRROR" ] || die "no Debian mirror configured in the host's apt sources"
 
@@ -106,8 +108,6 @@ timed() {
 	t1=$(date +%s.%N)
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", b - a }'
 }
-
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "# warming the caches (untimed)"
 t=$(timed "$logs/dir-warm.log" "$fs/warm-dir" "${dir_cmd[@]}") || exit 1

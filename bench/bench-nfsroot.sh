@@ -54,6 +54,8 @@ die() { echo "bench-nfsroot: $*" >&2; exit 1; }
 command -v mmdebstrap >/dev/null || die "mmdebstrap is not installed"
 # shellcheck source=tests/lib/mirror.bash
 . "$top/tests/lib/mirror.bash"
+# shellcheck source=bench/settle.bash
+. "$top/bench/settle.bash"
 MIRROR=$(host_mirror)
 [ -n "$MIRROR" ] || die "no Debian mirror configured in the host's apt sources"
 "$top/tests/lib/acng.sh" start || die "cannot start apt-cacher-ng"
@@ -79,8 +81,6 @@ timed() {
 	rm -rf "$out" "$out.export"
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f\n", b - a }'
 }
-
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 echo "# warming the caches (untimed)"
 t=$(timed "$base/logs/xs-warm.log" "$base/xs-warm" "${xs_cmd[@]}") || exit 1

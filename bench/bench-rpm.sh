@@ -154,8 +154,6 @@ tree() {
 		\( -type d -printf '%p %M %u %g\n' \) -o -printf '%p %M %u %g %s %l\n') | sort
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 # stages FILE...: median of each "xstrap: STAGE: N s" (xstrap -v) or
 # "timer: STAGE: N ms" (dnf.log) over FILE..., in the order they come
 stages() {

@@ -163,8 +163,6 @@ pkgcount() {
 	fi | grep -c '^ii'
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 bench_settle "$bench"
 echo "# warming the caches (untimed)"
 t=$(timed "$logs/mmdebstrap-warm.log" "${mm_cmd[@]}") || exit 1

@@ -1,4 +1,5 @@
-# bench/settle.bash — sourced by bench/bench.sh and bench/bench-rpm.sh.
+# bench/settle.bash — sourced by every bench script: median, and waiting
+# out ext4's recently deleted inodes (bench.sh and bench-rpm.sh).
 #
 # ext4 without a journal, when it allocates an inode, skips those freed in
 # the last 60 s, or in the last 6 minutes when their inode table block is
@@ -39,3 +40,6 @@ bench_settle() {
 	echo "# waiting $wait s: trees were removed recently from this ext4 without a journal (see bench/settle.bash)"
 	sleep "$wait"
 }
+
+# median: the median of the numbers on stdin, one per line
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
