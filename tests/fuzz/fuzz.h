@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdio.h>
-#include <sys/mman.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -29,23 +29,6 @@ static inline char *fuzz_str(const uint8_t *data, size_t size)
 
 /* DATA in an anonymous file; *path names it (/proc/self/fd/N, caller
  * frees). Returns the fd to close, or -1. */
-static inline int fuzz_file(const uint8_t *data, size_t size, char **path)
-{
-	int fd = memfd_create("fuzz", MFD_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	for (size_t off = 0; off < size;) {
-		ssize_t w = write(fd, data + off, size - off);
-		if (w <= 0) {
-			close(fd);
-			return -1;
-		}
-		off += w;
-	}
-	*path = xs_asprintf("/proc/self/fd/%d", fd);
-	return fd;
-}
-
 /* A scratch directory in /dev/shm, made once per process with SUBDIR
  * inside it and removed at exit: for readers that take a directory. */
 static char *fuzz_dir_path;
@@ -78,6 +61,24 @@ static inline void fuzz_put(const char *dir, const char *rel, const uint8_t *dat
 		fclose(f);
 	}
 	free(path);
+}
+
+/* DATA as a regular file of the scratch directory, open for reading, its
+ * path in *PATH: the cache reader opens packages by path with O_NOFOLLOW,
+ * so a /proc/self/fd link would never reach the decoder. */
+static inline int fuzz_file(const uint8_t *data, size_t size, char **path)
+{
+	*path = xs_asprintf("%s/pkg/input", fuzz_dir("pkg"));
+	int fd = open(*path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		abort();
+	for (size_t off = 0; off < size;) {
+		ssize_t w = write(fd, data + off, size - off);
+		if (w <= 0)
+			abort();
+		off += w;
+	}
+	return fd;
 }
 
 /* A package record whose file is DATA, as the decoders get it. */
