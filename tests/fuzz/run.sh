@@ -3,8 +3,11 @@
 # plus the committed regression inputs (tests/fuzz/regress/TARGET/, every
 # crash found so far), and prints one line per target:
 #   fuzz_TARGET: N runs in S s, no crash
-# Fails when a target crashes, leaks, or runs out of time on one input;
-# the input lands in BUILD/crash/.
+# Fails when a target crashes, leaks, or runs out of time on one input
+# (the input lands in BUILD/crash/), and when its corpus covers fewer
+# points than the floor below: a harness that never reaches the code it
+# fuzzes (fuzz_deb did, when the cache reader began refusing the
+# /proc/self/fd link it was given) would otherwise pass forever.
 #
 # Usage: tests/fuzz/run.sh BUILD SECONDS [TARGET...]   (default: all)
 # FUZZ_RUNS=N also stops a target after N executions (whichever is first).
@@ -15,6 +18,16 @@ shift 2
 [ $# -gt 0 ] || set -- release packages deb rpm rpmmd sources suites config
 mkdir -p "$build/crash"
 failed=0
+# coverage floors: about 80 % of what each target's seed corpus alone
+# covers (tests/fuzz/seeds.sh, clang 14). fuzz_rpmmd's 4 is its own switch:
+# it drives the system's libsolv, which has no coverage instrumentation.
+floor() {
+	case $1 in
+	release) echo 60 ;; packages) echo 50 ;; deb) echo 100 ;; rpm) echo 120 ;;
+	rpmmd) echo 4 ;; sources) echo 120 ;; suites) echo 160 ;; config) echo 160 ;;
+	*) echo 1 ;;
+	esac
+}
 for t in "$@"; do
 	bin=$build/fuzz/fuzz_$t
 	corpus=$build/corpus/$t
@@ -29,7 +42,11 @@ for t in "$@"; do
 		"$corpus" "$regress" >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
-	if [ "$rc" -ne 0 ]; then
+	cov=$(sed -n 's/^#[0-9]*[[:space:]]*INITED cov: \([0-9]*\).*/\1/p' "$log" | head -n 1)
+	if [ "$rc" -eq 0 ] && [ "${cov:-0}" -lt "$(floor "$t")" ]; then
+		echo "fuzz_$t: FAILED: its corpus reaches ${cov:-no} coverage points, expected at least $(floor "$t"): the harness does not reach the code it fuzzes; see $log"
+		failed=1
+	elif [ "$rc" -ne 0 ]; then
 		echo "fuzz_$t: FAILED after ${runs:-?} runs (exit $rc); see $log and $build/crash/"
 		grep -E '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' "$log" | head -n 5
 		failed=1
