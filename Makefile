@@ -103,7 +103,27 @@ FUZZ_BIN = $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_CFLAGS = -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=undefined
 
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libxstrap.a | $(BUILD)/fuzz
+# libsolv and libsolvext for the targets: built once per fuzz build dir into
+# $(FUZZ_BUILD)/libsolv from Debian's source package of the host's version
+# (.dist/static-deps.sh) with FUZZ_CFLAGS, so that libFuzzer sees libsolv's
+# branches and ASan its memory. Without that source (no deb-src twin of the
+# host's apt entries, no network) the targets link the system's libsolv,
+# which fuzz-build says in one line. $(BUILD)/fuzz/libsolv-linked names the
+# one linked ("instrumented" or "system"; run.sh picks its floors by it).
+# Two UBSan checks are off in libsolv, which relies on two's complement
+# int arithmetic by design: shift-base (its flag constants, 1<<31, on every
+# file list load; byte<<24 in repo_rpmmd.c) and signed-integer-overflow (its
+# hash functions, relhash on every rich dependency).
+FUZZ_SOLV_CFLAGS = $(FUZZ_CFLAGS) -fno-sanitize=shift-base,signed-integer-overflow
+FUZZ_SOLV_LINKED = $(wildcard $(BUILD)/fuzz/libsolv-linked)
+ifneq ($(FUZZ_SOLV),)
+XS_CFLAGS := -isystem $(FUZZ_SOLV)/include $(XS_CFLAGS)
+XS_LDLIBS = $(FUZZ_SOLV)/lib/libsolvext.a $(FUZZ_SOLV)/lib/libsolv.a -lexpat -lz -llzma -lbz2 -lzstd \
+	$(shell $(PKG_CONFIG) --libs $(filter-out libsolvext libsolv,$(LIBS_PC))) -pthread
+FUZZ_SOLV_LINKED += $(FUZZ_SOLV)/lib/libsolv.a $(FUZZ_SOLV)/lib/libsolvext.a
+endif
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(BUILD)/libxstrap.a $(FUZZ_SOLV_LINKED) | $(BUILD)/fuzz
 	@echo "  CCLD    $@"
 	@$(CC) $(XS_CFLAGS) $(CORE_INC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(BUILD)/libxstrap.a $(XS_LDLIBS)
 
@@ -113,7 +133,13 @@ $(BUILD)/fuzz:
 fuzz-bins: $(FUZZ_BIN)
 
 fuzz-build:
-	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="$(FUZZ_CFLAGS)" fuzz-bins
+	@mkdir -p $(FUZZ_BUILD)/fuzz
+	@if CC=clang CFLAGS="$(FUZZ_SOLV_CFLAGS)" BUILD_TYPE=None nice .dist/static-deps.sh \
+		$(FUZZ_BUILD)/libsolv libsolv 2>$(FUZZ_BUILD)/libsolv.err; then linked=instrumented; else linked=system; \
+		echo "fuzz-build: no instrumented libsolv ($$(tail -n 1 $(FUZZ_BUILD)/libsolv.err)): the fuzz targets link the system's, whose code libFuzzer and ASan do not see"; fi; \
+		echo $$linked | cmp -s - $(FUZZ_BUILD)/fuzz/libsolv-linked || echo $$linked >$(FUZZ_BUILD)/fuzz/libsolv-linked
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+		FUZZ_SOLV=$$(grep -qx instrumented $(FUZZ_BUILD)/fuzz/libsolv-linked && echo $(abspath $(FUZZ_BUILD))/libsolv) fuzz-bins
 	tests/fuzz/seeds.sh $(FUZZ_BUILD)/corpus
 
 fuzz: fuzz-build
