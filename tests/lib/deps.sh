@@ -6,7 +6,8 @@ set -e
 build_pkgs="build-essential pkg-config libsolv-dev libsolvext-dev libcurl4-openssl-dev
  libarchive-dev libgpgme-dev libext2fs-dev liblua5.4-dev libcap-dev libsqlite3-dev libssl-dev gpg ca-certificates"
 # make static: the static archives Debian ships, and what builds libsolv,
-# libcurl and libarchive from Debian's sources (.dist/static-deps.sh).
+# libcurl and libarchive from Debian's sources (.dist/static-deps.sh);
+# `make fuzz-build` (check) builds libsolv the same way, with clang.
 static_pkgs="$build_pkgs dpkg-dev cmake zlib1g-dev libbz2-dev liblzma-dev libzstd-dev
  liblz4-dev libexpat1-dev libssl-dev"
 check_pkgs="$build_pkgs $static_pkgs libcmocka-dev bats dpkg-dev apt-utils debootstrap mmdebstrap
