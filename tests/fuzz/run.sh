@@ -40,6 +40,9 @@ for t in "$@"; do
 	regress=$top/tests/fuzz/regress/$t
 	mkdir -p "$corpus" "$regress"
 	log=$build/fuzz/fuzz_$t.log
+	# the floor is for the seeds: without any (seeds.sh makes the rpm ones
+	# only where rpmbuild and createrepo_c are installed) it is not checked
+	seeded=$(find "$corpus" "$regress" -type f | head -n 1)
 	start=$(date +%s)
 	# -timeout: one input may take 10 s at most (a hang is a bug);
 	# -rss_limit_mb: the parsers must not balloon on small inputs
@@ -49,7 +52,7 @@ for t in "$@"; do
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)
 	cov=$(sed -n 's/^#[0-9]*[[:space:]]*INITED cov: \([0-9]*\).*/\1/p' "$log" | head -n 1)
-	if [ "$rc" -eq 0 ] && [ "${cov:-0}" -lt "$(floor "$t")" ]; then
+	if [ "$rc" -eq 0 ] && [ -n "$seeded" ] && [ "${cov:-0}" -lt "$(floor "$t")" ]; then
 		echo "fuzz_$t: FAILED: its corpus reaches ${cov:-no} coverage points, expected at least $(floor "$t"): the harness does not reach the code it fuzzes; see $log"
 		failed=1
 	elif [ "$rc" -ne 0 ]; then
@@ -57,7 +60,9 @@ for t in "$@"; do
 		grep -E '^(==[0-9]+==ERROR|SUMMARY|artifact_prefix|Test unit written)' "$log" | head -n 5
 		failed=1
 	else
-		echo "fuzz_$t: ${runs:-?} runs in $(($(date +%s) - start)) s, no crash ($(ls "$corpus" | wc -l) corpus inputs)"
+		note=
+		[ -n "$seeded" ] || note="; no seeds, so the coverage floor was not checked"
+		echo "fuzz_$t: ${runs:-?} runs in $(($(date +%s) - start)) s, no crash ($(ls "$corpus" | wc -l) corpus inputs$note)"
 	fi
 done
 exit $failed
