@@ -426,6 +426,11 @@ void xs_lua_set_host(lua_State *L, enum xs_lua_host level)
 	lua_setfield(L, LUA_REGISTRYINDEX, HOST_KEY);
 }
 
+/* Host calls made by the chunk running now, or -1 when none runs under
+ * the step limit (xs_lua_limit_steps): each costs a system call or a
+ * process, not one instruction, so they have a budget of their own. */
+#define HOST_CALLS_KEY "xstrap.hostcalls"
+
 static void need_host(lua_State *L, const char *call, enum xs_lua_host level)
 {
 	lua_getfield(L, LUA_REGISTRYINDEX, HOST_KEY);
@@ -435,6 +440,16 @@ static void need_host(lua_State *L, const char *call, enum xs_lua_host level)
 		api_error(L, "x.%s reaches the host: only %s may call it (the sandbox, xstrap-hooks(5))", call,
 			  level == XS_LUA_HOST_READ ? "a class script or a hook that declares host = true"
 						    : "a hook that declares host = true");
+	lua_getfield(L, LUA_REGISTRYINDEX, HOST_CALLS_KEY);
+	lua_Integer calls = luaL_optinteger(L, -1, -1);
+	lua_pop(L, 1);
+	if (calls < 0)
+		return;
+	if (calls >= XS_LUA_CHUNK_HOST_CALLS)
+		api_error(L, "x.%s: stopped after %d host calls (x.host_read, x.host_dmesg, x.run_host) in one script "
+			  "(a loop that never ends?)", call, XS_LUA_CHUNK_HOST_CALLS);
+	lua_pushinteger(L, calls + 1);
+	lua_setfield(L, LUA_REGISTRYINDEX, HOST_CALLS_KEY);
 }
 
 static int l_run_host(lua_State *L)
@@ -473,9 +488,15 @@ static int l_host_read(lua_State *L)
 	return 1;
 }
 
+#define DMESG_KEY "xstrap.dmesg"
+
 static int l_host_dmesg(lua_State *L)
 {
 	need_host(L, "host_dmesg", XS_LUA_HOST_READ);
+	/* the kernel log once per state: every call after the first returns it */
+	if (lua_getfield(L, LUA_REGISTRYINDEX, DMESG_KEY) == LUA_TSTRING)
+		return 1;
+	lua_pop(L, 1);
 	const char *root = getenv("XSTRAP_HOST_ROOT");
 	struct xs_buf b = { 0 };
 	if (root) {
@@ -505,6 +526,8 @@ static int l_host_dmesg(lua_State *L)
 	}
 	lua_pushlstring(L, b.data ? b.data : "", b.len);
 	xs_buf_free(&b);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, LUA_REGISTRYINDEX, DMESG_KEY);
 	return 1;
 }
 
@@ -821,6 +844,8 @@ static void too_many_steps(lua_State *L, lua_Debug *ar)
 void xs_lua_limit_steps(lua_State *L, bool on)
 {
 	lua_sethook(L, on ? too_many_steps : NULL, on ? LUA_MASKCOUNT : 0, XS_LUA_CHUNK_STEPS);
+	lua_pushinteger(L, on ? 0 : -1);
+	lua_setfield(L, LUA_REGISTRYINDEX, HOST_CALLS_KEY);
 }
 
 lua_State *xs_lua_new(struct xs_ctx *ctx)

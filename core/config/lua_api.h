@@ -26,6 +26,9 @@ void xs_lua_free(struct lua_State *L);
  * not a hook's run function). */
 #define XS_LUA_MEMORY (256u << 20)
 #define XS_LUA_CHUNK_STEPS 10000000
+/* ... and after this many host calls (x.host_read, x.host_dmesg,
+ * x.run_host), each a system call or a process rather than an instruction */
+#define XS_LUA_CHUNK_HOST_CALLS 10000
 /* A Lua state without libraries that may use at most BYTES of memory
  * (free it with xs_lua_free). */
 struct lua_State *xs_lua_new_bare(size_t bytes);

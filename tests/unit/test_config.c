@@ -297,6 +297,40 @@ static void test_list_hooks_runs_no_hook_code(void **state)
 	free(text);
 }
 
+/* Host calls cost a system call or a process each, not an instruction:
+ * they have a budget of their own per script, renewed for each script, so
+ * a loop on them stops, naming the script, long before its 10^7
+ * instructions would. */
+static void test_host_calls_have_a_budget_per_script(void **state)
+{
+	struct fx *f = *state;
+	put(f->site1, "host/etc/hostname", "dom0\n");
+	_cleanup_free_ char *host = xs_asprintf("%s/host", f->site1);
+	setenv("XSTRAP_HOST_ROOT", host, 1);
+	/* two scripts of 9000 calls each: within the budget of each */
+	put(f->builtin, "classes/10-many.lua",
+	    "local x = require('xstrap')\n"
+	    "for i = 1, 9000 do assert(x.host_read('/etc/hostname') == 'dom0\\n') end\n"
+	    "return { 'MANY' }\n");
+	put(f->builtin, "classes/20-many-again.lua",
+	    "local x = require('xstrap')\n"
+	    "for i = 1, 4500 do x.host_read('/etc/hostname'); x.host_dmesg() end\n"
+	    "return { 'AGAIN' }\n");
+	assert_int_equal(xs_config_load(&f->ctx), 0);
+	assert_true(xs_strlist_has(&f->ctx.o.classes, "MANY"));
+	assert_true(xs_strlist_has(&f->ctx.o.classes, "AGAIN"));
+	xs_config_free(&f->ctx);
+
+	put(f->builtin, "classes/30-endless.lua",
+	    "local x = require('xstrap')\n"
+	    "while true do x.host_read('/etc/hostname') end\n");
+	int r = xs_config_load(&f->ctx);
+	unsetenv("XSTRAP_HOST_ROOT");
+	assert_int_equal(r, -EINVAL);
+	assert_contains(f->ctx.log.err, "30-endless.lua:2:");
+	assert_contains(f->ctx.log.err, "stopped after 10000 host calls");
+}
+
 /* classes computed by code cannot be read without running it: refused,
  * naming the hook, rather than listed as a hook of every build */
 static void test_list_hooks_refuses_computed_classes(void **state)
@@ -327,6 +361,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_list_hooks_says_where_from_and_why, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_hooks_runs_no_hook_code, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_hooks_refuses_computed_classes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_host_calls_have_a_budget_per_script, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
