@@ -156,7 +156,7 @@ deps-check:
 
 # xstrap against mmdebstrap (Debian: minbase, then the kernel case), then
 # against dnf (rpm-md), then what an ext4 image adds to a build, then an
-# FAI nfsroot against mmdebstrap; see docs/benchmarks.md. bench-kernel,
+# FAI nfsroot against fai-make-nfsroot and mmdebstrap; see docs/benchmarks.md. bench-kernel,
 # bench-rpm, bench-image and bench-nfsroot run one of them alone;
 # bench-unshare the unprivileged case (both tools as the user BENCH_USER,
 # in user namespaces).
