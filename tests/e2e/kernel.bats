@@ -107,6 +107,7 @@ initrd() {
 	grep -q '^linux-image-amd64 .* ii $' "$BATS_TEST_TMPDIR/xs.pkgs"
 	# the initrd's bytes carry mkinitramfs' timestamps
 	{ cat "$XSTRAP_TOP/tests/lib/compat-allowlist.txt"; echo 'boot/initrd.img-*'; } >"$BATS_TEST_TMPDIR/allow"
+	shadow_days_as_ref "$ref" "$ROOT"
 	if ! "$XSTRAP_TOP/tests/lib/treecmp.sh" "$ref" "$ROOT" "$BATS_TEST_TMPDIR/allow" >"$BATS_TEST_TMPDIR/tree.diff"; then
 		echo "trees differ (A: debootstrap, B: xstrap), $(wc -l <"$BATS_TEST_TMPDIR/tree.diff") paths:" >&2
 		head -n 60 "$BATS_TEST_TMPDIR/tree.diff" >&2

@@ -95,7 +95,8 @@ compare() {
 		return 1
 	fi
 
-	# 3. the trees, path by path
+	# 3. the trees, path by path (shadow's days: the build's day, see there)
+	shadow_days_as_ref "$ref" "$root" || return 1
 	if ! "$XSTRAP_TOP/tests/lib/treecmp.sh" "$ref" "$root" "$ALLOW" > "$WORK/tree.diff"; then
 		echo "trees differ (A: debootstrap, B: xstrap), $(wc -l < "$WORK/tree.diff") paths:" >&2
 		head -n 60 "$WORK/tree.diff" >&2

@@ -194,6 +194,28 @@ mmdebstrap_ref() {
 		--include="$include" --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr "$suite"
 }
 
+# shadow_days_as_ref REF ROOT: the third field of etc/shadow is the day (since
+# 1970, UTC) a password last changed, which for a fresh root is the day it was
+# built; a cached reference root built yesterday differs from today's build
+# there and nowhere else. For each user of ROOT's etc/shadow and etc/shadow-
+# whose day is today or yesterday and who has a day in REF's file, the day is
+# set to REF's, in place (same inode, mode and owner), so that treecmp
+# compares everything else. Any other difference is left for treecmp.
+shadow_days_as_ref() {
+	local ref=$1 root=$2 f today tmp
+	today=$(( $(date -u +%s) / 86400 ))
+	for f in etc/shadow etc/shadow-; do
+		[ -f "$ref/$f" ] && [ -f "$root/$f" ] && [ ! -L "$root/$f" ] || continue
+		tmp=$(mktemp) || return 1
+		awk -F: -v OFS=: -v today="$today" '
+			NR == FNR { if ($3 ~ /^[0-9]+$/) day[$1] = $3; next }
+			($1 in day) && ($3 == today || $3 == today - 1) { $3 = day[$1] }
+			{ print }' "$ref/$f" "$root/$f" > "$tmp" || { rm -f "$tmp"; return 1; }
+		cat "$tmp" > "$root/$f" || { rm -f "$tmp"; return 1; }
+		rm -f "$tmp"
+	done
+}
+
 # pkgset ROOT: "Package Version Status-Abbrev" of every package, sorted.
 pkgset() {
 	if command -v dpkg-query >/dev/null 2>&1; then
