@@ -128,6 +128,8 @@ struct xs_cache_reader {
 	int fd;
 	struct xs_digest *digest;
 	char want[XS_SHA256_HEX];
+	struct xs_digest *file_digest; /* the whole file's, or NULL */
+	char want_file[XS_SHA256_HEX];
 	int err; /* first read error, -errno */
 	char buf[1 << 16];
 };
@@ -197,7 +199,18 @@ static ssize_t reader_fill(struct xs_cache_reader *r, void *buf, size_t n)
 		return -1;
 	}
 	xs_digest_add(r->digest, buf, (size_t)k);
+	if (r->file_digest)
+		xs_digest_add(r->file_digest, buf, (size_t)k);
 	return k;
+}
+
+void xs_cache_reader_whole_file(struct xs_cache_reader *r, const void *head, size_t len, const char *want_sha256)
+{
+	if (r->file_digest)
+		xs_digest_abort(r->file_digest);
+	r->file_digest = xs_digest_new_sha256();
+	xs_digest_add(r->file_digest, head, len);
+	snprintf(r->want_file, sizeof(r->want_file), "%s", want_sha256);
 }
 
 int xs_cache_read(struct xs_cache_reader *r, void *buf, size_t n)
@@ -231,22 +244,38 @@ void xs_cache_reader_abort(struct xs_cache_reader *r)
 	if (!r)
 		return;
 	xs_digest_abort(r->digest);
+	if (r->file_digest)
+		xs_digest_abort(r->file_digest);
 	close(r->fd);
 	free(r);
 }
 
-int xs_cache_reader_close(struct xs_cache_reader *r, char got[XS_SHA256_HEX])
+int xs_cache_reader_close_file(struct xs_cache_reader *r, char got[XS_SHA256_HEX], char got_file[XS_SHA256_HEX])
 {
-	char hex[XS_SHA256_HEX];
+	char hex[XS_SHA256_HEX], file_hex[XS_SHA256_HEX] = "";
 	while (reader_fill(r, r->buf, sizeof(r->buf)) > 0)
 		;
 	xs_digest_final(r->digest, hex);
-	int e = r->err ? r->err : *r->want && strcasecmp(hex, r->want) ? -EBADMSG : 0;
+	r->digest = NULL;
+	if (r->file_digest) {
+		xs_digest_final(r->file_digest, file_hex);
+		r->file_digest = NULL;
+	}
+	int e = r->err				       ? r->err
+		: *file_hex && strcasecmp(file_hex, r->want_file) ? -ESTALE
+		: *r->want && strcasecmp(hex, r->want)	       ? -EBADMSG
+							       : 0;
 	if (got)
 		memcpy(got, hex, sizeof(hex));
-	r->digest = NULL;
+	if (got_file)
+		memcpy(got_file, file_hex, sizeof(file_hex));
 	xs_cache_reader_abort(r);
 	return e;
+}
+
+int xs_cache_reader_close(struct xs_cache_reader *r, char got[XS_SHA256_HEX])
+{
+	return xs_cache_reader_close_file(r, got, NULL);
 }
 
 int xs_cache_newest(const struct xs_ctx *ctx, const char *key, long long value, long long *seen,

@@ -57,6 +57,15 @@ int xs_cache_reader_archive(struct xs_cache_reader *r, struct archive *a);
 /* Reads what is left, frees R; -EBADMSG when the digest differs (GOT, if
  * not NULL, receives the digest found) or R's reading failed. */
 int xs_cache_reader_close(struct xs_cache_reader *r, char got[XS_SHA256_HEX]);
+/* In the same pass, the whole file's SHA256 is checked too: HEAD (LEN
+ * bytes) stands for the file before the reader's OFFSET (the bytes the
+ * caller read and used), and the digest of HEAD and what follows must be
+ * WANT_SHA256, the one the signed metadata gives. */
+void xs_cache_reader_whole_file(struct xs_cache_reader *r, const void *head, size_t len, const char *want_sha256);
+/* xs_cache_reader_close, and -ESTALE when the whole file's digest
+ * differs (checked first; GOT_FILE, if not NULL, receives it, or "" when
+ * no whole-file digest was asked for). */
+int xs_cache_reader_close_file(struct xs_cache_reader *r, char got[XS_SHA256_HEX], char got_file[XS_SHA256_HEX]);
 
 /* The newest VALUE (a Release's Date, a repomd.xml revision) this cache
  * has seen for KEY (a suite at a mirror, a repository): *SEEN receives the

@@ -313,15 +313,26 @@ static size_t header_len(const unsigned char *p)
 	return 16 + (size_t)il * 16 + dl;
 }
 
-/* The lead and both headers of PATH into F (a short file leaves what
- * there is, for xs_rpmhdr_parse to refuse). */
-static int read_headers(const char *path, struct xs_buf *f, uint64_t *file_size)
+/* Reads FD from where it is to its end into F. */
+static int read_rest(int fd, struct xs_buf *f)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return -errno;
-	*file_size = (uint64_t)st.st_size;
+	for (;;) {
+		char buf[1 << 16];
+		ssize_t k = read(fd, buf, sizeof(buf));
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0)
+			return -errno;
+		if (k == 0)
+			return 0;
+		xs_buf_add(f, buf, (size_t)k);
+	}
+}
+
+/* The lead and both headers of the file FD (at its start) into F (a short
+ * file leaves what there is, for xs_rpmhdr_parse to refuse). */
+static int read_headers(int fd, struct xs_buf *f)
+{
 	size_t want = 96 + 16;
 	for (int step = 0; step < 3; step++) {
 		while (f->len < want) {
@@ -409,14 +420,15 @@ int xs_rpm_decode_within(struct xs_log *log, struct xs_verifier *v, struct xs_pk
 	const char *what = p->cache_path;
 	_cleanup_free_ char *label = xs_asprintf("%s (%s)", base_name(p->filename && *p->filename ? p->filename : p->cache_path),
 						 p->name);
-	uint64_t file_size = 0;
-	int r = read_headers(p->cache_path, &f, &file_size);
+	/* opened once: every pass reads this descriptor, never the name
+	 * again, and a symlink in the cache is never one of its files */
+	_cleanup_close_ int fd = open(p->cache_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int r = fd < 0 ? -errno : read_headers(fd, &f);
 	p->stream = !r && streams(v, &f, limit);
 	p->found_sha256[0] = 0;
 	xs_cache_pkg_drop_fd(p);
 	if (!r && !p->stream) {
-		xs_buf_free(&f);
-		r = xs_read_file(p->cache_path, &f);
+		r = read_rest(fd, &f);
 		/* the file as the signed metadata names it, before anything of
 		 * it counts (a second signed build of the same NEVRA differs) */
 		char got[XS_SHA256_HEX];
@@ -481,15 +493,27 @@ int xs_rpm_decode_within(struct xs_log *log, struct xs_verifier *v, struct xs_pk
 		uint64_t algo = xs_rpmhdr_int(&hdr, XS_RPMTAG_PAYLOADDIGESTALGO, 0, 8);
 		if (psum && algo == 8) {
 			if (p->stream) {
-				/* a pass of its own, before any byte lands in the target */
+				/* a pass of its own, before any byte lands in the
+				 * target: the payload against the signed header's
+				 * digest and, with the headers read above, the whole
+				 * file against the signed metadata's */
 				struct xs_cache_reader *rd;
-				if ((r = xs_cache_reader_open(p->cache_path, payload_off, psum, &rd)) < 0) {
+				char got_file[XS_SHA256_HEX];
+				if ((r = xs_cache_reader_open_fd(fd, payload_off, psum, &rd)) < 0) {
 					r = xs_fail(log, -r, "%s: %s", label, strerror(-r));
 					goto out;
 				}
+				if (p->sha256[0])
+					xs_cache_reader_whole_file(rd, b, payload_off, p->sha256);
 				/* the writer reads the bytes checked here, not the name */
 				xs_cache_reader_keep_fd(rd, p);
-				if ((r = xs_cache_reader_close(rd, got)) < 0) {
+				r = xs_cache_reader_close_file(rd, got, got_file);
+				if (r == -ESTALE) {
+					memcpy(p->found_sha256, got_file, sizeof(got_file));
+					xs_cache_pkg_drop_fd(p);
+					goto out;
+				}
+				if (r < 0) {
 					r = xs_fail(log, -r, "%s: payload SHA256 mismatch: expected %s, found %s", label,
 						    psum, got);
 					goto out;

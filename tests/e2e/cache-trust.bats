@@ -185,3 +185,24 @@ site_pool() {
 	assert_stderr_has "not the one the signed index names \(expected SHA256 $want, found $found\); discarded, fetching it again"
 	assert_eq "$want" "$(sha256_of "$rpm")" "the cached rpm's digest after the run"
 }
+
+@test "rpm: a streamed cached package changed where no signature reaches (its lead): fetched again before any byte is unpacked" {
+	rpm_fixture_setup
+	rpm_fixture_check
+	run --separate-stderr xs --repo-type=rpm-md --keyring="$RPM_KEYRING" --variant=extract --include=epochpkg \
+		fixture "$T" "$RPM_REPO"
+	assert_status 0
+	rpm=$(ls "$CACHE"/rpms/*.rpm | head -n 1)
+	[ -f "$rpm" ]
+	want=$(basename "$rpm" .rpm)
+	# the lead's name field (bytes 10-75): covered by primary's SHA256 of
+	# the whole file, by neither the signed header nor the payload digest
+	flip_byte "$rpm" 20
+	found=$(sha256_of "$rpm")
+	XSTRAP_STREAM_ABOVE=0 run --separate-stderr xs -v --repo-type=rpm-md --keyring="$RPM_KEYRING" --variant=extract \
+		--include=epochpkg fixture "$T2" "$RPM_REPO"
+	assert_status 0
+	assert_stderr_has "extract: 2 of 2 packages streamed from the cache"
+	assert_stderr_has "not the one the signed index names \(expected SHA256 $want, found $found\); discarded, fetching it again"
+	assert_eq "$want" "$(sha256_of "$rpm")" "the cached rpm's digest after the run"
+}
