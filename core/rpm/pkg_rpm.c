@@ -313,20 +313,23 @@ static size_t header_len(const unsigned char *p)
 	return 16 + (size_t)il * 16 + dl;
 }
 
-/* Reads FD from where it is to its end into F. */
-static int read_rest(int fd, struct xs_buf *f)
+/* Reads FD from where it is into F until F holds WANT bytes or the file
+ * ends (1 then, 0 before). */
+static int read_upto(int fd, struct xs_buf *f, size_t want)
 {
-	for (;;) {
+	while (f->len < want) {
 		char buf[1 << 16];
-		ssize_t k = read(fd, buf, sizeof(buf));
+		size_t n = want - f->len < sizeof(buf) ? want - f->len : sizeof(buf);
+		ssize_t k = read(fd, buf, n);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k < 0)
 			return -errno;
 		if (k == 0)
-			return 0;
+			return 1;
 		xs_buf_add(f, buf, (size_t)k);
 	}
+	return 0;
 }
 
 /* The lead and both headers of the file FD (at its start) into F (a short
@@ -335,18 +338,9 @@ static int read_headers(int fd, struct xs_buf *f)
 {
 	size_t want = 96 + 16;
 	for (int step = 0; step < 3; step++) {
-		while (f->len < want) {
-			char buf[1 << 16];
-			size_t n = want - f->len < sizeof(buf) ? want - f->len : sizeof(buf);
-			ssize_t k = read(fd, buf, n);
-			if (k < 0 && errno == EINTR)
-				continue;
-			if (k < 0)
-				return -errno;
-			if (k == 0)
-				return 0;
-			xs_buf_add(f, buf, (size_t)k);
-		}
+		int r = read_upto(fd, f, want);
+		if (r)
+			return r < 0 ? r : 0;
 		const unsigned char *b = (const unsigned char *)f->data;
 		if (step == 0) {
 			size_t sig_end = 96 + header_len(b + 96);
@@ -428,7 +422,8 @@ int xs_rpm_decode_within(struct xs_log *log, struct xs_verifier *v, struct xs_pk
 	p->found_sha256[0] = 0;
 	xs_cache_pkg_drop_fd(p);
 	if (!r && !p->stream) {
-		r = read_rest(fd, &f);
+		r = read_upto(fd, &f, SIZE_MAX);
+		r = r < 0 ? r : 0;
 		/* the file as the signed metadata names it, before anything of
 		 * it counts (a second signed build of the same NEVRA differs) */
 		char got[XS_SHA256_HEX];

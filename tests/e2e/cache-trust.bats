@@ -168,7 +168,10 @@ site_pool() {
 	assert_no_package_files "$T2"
 }
 
-@test "rpm: a cached package changed (same size): fetched again, the build uses the signed one" {
+# rpm_cached_flipped OFFSET: builds T from the rpm fixture, then flips the
+# byte at OFFSET of the cached rpm (negative: from its end); sets rpm, want
+# (its signed SHA256) and found (the changed file's).
+rpm_cached_flipped() {
 	rpm_fixture_setup
 	rpm_fixture_check
 	run --separate-stderr xs --repo-type=rpm-md --keyring="$RPM_KEYRING" --variant=extract --include=epochpkg \
@@ -177,8 +180,14 @@ site_pool() {
 	rpm=$(ls "$CACHE"/rpms/*.rpm | head -n 1)
 	[ -f "$rpm" ]
 	want=$(basename "$rpm" .rpm)
-	flip_byte "$rpm" $(($(stat -c %s "$rpm") - 100))
+	local off=$1
+	[ "$off" -ge 0 ] || off=$(($(stat -c %s "$rpm") + off))
+	flip_byte "$rpm" "$off"
 	found=$(sha256_of "$rpm")
+}
+
+@test "rpm: a cached package changed (same size): fetched again, the build uses the signed one" {
+	rpm_cached_flipped -100
 	run --separate-stderr xs --repo-type=rpm-md --keyring="$RPM_KEYRING" --variant=extract --include=epochpkg \
 		fixture "$T2" "$RPM_REPO"
 	assert_status 0
@@ -187,18 +196,9 @@ site_pool() {
 }
 
 @test "rpm: a streamed cached package changed where no signature reaches (its lead): fetched again before any byte is unpacked" {
-	rpm_fixture_setup
-	rpm_fixture_check
-	run --separate-stderr xs --repo-type=rpm-md --keyring="$RPM_KEYRING" --variant=extract --include=epochpkg \
-		fixture "$T" "$RPM_REPO"
-	assert_status 0
-	rpm=$(ls "$CACHE"/rpms/*.rpm | head -n 1)
-	[ -f "$rpm" ]
-	want=$(basename "$rpm" .rpm)
 	# the lead's name field (bytes 10-75): covered by primary's SHA256 of
 	# the whole file, by neither the signed header nor the payload digest
-	flip_byte "$rpm" 20
-	found=$(sha256_of "$rpm")
+	rpm_cached_flipped 20
 	XSTRAP_STREAM_ABOVE=0 run --separate-stderr xs -v --repo-type=rpm-md --keyring="$RPM_KEYRING" --variant=extract \
 		--include=epochpkg fixture "$T2" "$RPM_REPO"
 	assert_status 0
