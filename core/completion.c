@@ -7,6 +7,8 @@
 #include "completion.h"
 #include "config_space.h"
 #include "context.h"
+#include "family.h"
+#include "output.h"
 #include "util.h"
 
 /* Prints the [SECTION] names of one repos/ file, each followed by a space. */
@@ -112,8 +114,9 @@ static const char script_body[] =
 	"\t\tesac\n"
 	"\t\tcase $opt in\n"
 	"\t\t--variant) words=$variants ;;\n"
-	"\t\t--format) words='dir tar' ;;\n"
-	"\t\t--repo-type) words='apt rpm-md' ;;\n"
+	"\t\t--format) words=$formats ;;\n"
+	"\t\t--repo-type) words=$repo_types ;;\n"
+	"\t\t--mode) words=$modes ;;\n"
 	"\t\tesac\n"
 	"\t\tCOMPREPLY=($(compgen -P \"$pfx\" -W \"$words\" -- \"$cur\"))\n"
 	"\t\treturn\n"
@@ -169,6 +172,17 @@ int xs_completion_bash(FILE *out, const struct xs_completion_opt *opts, size_t n
 	fputs("'\n\tlocal variants='", out);
 	for (int v = XS_VARIANT_EXTRACT; v <= XS_VARIANT_STANDARD; v++)
 		fprintf(out, "%s ", xs_variant_name((enum xs_variant)v));
+	fputs("'\n\tlocal formats='", out);
+	for (int f = XS_OUT_DIR; f <= XS_OUT_EXT4; f++)
+		fprintf(out, "%s ", xs_format_name((enum xs_format_kind)f));
+	fputs("squashfs'\n\tlocal repo_types='", out);
+	_cleanup_free_ char *families = xs_family_names();
+	for (const char *c = families; *c; c++)
+		if (*c != ',')
+			fputc(*c, out);
+	fputs(" '\n\tlocal modes='", out);
+	for (int m = XS_MODE_AUTO; xs_mode_name((enum xs_mode)m); m++)
+		fprintf(out, "%s ", xs_mode_name((enum xs_mode)m));
 	fputs("'\n\tlocal stages='", out);
 	for (size_t i = 0; xs_stages[i]; i++)
 		fprintf(out, "%s ", xs_stages[i]);

@@ -123,6 +123,13 @@ const char *xs_variant_name(enum xs_variant v)
 	return "?";
 }
 
+const char *xs_mode_name(enum xs_mode m)
+{
+	static const char *const names[] = { [XS_MODE_AUTO] = "auto", [XS_MODE_ROOT] = "root",
+					     [XS_MODE_UNSHARE] = "unshare" };
+	return (size_t)m < sizeof(names) / sizeof(names[0]) ? names[m] : NULL;
+}
+
 int xs_variant_parse(const char *s, enum xs_variant *out)
 {
 	for (size_t i = 0; i < sizeof(variants) / sizeof(variants[0]); i++)

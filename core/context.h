@@ -132,6 +132,8 @@ char *xs_strlist_join(const struct xs_strlist *l, const char *sep);
 
 void xs_opts_free(struct xs_opts *o);
 const char *xs_variant_name(enum xs_variant v);
+/* "auto", "root", "unshare"; NULL past XS_MODE_UNSHARE. */
+const char *xs_mode_name(enum xs_mode m);
 int xs_variant_parse(const char *s, enum xs_variant *out);
 
 #endif

@@ -150,10 +150,9 @@ static int opt_variant(struct cli *c, const struct cli_opt *d, const char *arg)
 static int opt_mode(struct cli *c, const struct cli_opt *d, const char *arg)
 {
 	(void)d;
-	static const char *const names[] = { "auto", "root", "unshare" };
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(arg, names[i])) {
-			c->ctx->o.mode = (enum xs_mode)i;
+	for (int m = XS_MODE_AUTO; xs_mode_name((enum xs_mode)m); m++)
+		if (!strcmp(arg, xs_mode_name((enum xs_mode)m))) {
+			c->ctx->o.mode = (enum xs_mode)m;
 			return 0;
 		}
 	return usage_error("--mode: expected root, unshare or auto, found \"%s\"", arg);

@@ -50,6 +50,31 @@ complete_words() {
 	assert_eq "$XSTRAP_TOP/repos/keys/debian-archive-keyring.asc" "$output"
 }
 
+@test "completion: --format, --repo-type and --mode offer what the options accept" {
+	run complete_words --format = ext
+	assert_eq "ext2 ext3 ext4" "$output"
+	run complete_words --format=squ
+	assert_eq "--format=squashfs" "$output"
+	run complete_words --repo-type rpm
+	assert_eq "rpm rpm-md rpmmd" "$output"
+	run complete_words --mode = un
+	assert_eq "unshare" "$output"
+	# each offered word is accepted by the option (a usage error names it)
+	local w
+	for w in dir tar ext2 ext3 ext4; do
+		run "$XSTRAP" --format="$w" --help
+		assert_status 0
+	done
+	for w in deb apt rpm rpm-md rpmmd; do
+		run "$XSTRAP" --repo-type="$w" --help
+		assert_status 0
+	done
+	for w in auto root unshare; do
+		run "$XSTRAP" --mode="$w" --help
+		assert_status 0
+	done
+}
+
 @test "completion: subcommands and the suites of repos/*.conf" {
 	run complete_words pl
 	assert_eq "plan" "$output"
