@@ -27,8 +27,6 @@ static inline char *fuzz_str(const uint8_t *data, size_t size)
 	return s;
 }
 
-/* DATA in an anonymous file; *path names it (/proc/self/fd/N, caller
- * frees). Returns the fd to close, or -1. */
 /* A scratch directory in /dev/shm, made once per process with SUBDIR
  * inside it and removed at exit: for readers that take a directory. */
 static char *fuzz_dir_path;
