@@ -260,9 +260,38 @@ static int make_dev_node(int dev, const struct dev_node *nd)
 	return mknodat(dev, nd->name, S_IFCHR | nd->mode, makedev(nd->maj, nd->min)) < 0 ? -errno : 0;
 }
 
+/* Nodes a hook asked for (x.mknod) in a user namespace: their stand-ins,
+ * by path relative to the root. One build per process. */
+static struct placeholder {
+	char *path;
+	mode_t kind;
+	dev_t rdev;
+} *extra_nodes;
+static size_t n_extra_nodes;
+
+void xs_dev_placeholder_add(const char *path, mode_t kind, dev_t rdev)
+{
+	for (size_t i = 0; i < n_extra_nodes; i++)
+		if (!strcmp(extra_nodes[i].path, path)) {
+			extra_nodes[i].kind = kind;
+			extra_nodes[i].rdev = rdev;
+			return;
+		}
+	extra_nodes = xs_realloc(extra_nodes, (n_extra_nodes + 1) * sizeof(*extra_nodes));
+	extra_nodes[n_extra_nodes++] = (struct placeholder){ xs_strdup(path), kind, rdev };
+}
+
 bool xs_dev_placeholder(const char *path, struct stat *st)
 {
-	if (!xs_userns_active() || !S_ISREG(st->st_mode) || st->st_size != 0 || !xs_str_startswith(path, "dev/"))
+	if (!xs_userns_active() || !S_ISREG(st->st_mode) || st->st_size != 0)
+		return false;
+	for (size_t i = 0; i < n_extra_nodes; i++)
+		if (!strcmp(path, extra_nodes[i].path)) {
+			st->st_mode = extra_nodes[i].kind | (st->st_mode & 07777);
+			st->st_rdev = extra_nodes[i].rdev;
+			return true;
+		}
+	if (!xs_str_startswith(path, "dev/"))
 		return false;
 	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++)
 		if (!strcmp(path + 4, dev_nodes[i].name)) {

@@ -60,6 +60,10 @@ int xs_setup_dev(struct xs_log *log, int rootfd);
 /* For the outputs: when PATH (relative to the root, "dev/null") with stat
  * ST is such a stand-in, turns ST into the node's and returns true. */
 bool xs_dev_placeholder(const char *path, struct stat *st);
+/* In a user namespace: the empty file at PATH (relative to the root, as
+ * the outputs name it) stands in for a node of type KIND (S_IFCHR,
+ * S_IFBLK) and number RDEV, which the outputs write (x.mknod). */
+void xs_dev_placeholder_add(const char *path, mode_t kind, dev_t rdev);
 
 /* An unlinked temporary file that collects the target's script output
  * (its fd, or -errno), and its last SIZE-1 bytes on one line (newlines as

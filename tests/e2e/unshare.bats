@@ -2,8 +2,8 @@
 # Unprivileged builds (issue 11, "done when" 1, 3 and 4): a normal user
 # created here, with subordinate ids, builds with --mode=auto (unshare for
 # a normal user); the tar equals the root build's byte for byte under the
-# same SOURCE_DATE_EPOCH (names, modes, owners, device nodes, contents); a
-# directory keeps the mapped ids on disk and says so; each refusal is one
+# same SOURCE_DATE_EPOCH (names, modes, owners, device nodes, a hook's
+# x.mknod nodes, contents); a directory keeps the mapped ids on disk and says so; each refusal is one
 # line: user namespaces off (user.max_user_namespaces=0, set in a user
 # namespace of its own by tests/lib/no-userns.py), no subordinate ids, a
 # noexec (or, as root, nodev) target, --mode=root without root. Nothing is
@@ -86,16 +86,22 @@ assert_clean() {
 	assert_eq "" "$(ls -A "$d/tmp")" "files left in $1's TMPDIR"
 }
 
-@test "unshare: as a normal user, the minbase tar equals the root build's byte for byte (same SOURCE_DATE_EPOCH)" {
+@test "unshare: as a normal user, the minbase tar equals the root build's byte for byte (same SOURCE_DATE_EPOCH), x.mknod's nodes too" {
 	local u=$UWORK/1
+	# a hook's device nodes: stand-ins in the namespace, nodes in the tar
+	printf '%s\n' 'return { run = function(x)' 'x.mknod("/dev/xvda", "b", 202, 0, tonumber("660", 8))' \
+		'x.mknod("/dev/hvc0", "c", 229, 0)' 'x.chown("/dev/xvda", 0, 6)' 'end }' >"$UWORK/nodes.lua"
+	chmod 644 "$UWORK/nodes.lua"
 	run -0 --separate-stderr as $U1 env SOURCE_DATE_EPOCH=$SDE "$XSTRAP" -q --cache-dir="$u/cache" \
-		--variant=minbase --format=tar bookworm "$u/user.tar" "$MIRROR"
+		--hook=customize:"$UWORK/nodes.lua" --variant=minbase --format=tar bookworm "$u/user.tar" "$MIRROR"
 	assert_clean $U1 "$u"
 	SOURCE_DATE_EPOCH=$SDE run -0 --separate-stderr "$XSTRAP" -q --mode=root --cache-dir="$BATS_FILE_TMPDIR/cache" \
-		--variant=minbase --format=tar bookworm "$BATS_TEST_TMPDIR/root.tar" "$MIRROR"
+		--hook=customize:"$UWORK/nodes.lua" --variant=minbase --format=tar bookworm "$BATS_TEST_TMPDIR/root.tar" "$MIRROR"
 	# the guest's owners and nodes are in it, not the host's mapped ids
 	tar --numeric-owner -tvf "$u/user.tar" ./etc/shadow | grep -q '^-rw-r----- 0/42 '
 	tar --numeric-owner -tvf "$u/user.tar" ./dev/null | grep -q '^crw-rw-rw- 0/0 *1,3 '
+	tar --numeric-owner -tvf "$u/user.tar" ./dev/xvda | grep -q '^brw-rw---- 0/6 *202,0 '
+	tar --numeric-owner -tvf "$u/user.tar" ./dev/hvc0 | grep -q '^crw------- 0/0 *229,0 '
 	if ! cmp "$BATS_TEST_TMPDIR/root.tar" "$u/user.tar"; then
 		diff <(tar --numeric-owner --full-time -tvf "$BATS_TEST_TMPDIR/root.tar") \
 			<(tar --numeric-owner --full-time -tvf "$u/user.tar") | head -40 >&2
