@@ -362,20 +362,11 @@ static int l_mknod(lua_State *L)
 	if (dfd < 0)
 		return api_error(L, "mknod %s: %s", lua_tostring(L, 1), strerror(-dfd));
 	unlinkat(dfd, base, 0);
-	int r;
-	if (xs_userns_active()) {
-		/* no node can be made in a user namespace: an empty file stands
-		 * in for it, and the tar and image outputs write the node */
-		r = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
-		if (r >= 0) {
-			close(r);
-			r = 0;
-			xs_dev_placeholder_add(rel, kind, dev);
-		}
-	} else
-		r = mknodat(dfd, base, kind | mode, dev);
-	int e = r < 0 ? errno : 0;
-	if (!r) /* the mode as asked, not as the umask left it */
+	/* no node can be made in a user namespace: an empty file stands in
+	 * for it, and the tar and image outputs write the node */
+	int e = xs_userns_active() ? -xs_dev_standin(dfd, base, rel, kind | mode, dev)
+				   : mknodat(dfd, base, kind | mode, dev) < 0 ? errno : 0;
+	if (!e) /* the mode as asked, not as the umask left it */
 		e = -xs_target_set_owner_mode(dfd, base, (uid_t)-1, 0, mode);
 	close(dfd);
 	if (e)

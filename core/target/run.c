@@ -281,6 +281,16 @@ void xs_dev_placeholder_add(const char *path, mode_t kind, dev_t rdev)
 	extra_nodes[n_extra_nodes++] = (struct placeholder){ xs_strdup(path), kind, rdev };
 }
 
+int xs_dev_standin(int dfd, const char *base, const char *path, mode_t mode, dev_t rdev)
+{
+	int fd = openat(dfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 07777);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	xs_dev_placeholder_add(path, mode & S_IFMT, rdev);
+	return 0;
+}
+
 bool xs_dev_placeholder(const char *path, struct stat *st)
 {
 	if (!xs_userns_active() || !S_ISREG(st->st_mode) || st->st_size != 0)

@@ -64,6 +64,9 @@ bool xs_dev_placeholder(const char *path, struct stat *st);
  * the outputs name it) stands in for a node of type KIND (S_IFCHR,
  * S_IFBLK) and number RDEV, which the outputs write (x.mknod). */
 void xs_dev_placeholder_add(const char *path, mode_t kind, dev_t rdev);
+/* Makes BASE in DFD (PATH relative to the root) the empty stand-in for a
+ * node of MODE (type and permissions) and number RDEV; 0 or -errno. */
+int xs_dev_standin(int dfd, const char *base, const char *path, mode_t mode, dev_t rdev);
 
 /* An unlinked temporary file that collects the target's script output
  * (its fd, or -errno), and its last SIZE-1 bytes on one line (newlines as

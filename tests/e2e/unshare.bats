@@ -109,6 +109,26 @@ assert_clean() {
 	fi
 }
 
+@test "unshare: a package's device nodes are stand-ins in the namespace and nodes in the tar, equal to the root build's" {
+	local u=$UWORK/1 f=$UWORK/fixture
+	# the fixture repository (built once per run) where the user can read it
+	bash "$XSTRAP_TOP/tests/fixtures/mkrepo.sh" "$fixture_dir" >&2
+	rm -rf "$f"
+	mkdir -p "$f"
+	cp -r "$fixture_dir/repo" "$fixture_dir/keyring.asc" "$f/"
+	chmod -R a+rX "$f"
+	run -0 --separate-stderr as $U1 env SOURCE_DATE_EPOCH=$SDE "$XSTRAP" -q --cache-dir="$u/cache-fixture" \
+		--variant=extract --include=devnode-fixture --keyring="$f/keyring.asc" --format=tar \
+		fixture "$u/nodes.tar" "file://$f/repo"
+	assert_clean $U1 "$u"
+	SOURCE_DATE_EPOCH=$SDE run -0 --separate-stderr "$XSTRAP" -q --mode=root --cache-dir="$BATS_TEST_TMPDIR/cache" \
+		--variant=extract --include=devnode-fixture --keyring="$f/keyring.asc" --format=tar \
+		fixture "$BATS_TEST_TMPDIR/nodes.tar" "file://$f/repo"
+	tar --numeric-owner -tvf "$u/nodes.tar" ./dev/xstrap-null | grep -q '^crw-rw-rw- 0/0 *1,3 '
+	tar --numeric-owner -tvf "$u/nodes.tar" ./dev/xstrap-loop | grep -q '^brw-rw---- 0/6 *7,0 '
+	cmp "$BATS_TEST_TMPDIR/nodes.tar" "$u/nodes.tar"
+}
+
 @test "unshare: a directory output keeps the mapped ids on disk and says so; its scripts ran (every package ii)" {
 	local u=$UWORK/1
 	run -0 --separate-stderr as $U1 "$XSTRAP" --cache-dir="$u/cache" --variant=minbase bookworm "$u/root" "$MIRROR"
