@@ -205,7 +205,9 @@ shadow_days_as_ref() {
 	local ref=$1 root=$2 f today tmp
 	today=$(( $(date -u +%s) / 86400 ))
 	for f in etc/shadow etc/shadow-; do
-		[ -f "$ref/$f" ] && [ -f "$root/$f" ] && [ ! -L "$root/$f" ] || continue
+		if [ ! -f "$ref/$f" ] || [ ! -f "$root/$f" ] || [ -L "$root/$f" ]; then
+			continue
+		fi
 		tmp=$(mktemp) || return 1
 		awk -F: -v OFS=: -v today="$today" '
 			NR == FNR { if ($3 ~ /^[0-9]+$/) day[$1] = $3; next }
