@@ -206,8 +206,6 @@ static ssize_t reader_fill(struct xs_cache_reader *r, void *buf, size_t n)
 
 void xs_cache_reader_whole_file(struct xs_cache_reader *r, const void *head, size_t len, const char *want_sha256)
 {
-	if (r->file_digest)
-		xs_digest_abort(r->file_digest);
 	r->file_digest = xs_digest_new_sha256();
 	xs_digest_add(r->file_digest, head, len);
 	snprintf(r->want_file, sizeof(r->want_file), "%s", want_sha256);

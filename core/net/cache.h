@@ -60,7 +60,8 @@ int xs_cache_reader_close(struct xs_cache_reader *r, char got[XS_SHA256_HEX]);
 /* In the same pass, the whole file's SHA256 is checked too: HEAD (LEN
  * bytes) stands for the file before the reader's OFFSET (the bytes the
  * caller read and used), and the digest of HEAD and what follows must be
- * WANT_SHA256, the one the signed metadata gives. */
+ * WANT_SHA256, the one the signed metadata gives. Called once, before
+ * the first read. */
 void xs_cache_reader_whole_file(struct xs_cache_reader *r, const void *head, size_t len, const char *want_sha256);
 /* xs_cache_reader_close, and -ESTALE when the whole file's digest
  * differs (checked first; GOT_FILE, if not NULL, receives it, or "" when

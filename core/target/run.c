@@ -260,8 +260,8 @@ static int make_dev_node(int dev, const struct dev_node *nd)
 	return mknodat(dev, nd->name, S_IFCHR | nd->mode, makedev(nd->maj, nd->min)) < 0 ? -errno : 0;
 }
 
-/* Nodes a hook asked for (x.mknod) in a user namespace: their stand-ins,
- * by path relative to the root. One build per process. */
+/* Nodes a package or a hook (x.mknod) asked for in a user namespace:
+ * their stand-ins, by path relative to the root. One build per process. */
 static struct placeholder {
 	char *path;
 	mode_t kind;
@@ -269,7 +269,7 @@ static struct placeholder {
 } *extra_nodes;
 static size_t n_extra_nodes;
 
-void xs_dev_placeholder_add(const char *path, mode_t kind, dev_t rdev)
+static void placeholder_add(const char *path, mode_t kind, dev_t rdev)
 {
 	for (size_t i = 0; i < n_extra_nodes; i++)
 		if (!strcmp(extra_nodes[i].path, path)) {
@@ -287,7 +287,7 @@ int xs_dev_standin(int dfd, const char *base, const char *path, mode_t mode, dev
 	if (fd < 0)
 		return -errno;
 	close(fd);
-	xs_dev_placeholder_add(path, mode & S_IFMT, rdev);
+	placeholder_add(path, mode & S_IFMT, rdev);
 	return 0;
 }
 

@@ -60,12 +60,10 @@ int xs_setup_dev(struct xs_log *log, int rootfd);
 /* For the outputs: when PATH (relative to the root, "dev/null") with stat
  * ST is such a stand-in, turns ST into the node's and returns true. */
 bool xs_dev_placeholder(const char *path, struct stat *st);
-/* In a user namespace: the empty file at PATH (relative to the root, as
- * the outputs name it) stands in for a node of type KIND (S_IFCHR,
- * S_IFBLK) and number RDEV, which the outputs write (x.mknod). */
-void xs_dev_placeholder_add(const char *path, mode_t kind, dev_t rdev);
-/* Makes BASE in DFD (PATH relative to the root) the empty stand-in for a
- * node of MODE (type and permissions) and number RDEV; 0 or -errno. */
+/* In a user namespace (no node can be made there): makes BASE in DFD
+ * (PATH relative to the root, as the outputs name it) an empty file that
+ * stands in for a node of MODE (type and permissions) and number RDEV,
+ * which xs_dev_placeholder then gives the outputs; 0 or -errno. */
 int xs_dev_standin(int dfd, const char *base, const char *path, mode_t mode, dev_t rdev);
 
 /* An unlinked temporary file that collects the target's script output
